@@ -1,0 +1,143 @@
+// swift-tools-version: 6.2
+// pairbook — Binance USD-M futures pair-trading research: collector, analytics, charts, reports.
+import PackageDescription
+
+/// One set of settings for every target of ours.
+let swiftSettings: [SwiftSetting] = [
+    // https://github.com/swiftlang/swift-evolution/blob/main/proposals/0335-existential-any.md
+    .enableUpcomingFeature("ExistentialAny"),
+    // https://github.com/swiftlang/swift-evolution/blob/main/proposals/0444-member-import-visibility.md
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .treatAllWarnings(as: .error),
+]
+
+let package = Package(
+    name: "pairbook",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "pairbook", targets: ["pairbook"]),
+        .executable(name: "pairbook-bench", targets: ["pairbook-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.1.4"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/swift-websocket", from: "1.6.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/JohnSundell/Ink", from: "0.6.0"),
+    ],
+    targets: [
+        // MARK: - Value types
+        .target(name: "Market", swiftSettings: swiftSettings),
+
+        // MARK: - Storage
+        .target(
+            name: "Storage",
+            dependencies: [
+                "Market",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+
+        // MARK: - Analytics (pure math)
+        .target(name: "Analytics", dependencies: ["Market"], swiftSettings: swiftSettings),
+
+        // MARK: - Charts (Cairo + Pango)
+        .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
+        .systemLibrary(name: "CPangoCairo", pkgConfig: "pangocairo", providers: [.apt(["libpango1.0-dev"])]),
+        .target(name: "Charts", dependencies: ["Market", "CCairo", "CPangoCairo"], swiftSettings: swiftSettings),
+
+        // MARK: - Collector (import, resampling, recording, simulator)
+        .target(
+            name: "Collector",
+            dependencies: [
+                "Market", "Storage",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "WSClient", package: "swift-websocket"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings),
+
+        // MARK: - Alerts (rules → findings, pure)
+        .target(name: "Alerts", dependencies: ["Market", "Analytics"], swiftSettings: swiftSettings),
+
+        // MARK: - Report engine
+        .target(
+            name: "ReportEngine",
+            dependencies: [
+                "Market", "Storage", "Analytics", "Charts", "Collector", "Alerts",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Ink", package: "Ink"),
+            ],
+            swiftSettings: swiftSettings),
+
+        // MARK: - Command line
+        .executableTarget(
+            name: "pairbook",
+            dependencies: [
+                "Market", "Storage", "Analytics", "Charts", "Collector", "Alerts", "ReportEngine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "pairbook-bench",
+            dependencies: [
+                "Market", "Storage", "Analytics", "Charts", "Collector", "Alerts", "ReportEngine",
+                "PairbookTestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings),
+
+        // MARK: - Test support and tests
+        .target(
+            name: "PairbookTestSupport",
+            dependencies: [
+                "Market",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings),
+        .testTarget(name: "MarketTests", dependencies: ["Market"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "StorageTests", dependencies: ["Storage", "PairbookTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "AnalyticsTests",
+            dependencies: ["Analytics", "PairbookTestSupport", .product(name: "Numerics", package: "swift-numerics")],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ChartsTests", dependencies: ["Charts", "PairbookTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CollectorTests",
+            dependencies: ["Collector", "PairbookTestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(name: "AlertsTests", dependencies: ["Alerts", "PairbookTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ReportEngineTests", dependencies: ["ReportEngine", "PairbookTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "pairbookTests", dependencies: ["pairbook", "PairbookTestSupport"], swiftSettings: swiftSettings),
+    ]
+)

@@ -1,0 +1,95 @@
+import GRDB
+
+extension Store {
+    /// The schema, as migrations that are never edited once shipped (add new ones instead).
+    ///
+    /// Table and column names follow DESIGN.md; timestamps are INTEGER ms since the epoch, UTC.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-schema") { db in
+            try db.create(table: "tick_data") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("symbol", .text).notNull()
+                t.column("trade_id", .integer).notNull()
+                t.column("ts", .integer).notNull()
+                t.column("price", .double).notNull()
+                t.column("quantity", .double).notNull()
+                t.column("is_buyer_maker", .boolean).notNull()
+                t.uniqueKey(["symbol", "trade_id"])
+            }
+            try db.create(index: "tick_data_symbol_ts", on: "tick_data", columns: ["symbol", "ts"])
+
+            try db.create(table: "resampled_data") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("symbol", .text).notNull()
+                t.column("timeframe", .text).notNull()
+                t.column("ts", .integer).notNull()
+                t.column("open", .double).notNull()
+                t.column("high", .double).notNull()
+                t.column("low", .double).notNull()
+                t.column("close", .double).notNull()
+                t.column("volume", .double).notNull()
+                t.column("quote_volume", .double).notNull()
+                t.column("trades", .integer).notNull()
+                t.column("taker_buy_volume", .double).notNull()
+                t.uniqueKey(["symbol", "timeframe", "ts"])
+            }
+
+            try db.create(table: "analytics_results") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("symbol_pair", .text).notNull()
+                t.column("timeframe", .text).notNull()
+                t.column("ts", .integer).notNull()
+                t.column("hedge_ratio", .double)
+                t.column("intercept", .double)
+                t.column("spread", .double)
+                t.column("z_score", .double)
+                t.column("correlation", .double)
+                t.column("adf_statistic", .double)
+                t.column("adf_pvalue", .double)
+                t.column("spread_mean", .double)
+                t.column("spread_std", .double)
+                t.column("half_life", .double)
+            }
+            try db.create(index: "analytics_results_pair_tf_ts", on: "analytics_results", columns: ["symbol_pair", "timeframe", "ts"])
+
+            try db.create(table: "alert_events") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("rule", .text).notNull()
+                t.column("symbol_pair", .text).notNull()
+                t.column("metric", .text).notNull()
+                t.column("value", .double)
+                t.column("threshold", .double).notNull()
+                t.column("state", .text).notNull()
+                t.column("ts", .integer).notNull()
+                t.column("report_run", .integer)
+            }
+            try db.create(index: "alert_events_rule_ts", on: "alert_events", columns: ["rule", "ts"])
+
+            try db.create(table: "stream_gaps") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("symbol", .text).notNull()
+                t.column("from_trade_id", .integer).notNull()
+                t.column("to_trade_id", .integer).notNull()
+                t.column("from_ts", .integer).notNull()
+                t.column("to_ts", .integer).notNull()
+                t.column("detected_at", .integer).notNull()
+                t.column("filled_at", .integer)
+            }
+            try db.create(index: "stream_gaps_symbol_from_ts", on: "stream_gaps", columns: ["symbol", "from_ts"])
+
+            try db.create(table: "report_runs") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("script", .text).notNull()
+                t.column("params", .text).notNull()
+                t.column("started_at", .integer).notNull()
+                t.column("finished_at", .integer)
+                t.column("status", .text).notNull()
+                t.column("outputs", .text)
+                t.column("error", .text)
+            }
+            try db.create(index: "report_runs_script_started", on: "report_runs", columns: ["script", "started_at"])
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import GRDB
+import Market
+
+extension Store {
+    /// Per-symbol counts and time spans of everything stored, symbols in name order.
+    ///
+    /// Uses the `(symbol, ts)` and `(symbol, timeframe, ts)` indexes; counting is O(rows) but cheap.
+    public func summaries() throws -> [SymbolSummary] {
+        try read("summarising the database") { db in
+            var result: [Symbol: SymbolSummary] = [:]
+            func summary(_ name: String) -> SymbolSummary? {
+                guard let symbol = try? Symbol(parsing: name) else { return nil }
+                return result[symbol] ?? SymbolSummary(
+                    symbol: symbol, tickCount: 0, firstTrade: nil, lastTrade: nil, barCounts: [], gapCount: 0, openGapCount: 0)
+            }
+            for row in try Row.fetchAll(db, sql: "SELECT DISTINCT symbol FROM tick_data") {
+                let name: String = row[0]
+                guard var s = summary(name) else { continue }
+                let stats = try Row.fetchOne(
+                    db, sql: "SELECT COUNT(*), MIN(ts), MAX(ts) FROM tick_data WHERE symbol = ?", arguments: [name])
+                s.tickCount = stats?[0] ?? 0
+                s.firstTrade = (stats?[1] as Int64?).map(Timestamp.init(milliseconds:))
+                s.lastTrade = (stats?[2] as Int64?).map(Timestamp.init(milliseconds:))
+                result[s.symbol] = s
+            }
+            let bars = try Row.fetchAll(db, sql: """
+                SELECT symbol, timeframe, COUNT(*), MIN(ts), MAX(ts) FROM resampled_data GROUP BY symbol, timeframe
+                """)
+            for row in bars {
+                let name: String = row[0]
+                guard var s = summary(name), let timeframe = try? Timeframe(parsing: row[1]) else { continue }
+                s.barCounts.append(BarCoverage(
+                    timeframe: timeframe, count: row[2],
+                    first: Timestamp(milliseconds: row[3]), last: Timestamp(milliseconds: row[4])))
+                s.barCounts.sort { $0.timeframe < $1.timeframe }
+                result[s.symbol] = s
+            }
+            let gaps = try Row.fetchAll(db, sql: """
+                SELECT symbol, COUNT(*), SUM(filled_at IS NULL) FROM stream_gaps GROUP BY symbol
+                """)
+            for row in gaps {
+                let name: String = row[0]
+                guard var s = summary(name) else { continue }
+                s.gapCount = row[1]
+                s.openGapCount = row[2]
+                result[s.symbol] = s
+            }
+            return result.values.sorted { $0.symbol < $1.symbol }
+        }
+    }
+
+    /// Every symbol with trades or bars, in name order.
+    public func symbols() throws -> [Symbol] {
+        try read("listing symbols") { db in
+            try String.fetchAll(db, sql: "SELECT symbol FROM tick_data UNION SELECT symbol FROM resampled_data ORDER BY 1")
+                .compactMap { try? Symbol(parsing: $0) }
+        }
+    }
+
+    /// The timeframes with stored bars for `symbol`, finest first.
+    public func timeframes(for symbol: Symbol) throws -> [Timeframe] {
+        try read("listing timeframes") { db in
+            try String.fetchAll(db, sql: "SELECT DISTINCT timeframe FROM resampled_data WHERE symbol = ?", arguments: [symbol.name])
+                .compactMap { try? Timeframe(parsing: $0) }.sorted()
+        }
+    }
+
+    /// Size in bytes of the database file plus its WAL, or `nil` in memory.
+    public func fileSize() -> Int64? {
+        guard let path else { return nil }
+        var total: Int64 = 0
+        for file in [path, path + "-wal"] {
+            if let size = (try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? NSNumber {
+                total += size.int64Value
+            }
+        }
+        return total
+    }
+
+    /// `PRAGMA integrity_check`: `["ok"]` for a sound database, otherwise SQLite's list of problems.
+    public func integrityCheck() throws -> [String] {
+        try read("checking integrity") { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
+    }
+}

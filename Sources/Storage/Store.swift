@@ -1,0 +1,136 @@
+import Foundation
+import GRDB
+import Logging
+import Market
+
+/// The pairbook database: ticks, bars, analytics, alerts, gaps and report runs in one SQLite file.
+///
+/// A plain `Sendable` value over a GRDB writer that migrates on init. Files use a WAL
+/// `DatabasePool` (readers never block the writer); tests use ``inMemory()``.
+///
+/// ```swift
+/// let store = try Store(path: "pairbook.sqlite")
+/// try store.write { tx in _ = try tx.insert(tick) }
+/// let bars = try store.bars(for: "BTCUSDT", timeframe: .oneMinute, in: range)
+/// ```
+///
+/// Timestamps are INTEGER milliseconds since the Unix epoch, UTC. Writes are `BEGIN IMMEDIATE`
+/// transactions; every connection has a busy timeout, so a collector and a report run can share a file.
+public struct Store: Sendable {
+    let writer: any DatabaseWriter
+    /// The database file, or `nil` for an in-memory store.
+    public let path: String?
+
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    ///
+    /// - Throws: ``StoreError/cannotOpen(path:reason:)`` when the file can't be opened or isn't a database;
+    ///   ``StoreError/newerSchema(path:)`` when it was written by a newer pairbook.
+    public init(path: String, logger: Logger = Logger(label: "pairbook.store")) throws {
+        let pool: DatabasePool
+        do {
+            let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+            if !FileManager.default.fileExists(atPath: directory.path) {
+                throw StoreError.cannotOpen(path: path, reason: "folder \(directory.path) does not exist")
+            }
+            pool = try DatabasePool(path: path, configuration: Self.configuration())
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError.cannotOpen(path: path, reason: Self.message(of: error))
+        }
+        self.writer = pool
+        self.path = path
+        try migrate(logger: logger)
+    }
+
+    /// A fresh, migrated database in memory (for tests).
+    public static func inMemory() throws -> Store {
+        try Store(writer: DatabaseQueue(configuration: configuration()))
+    }
+
+    init(writer: any DatabaseWriter) throws {
+        self.writer = writer
+        self.path = nil
+        try migrate(logger: Logger(label: "pairbook.store"))
+    }
+
+    private func migrate(logger: Logger) throws {
+        let migrator = Self.migrator
+        do {
+            if try writer.read({ try migrator.hasBeenSuperseded($0) }) {
+                throw StoreError.newerSchema(path: path ?? ":memory:")
+            }
+            let applied = try writer.read { try migrator.appliedIdentifiers($0) }
+            try migrator.migrate(writer)
+            let now = try writer.read { try migrator.appliedIdentifiers($0) }
+            let added = now.subtracting(applied)
+            if !added.isEmpty {
+                logger.info("Migrated database", metadata: ["store.path": "\(path ?? ":memory:")", "store.migrations": "\(added.sorted())"])
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError.cannotOpen(path: path ?? ":memory:", reason: Self.message(of: error))
+        }
+    }
+
+    static func configuration() -> Configuration {
+        var config = Configuration()
+        config.busyMode = .timeout(10)
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        return config
+    }
+
+    // MARK: - Transactions
+
+    /// Runs `body` in one write transaction (all or nothing).
+    ///
+    /// - Throws: whatever `body` throws (the transaction is rolled back), or ``StoreError/sqlite(operation:message:)``.
+    public func write<T>(_ body: (StoreTransaction) throws -> T) throws -> T {
+        try mapErrors("writing") {
+            try writer.write { db in try body(StoreTransaction(db)) }
+        }
+    }
+
+    /// Runs `body` in one write transaction without blocking the caller's thread.
+    public func write<T: Sendable>(_ body: @escaping @Sendable (StoreTransaction) throws -> T) async throws -> T {
+        try await mapErrors("writing") {
+            try await writer.write { db in try body(StoreTransaction(db)) }
+        }
+    }
+
+    /// Runs a read-only `body` on a consistent snapshot.
+    func read<T>(_ operation: String, _ body: (Database) throws -> T) throws -> T {
+        try mapErrors(operation) { try writer.read(body) }
+    }
+
+    /// Runs a read-only `body` without blocking the caller's thread.
+    func read<T: Sendable>(_ operation: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await mapErrors(operation) { try await writer.read(body) }
+    }
+
+    func mapErrors<T>(_ operation: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as DatabaseError {
+            throw StoreError.sqlite(operation: operation, message: Self.message(of: error))
+        }
+    }
+
+    func mapErrors<T>(_ operation: String, _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as DatabaseError {
+            throw StoreError.sqlite(operation: operation, message: Self.message(of: error))
+        }
+    }
+
+    static func message(of error: any Error) -> String {
+        if let db = error as? DatabaseError {
+            return db.message ?? "\(db.resultCode)"
+        }
+        return "\(error)"
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import Market
+import PairbookTestSupport
+import Storage
+import Testing
+
+@Suite struct StoreTests {
+    let btc: Symbol = "BTCUSDT"
+
+    func tick(_ id: Int64, _ ms: Int64, _ price: Double = 100) -> Tick {
+        Tick(symbol: btc, tradeID: id, timestamp: Timestamp(milliseconds: ms), price: price, quantity: 0.5, isBuyerMaker: id % 2 == 0)
+    }
+
+    @Test("a trade is stored once; its duplicate is reported, not stored")
+    func tickDeduplication() throws {
+        let store = try Store.inMemory()
+        let first = try store.write { tx in try tx.insert(tick(1, 1000)) }
+        let again = try store.write { tx in try tx.insert(tick(1, 1000)) }
+        #expect(first)
+        #expect(!again)
+        #expect(try store.tickCount(of: btc) == 1)
+    }
+
+    @Test("bars upsert in place and read back in a half-open range")
+    func barsRoundTrip() throws {
+        let store = try Store.inMemory()
+        let bars = (0..<5).map { i in
+            Bar(openTime: Timestamp(milliseconds: Int64(i) * 60_000), open: 1, high: 2, low: 0.5, close: 1.5,
+                volume: 3, quoteVolume: 4.5, trades: 7, takerBuyVolume: 1)
+        }
+        try store.write { tx in for bar in bars { try tx.upsert(bar, of: btc, timeframe: .oneMinute) } }
+        var changed = bars[2]
+        changed.close = 1.75
+        changed.trades = 8
+        try store.write { tx in try tx.upsert(changed, of: btc, timeframe: .oneMinute) }
+
+        let range = TimeRange(start: Timestamp(milliseconds: 60_000), end: Timestamp(milliseconds: 240_000))
+        let read = try store.bars(for: btc, timeframe: .oneMinute, in: range)
+        #expect(read.bars == [bars[1], changed, bars[3]])
+        #expect(try store.lastBar(for: btc, timeframe: .oneMinute) == bars[4])
+        #expect(try store.write { tx in try tx.bar(of: btc, timeframe: .oneMinute, openTime: changed.openTime) } == changed)
+        #expect(try store.timeframes(for: btc) == [.oneMinute])
+    }
+
+    @Test("a failing write leaves nothing behind")
+    func rollback() throws {
+        struct Boom: Error {}
+        let store = try Store.inMemory()
+        #expect(throws: Boom.self) {
+            try store.write { tx in
+                _ = try tx.insert(tick(1, 1000))
+                throw Boom()
+            }
+        }
+        #expect(try store.tickCount() == 0)
+    }
+
+    @Test("summaries count trades, bars and gaps per symbol")
+    func summaries() throws {
+        let store = try Store.inMemory()
+        try store.write { tx in
+            for i in 1...3 { _ = try tx.insert(tick(Int64(i), Int64(i) * 1000)) }
+            try tx.upsert(Bar(openTime: Timestamp(milliseconds: 0), open: 1, high: 1, low: 1, close: 1, volume: 1,
+                              quoteVolume: 1, trades: 1, takerBuyVolume: 0), of: btc, timeframe: .oneSecond)
+            try tx.insert(StreamGap(symbol: btc, fromTradeID: 3, toTradeID: 10, fromTime: Timestamp(milliseconds: 3000),
+                                    toTime: Timestamp(milliseconds: 9000), detectedAt: Timestamp(milliseconds: 9500)))
+        }
+        let summary = try #require(try store.summaries().first)
+        #expect(summary.symbol == btc)
+        #expect(summary.tickCount == 3)
+        #expect(summary.firstTrade == Timestamp(milliseconds: 1000))
+        #expect(summary.lastTrade == Timestamp(milliseconds: 3000))
+        #expect(summary.barCounts.map(\.count) == [1])
+        #expect(summary.gapCount == 1 && summary.openGapCount == 1)
+        #expect(try store.gaps(for: btc).first?.missingTrades == 6)
+    }
+
+    @Test("ticks stream back in time order")
+    func tickCursor() throws {
+        let store = try Store.inMemory()
+        try store.write { tx in for i in [3, 1, 2] { _ = try tx.insert(tick(Int64(i), Int64(i) * 1000)) } }
+        var ids: [Int64] = []
+        try store.forEachTick(of: btc, in: .all) { ids.append($0.tradeID) }
+        #expect(ids == [1, 2, 3])
+    }
+
+    @Test("a file database uses WAL, passes integrity_check and reopens")
+    func fileDatabase() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("t.sqlite").path
+        do {
+            let store = try Store(path: path)
+            _ = try store.write { tx in try tx.insert(tick(1, 1000)) }
+            #expect(try store.integrityCheck() == ["ok"])
+        }
+        let reopened = try Store(path: path)
+        #expect(try reopened.tickCount() == 1)
+        #expect((reopened.fileSize() ?? 0) > 0)
+    }
+
+    @Test("opening a path in a missing folder is one clear error")
+    func missingFolder() {
+        #expect(throws: StoreError.cannotOpen(path: "/nonexistent/x.sqlite", reason: "folder /nonexistent does not exist")) {
+            try Store(path: "/nonexistent/x.sqlite")
+        }
+    }
+}
