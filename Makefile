@@ -1,0 +1,48 @@
+# pairbook — the two set-up commands are `make demo` and `make test`.
+SWIFT      ?= swift
+BIN        := .build/debug/pairbook
+RELEASE    := .build/release
+PYTHON     ?= python3
+BENCH_AREAS ?= import analytics charts report collector
+
+.PHONY: all deps build demo test bench fixtures python-deps clean
+
+all: build
+
+## Install missing Debian packages (apt-get as root; otherwise prints the command).
+deps:
+	@bash scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build --product pairbook
+
+## Simulate a day of a BTCUSDT/ETHUSDT pair, store it, and render the shipped reports into output/.
+demo: build
+	@mkdir -p output
+	$(BIN) demo --db output/demo.sqlite
+
+## Build and run every test (Swift Testing). Network tests use 127.0.0.1 only.
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --disable-xctest
+
+## Python packages for fixtures and benchmark comparisons (PyPI).
+python-deps:
+	$(PYTHON) -m pip install -q -r scripts/requirements.txt
+
+## Regenerate the committed oracle fixtures from pandas/statsmodels.
+fixtures: python-deps
+	@for f in scripts/fixtures/*.py; do echo "== $$f"; $(PYTHON) $$f || exit 1; done
+
+## Release-build benchmarks, each against its Python equivalent in the same run (see BENCHMARKS.md).
+bench: deps python-deps
+	$(SWIFT) build -c release --product pairbook-bench
+	$(SWIFT) build -c release --product pairbook
+	@for area in $(BENCH_AREAS); do \
+	    if $(RELEASE)/pairbook-bench help $$area >/dev/null 2>&1; then \
+	        echo "== pairbook-bench $$area"; $(RELEASE)/pairbook-bench $$area || exit 1; \
+	    fi; \
+	done
+
+clean:
+	rm -rf .build output/*/ output/*.sqlite*
