@@ -1,0 +1,117 @@
+import Foundation
+import Market
+
+/// Reduction of many points to one per device-pixel column, so that a week of 1 s bars draws
+/// in time proportional to the chart's width, not the data (and without losing extremes).
+enum ColumnAggregation {
+    /// OHLC and volume of the bars that fall into one pixel column.
+    struct Candle {
+        var x0: Double
+        var x1: Double
+        var open: Double
+        var high: Double
+        var low: Double
+        var close: Double
+        var volume: Double
+        var isUp: Bool { close >= open }
+    }
+
+    /// Bars to candles: one per bar when each bar gets at least `minimumWidth` device pixels, else one per device
+    /// pixel column (OHLC of the column's bars, volume summed). O(n).
+    static func candles(_ bars: [Bar], timeframe: Int64, x: TimeScale, scale: Double, minimumWidth: Double = 2) -> [Candle] {
+        let slot = Double(timeframe) * x.unitsPerMillisecond
+        if slot * scale >= minimumWidth {
+            return bars.map {
+                let a = x($0.openTime.milliseconds)
+                return Candle(x0: a, x1: a + slot, open: $0.open, high: $0.high, low: $0.low, close: $0.close, volume: $0.volume)
+            }
+        }
+        var out: [Candle] = []
+        out.reserveCapacity(Int((x.rangeEnd - x.rangeStart) * scale) + 2)
+        var column = Int.min
+        for bar in bars {
+            let c = Int(((x(bar.openTime.milliseconds + timeframe / 2) - x.rangeStart) * scale).rounded(.down))
+            if c == column, !out.isEmpty {
+                let i = out.count - 1
+                if bar.high > out[i].high { out[i].high = bar.high }
+                if bar.low < out[i].low { out[i].low = bar.low }
+                out[i].close = bar.close
+                out[i].volume += bar.volume
+            } else {
+                column = c
+                let x0 = x.rangeStart + Double(c) / scale
+                out.append(Candle(x0: x0, x1: x0 + 1 / scale, open: bar.open, high: bar.high, low: bar.low,
+                                  close: bar.close, volume: bar.volume))
+            }
+        }
+        return out
+    }
+
+    /// A line through `values` at `times` as canvas points, split into runs at `nil` (undefined) values.
+    ///
+    /// With more points than device columns, each column keeps its first, lowest, highest and last
+    /// point (a min/max envelope), so spikes survive. O(n).
+    static func runs(times: [Timestamp], values: [Double?], x: TimeScale, y: LinearScale, scale: Double) -> [[Point]] {
+        let n = min(times.count, values.count)
+        var runs: [[Point]] = []
+        var run: [Point] = []
+        let dense = Double(n) > (x.rangeEnd - x.rangeStart) * scale
+        var column = Int.min
+        var first = 0.0, low = 0.0, high = 0.0, last = 0.0, lowAt = 0, highAt = 0
+        var columnX = 0.0
+
+        func flushColumn() {
+            guard column != Int.min else { return }
+            run.append(Point(x: columnX, y: y(first)))
+            if lowAt <= highAt {
+                run.append(Point(x: columnX, y: y(low)))
+                run.append(Point(x: columnX, y: y(high)))
+            } else {
+                run.append(Point(x: columnX, y: y(high)))
+                run.append(Point(x: columnX, y: y(low)))
+            }
+            run.append(Point(x: columnX, y: y(last)))
+            column = Int.min
+        }
+        func endRun() {
+            flushColumn()
+            if !run.isEmpty { runs.append(run) }
+            run = []
+        }
+
+        for i in 0..<n {
+            guard let v = values[i], v.isFinite else {
+                endRun()
+                continue
+            }
+            let px = x(times[i].milliseconds)
+            if !dense {
+                run.append(Point(x: px, y: y(v)))
+                continue
+            }
+            let c = Int(((px - x.rangeStart) * scale).rounded(.down))
+            if c != column {
+                flushColumn()
+                column = c
+                columnX = x.rangeStart + (Double(c) + 0.5) / scale
+                first = v; low = v; high = v; last = v; lowAt = i; highAt = i
+            } else {
+                if v < low { low = v; lowAt = i }
+                if v > high { high = v; highAt = i }
+                last = v
+            }
+        }
+        endRun()
+        return runs
+    }
+
+    /// Finite minimum and maximum of the defined values, or nil.
+    static func range(_ values: [Double?]) -> ClosedRange<Double>? {
+        var lo = Double.infinity, hi = -Double.infinity
+        for case let v? in values where v.isFinite {
+            if v < lo { lo = v }
+            if v > hi { hi = v }
+        }
+        return lo <= hi ? lo...hi : nil
+    }
+}
