@@ -1,0 +1,107 @@
+import Logging
+import Market
+import Storage
+
+/// Stores batches of trades and keeps their bars current: the one write path shared by the live
+/// collector, the CSV importer and the simulator.
+///
+/// Each ``record(_:)`` call is one database transaction: every trade is inserted unless already
+/// stored (same symbol and trade id), only the new ones go through the ``Resampler``, and every
+/// bar they touched is upserted once. So ticks and bars always commit together — re-recording the
+/// same trades changes nothing, and a batch cut off by a crash or `kill -9` is rolled back whole
+/// and simply recorded again on the next run (the resampler reloads the stored bars it needs).
+///
+/// ```swift
+/// let recorder = Recorder(store: store, timeframes: [.oneSecond, .oneMinute, .fiveMinutes])
+/// let result = try recorder.record(ticks)     // RecordResult(inserted:duplicates:barsWritten:)
+/// ```
+///
+/// Synchronous and not thread-safe: one recorder per database writer, used from one task at a time
+/// (the live collector wraps it in its own service). Cost: O(n · timeframes) per batch of n trades,
+/// plus one bar lookup per bar opened.
+public final class Recorder {
+    /// The database written to.
+    public let store: Store
+    /// The timeframes of the bars kept, finest first.
+    public var timeframes: [Timeframe] { resampler.timeframes }
+
+    private var resampler: Resampler
+    private let logger: Logger
+
+    /// Creates a recorder writing to `store`, keeping bars of `timeframes` (default 1s, 1m, 5m).
+    public init(store: Store, timeframes: [Timeframe] = Timeframe.defaults,
+                logger: Logger = Logger(label: "pairbook.recorder")) {
+        self.store = store
+        self.resampler = Resampler(timeframes: timeframes)
+        self.logger = logger
+    }
+
+    /// Stores `ticks` and updates their bars in one transaction.
+    ///
+    /// - Parameter ticks: trades of any symbols, in any order (in time order is fastest).
+    /// - Returns: how many trades were new or duplicates, and how many bar rows were written.
+    /// - Throws: ``Storage/StoreError`` when the transaction fails; nothing of the batch is then stored,
+    ///   and the recorder forgets its in-memory bars so the next batch starts from what is stored.
+    public func record(_ ticks: some Collection<Tick>) throws -> RecordResult {
+        guard !ticks.isEmpty else { return RecordResult() }
+        do {
+            return try store.write { tx in
+                var result = RecordResult()
+                for tick in ticks {
+                    if try tx.insert(tick) {
+                        result.inserted += 1
+                        try resampler.add(tick, from: tx)
+                    } else {
+                        result.duplicates += 1
+                    }
+                }
+                let bars = resampler.takeTouched()
+                for resampled in bars {
+                    try tx.upsert(resampled.bar, of: resampled.symbol, timeframe: resampled.timeframe)
+                }
+                result.barsWritten = bars.count
+                return result
+            }
+        } catch {
+            resampler.reset()
+            logger.warning("Recording a batch failed; it was rolled back", metadata: [
+                "recorder.batch": "\(ticks.count)", "error": "\(error)",
+            ])
+            throw error
+        }
+    }
+
+    /// Stores a sequence of trades of any length in batches of `batchSize`, one transaction each.
+    ///
+    /// Memory stays O(batchSize) whatever the length of `ticks` (it is iterated once, lazily).
+    /// A failure leaves the batches before it stored (consistent ticks and bars); recording the same
+    /// sequence again completes it.
+    /// - Parameters:
+    ///   - ticks: trades in any order (time order is fastest).
+    ///   - batchSize: trades per transaction (default 50,000).
+    ///   - afterBatch: called after each committed batch with that batch's result.
+    /// - Returns: the totals of all batches.
+    /// - Throws: ``Storage/StoreError`` from the failing batch.
+    public func record(contentsOf ticks: some Sequence<Tick>, batchSize: Int = 50_000,
+                       afterBatch: (RecordResult) -> Void = { _ in }) throws -> RecordResult {
+        precondition(batchSize > 0, "batch size must be positive")
+        var total = RecordResult()
+        var batch: [Tick] = []
+        batch.reserveCapacity(batchSize)
+        for tick in ticks {
+            batch.append(tick)
+            if batch.count == batchSize {
+                let result = try record(batch)
+                total += result
+                afterBatch(result)
+                batch.removeAll(keepingCapacity: true)
+            }
+        }
+        if !batch.isEmpty {
+            let result = try record(batch)
+            total += result
+            afterBatch(result)
+        }
+        return total
+    }
+}
