@@ -145,3 +145,21 @@ extension Canvas {
         }
     }
 }
+
+// MARK: - Gradients
+
+extension Canvas {
+    /// Fills `rect` with a linear gradient running from `start` to `end` through colour `stops`
+    /// (offsets in 0…1). Vector in PDF output.
+    public func fill(_ rect: Rect, gradientFrom start: Point, to end: Point, stops: [(offset: Double, color: Color)]) {
+        guard let pattern = cairo_pattern_create_linear(start.x, start.y, end.x, end.y) else { return }
+        defer { cairo_pattern_destroy(pattern) }
+        for stop in stops {
+            cairo_pattern_add_color_stop_rgba(pattern, stop.offset, stop.color.red, stop.color.green, stop.color.blue,
+                                              stop.color.alpha)
+        }
+        cairo_set_source(context, pattern)
+        cairo_rectangle(context, rect.x, rect.y, rect.width, rect.height)
+        cairo_fill(context)
+    }
+}

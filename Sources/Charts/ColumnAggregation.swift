@@ -115,3 +115,43 @@ enum ColumnAggregation {
         return lo <= hi ? lo...hi : nil
     }
 }
+
+extension ColumnAggregation {
+    /// A point of a pair of smooth series (e.g. band centre and width) at canvas x.
+    struct PairPoint {
+        var x: Double
+        var a: Double
+        var b: Double
+    }
+
+    /// Pairs of values with both defined, split into runs at undefined values, keeping the last point
+    /// per device column when there are more points than columns (for smooth, rolling series). O(n).
+    static func decimated(times: [Timestamp], a: [Double?], b: [Double?], x: TimeScale, scale: Double) -> [[PairPoint]] {
+        let n = min(times.count, a.count, b.count)
+        let dense = Double(n) > (x.rangeEnd - x.rangeStart) * scale
+        var runs: [[PairPoint]] = []
+        var run: [PairPoint] = []
+        var column = Int.min
+        for i in 0..<n {
+            guard let va = a[i], let vb = b[i], va.isFinite, vb.isFinite else {
+                if !run.isEmpty { runs.append(run) }
+                run = []
+                column = Int.min
+                continue
+            }
+            let px = x(times[i].milliseconds)
+            let p = PairPoint(x: px, a: va, b: vb)
+            if dense {
+                let c = Int(((px - x.rangeStart) * scale).rounded(.down))
+                if c == column, !run.isEmpty {
+                    run[run.count - 1] = p
+                    continue
+                }
+                column = c
+            }
+            run.append(p)
+        }
+        if !run.isEmpty { runs.append(run) }
+        return runs
+    }
+}
