@@ -14,5 +14,6 @@ struct Pairbook: AsyncParsableCommand {
         subcommands: [
             // Registered commands, one file each in Commands/.
             StatusCommand.self,
+            ImportCommand.self, ExportCommand.self, DemoCommand.self,
         ])
 }
