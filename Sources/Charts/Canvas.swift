@@ -188,6 +188,40 @@ public final class Canvas {
                      blue: Double(word & 0xFF) / 255 / a, alpha: a)
     }
 
+    /// Root-mean-square difference of two image canvases over all channels (0 = identical, 1 = black vs white),
+    /// or nil when either is not an image or their pixel sizes differ. O(pixels).
+    ///
+    /// Used to compare renders with committed PNG goldens under a tolerance, as matplotlib's image tests do.
+    public func rmsDifference(to other: Canvas) -> Double? {
+        guard kind == .image, other.kind == .image else { return nil }
+        cairo_surface_flush(surface)
+        cairo_surface_flush(other.surface)
+        let w = Int(cairo_image_surface_get_width(surface)), h = Int(cairo_image_surface_get_height(surface))
+        guard w == Int(cairo_image_surface_get_width(other.surface)), h == Int(cairo_image_surface_get_height(other.surface)),
+              w > 0, h > 0, let a = cairo_image_surface_get_data(surface), let b = cairo_image_surface_get_data(other.surface)
+        else { return nil }
+        let sa = Int(cairo_image_surface_get_stride(surface)), sb = Int(cairo_image_surface_get_stride(other.surface))
+        var sum = 0.0
+        for y in 0..<h {
+            for x in 0..<(w * 4) {
+                let d = Double(a[y * sa + x]) - Double(b[y * sb + x])
+                sum += d * d
+            }
+        }
+        return (sum / Double(w * h * 4)).squareRoot() / 255
+    }
+
+    /// Loads a PNG file into a new image canvas (scale 1), e.g. a committed golden image.
+    ///
+    /// - Throws: ``ChartError/cairo(operation:status:)`` when the file is missing or not a PNG.
+    public convenience init(contentsOfPNG path: String) throws {
+        guard let surface = cairo_image_surface_create_from_png(path) else {
+            throw ChartError.cairo(operation: "image_surface_create_from_png", status: "null surface")
+        }
+        let w = Double(cairo_image_surface_get_width(surface)), h = Double(cairo_image_surface_get_height(surface))
+        try self.init(kind: .image, surface: surface, size: Size(width: w, height: h), scale: 1)
+    }
+
     /// Size of an image canvas in device pixels.
     public var pixelSize: (width: Int, height: Int) {
         (Int((size.width * scale).rounded()), Int((size.height * scale).rounded()))

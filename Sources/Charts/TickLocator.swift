@@ -47,11 +47,11 @@ public struct TickLocator: Sendable, Hashable {
 
     private func ticks(lower: Double, upper: Double, maxTicks: Int) -> ValueTicks {
         let raw = (upper - lower) / Double(maxTicks - 1)
-        var magnitude = pow(10, floor(log10(raw)))
-        for _ in 0..<3 {
+        // Start one decade below the raw step: a smaller step can still fit when the ends are not on ticks.
+        var magnitude = pow(10, floor(log10(raw)) - 1)
+        for _ in 0..<4 {
             for m in mantissas {
                 let step = m * magnitude
-                guard step >= raw * (1 - 1e-9) else { continue }
                 let first = (lower / step - 1e-9).rounded(.up), last = (upper / step + 1e-9).rounded(.down)
                 let count = Int(last - first) + 1
                 guard count <= maxTicks else { continue }
