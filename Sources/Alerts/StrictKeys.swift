@@ -15,10 +15,12 @@ struct AnyCodingKey: CodingKey {
 }
 
 extension Decoder {
-    /// Throws a `DecodingError` naming the first key of the current mapping that is not in `known`.
+    /// Throws a `DecodingError.dataCorrupted` whose coding path ends at the first key of the current mapping that
+    /// is not in `known`, with a message listing the known keys.
     ///
     /// Codable silently ignores unknown keys; a misspelt `treshold:` in a script must be an error instead.
-    func rejectUnknownKeys(allowed known: some Sequence<String>, in what: String) throws {
+    /// Call it first in `init(from:)` of types decoded from user-written YAML.
+    public func rejectUnknownKeys(allowed known: some Sequence<String>, in what: String) throws {
         let known = Set(known)
         let container = try container(keyedBy: AnyCodingKey.self)
         let unknown = container.allKeys.map(\.stringValue).filter { !known.contains($0) }.sorted()

@@ -1,0 +1,88 @@
+import GRDB
+import Market
+
+/// One row of `alert_events`: an alert (rule on a pair or symbol) entering a state at a time.
+public struct AlertEventRecord: Sendable, Hashable {
+    /// The rule name.
+    public var rule: String
+    /// The pair (`BTCUSDT/ETHUSDT`) or symbol evaluated.
+    public var symbolPair: String
+    /// The metric name (`z_score`, …).
+    public var metric: String
+    /// The metric value at the transition (`nil` for `nodata`).
+    public var value: Double?
+    public var threshold: Double
+    /// `normal`, `pending`, `firing`, `resolved` or `nodata`.
+    public var state: String
+    /// When the state was entered, UTC.
+    public var time: Timestamp
+    /// The `report_runs.id` of the run that recorded it.
+    public var reportRun: Int64?
+
+    public init(rule: String, symbolPair: String, metric: String, value: Double?, threshold: Double, state: String,
+                time: Timestamp, reportRun: Int64?) {
+        self.rule = rule
+        self.symbolPair = symbolPair
+        self.metric = metric
+        self.value = value
+        self.threshold = threshold
+        self.state = state
+        self.time = time
+        self.reportRun = reportRun
+    }
+}
+
+extension Store {
+    /// The stored transitions of one alert strictly before `time`, oldest first (at most the last `limit`).
+    ///
+    /// Used to continue an alert's state at the start of a report window. Uses the `(rule, ts)` index.
+    public func alertEvents(rule: String, symbolPair: String, before time: Timestamp, limit: Int = 20) throws -> [AlertEventRecord] {
+        try read("reading alert events") { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT rule, symbol_pair, metric, value, threshold, state, ts, report_run FROM alert_events
+                WHERE rule = ? AND symbol_pair = ? AND ts < ? ORDER BY ts DESC, id DESC LIMIT ?
+                """, arguments: [rule, symbolPair, time.milliseconds, limit])
+            return rows.reversed().map(Self.alertEvent)
+        }
+    }
+
+    /// Every stored transition in `range`, oldest first.
+    public func alertEvents(in range: TimeRange) throws -> [AlertEventRecord] {
+        try read("reading alert events") { db in
+            try Row.fetchAll(db, sql: """
+                SELECT rule, symbol_pair, metric, value, threshold, state, ts, report_run FROM alert_events
+                WHERE ts >= ? AND ts < ? ORDER BY ts, id
+                """, arguments: [range.start.milliseconds, range.end.milliseconds]).map(Self.alertEvent)
+        }
+    }
+
+    /// Stores transitions, skipping any already stored with the same rule, subject, state and time (so re-running a
+    /// report for the same window records nothing twice).
+    ///
+    /// - Returns: how many rows were new.
+    @discardableResult
+    public func recordAlertEvents(_ events: [AlertEventRecord]) throws -> Int {
+        guard !events.isEmpty else { return 0 }
+        return try write { tx in
+            var added = 0
+            for e in events {
+                let exists = try Bool.fetchOne(tx.database, sql: """
+                    SELECT EXISTS (SELECT 1 FROM alert_events WHERE rule = ? AND symbol_pair = ? AND state = ? AND ts = ?)
+                    """, arguments: [e.rule, e.symbolPair, e.state, e.time.milliseconds]) ?? false
+                if exists { continue }
+                try tx.database.execute(sql: """
+                    INSERT INTO alert_events (rule, symbol_pair, metric, value, threshold, state, ts, report_run)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [e.rule, e.symbolPair, e.metric, e.value, e.threshold, e.state, e.time.milliseconds, e.reportRun])
+                added += 1
+            }
+            return added
+        }
+    }
+
+    private static func alertEvent(_ row: Row) -> AlertEventRecord {
+        let run: Int64? = row[7]
+        return AlertEventRecord(rule: row[0], symbolPair: row[1], metric: row[2], value: row[3], threshold: row[4], state: row[5],
+                                time: Timestamp(milliseconds: row[6]), reportRun: run)
+    }
+}
