@@ -141,9 +141,13 @@ public struct TimeChartLayout: Sendable, Hashable {
             axisTicks = timeTicks.values.enumerated().map { k, t in
                 let x = xScale(t)
                 let m = canvas.measure(timeTicks.labels[k], font: font)
-                let box = Canvas.box(of: m, anchoredAt: Point(x: x, y: labelTop), anchor: .topCenter)
-                let inside = box.minX >= rect.minX + 2 && box.maxX <= plotMaxX + axisWidth
-                return AxisTick(value: Double(t), position: x, label: timeTicks.labels[k], labelFrame: inside ? box : nil)
+                var box = Canvas.box(of: m, anchoredAt: Point(x: x, y: labelTop), anchor: .topCenter)
+                // Labels at the ends slide inwards (by at most half their width) rather than leave the chart.
+                let lower = rect.minX + 2, upper = plotMaxX + axisWidth
+                if box.minX < lower { box.x = lower }
+                if box.maxX > upper { box.x = upper - box.width }
+                let fits = box.minX >= lower - 1e-9 && abs(box.midX - x) <= box.width / 2 + 1e-9
+                return AxisTick(value: Double(t), position: x, label: timeTicks.labels[k], labelFrame: fits ? box : nil)
             }
             let frames = axisTicks.compactMap(\.labelFrame)
             let collides = zip(frames, frames.dropFirst()).contains { $0.maxX + 10 > $1.minX }
