@@ -1,0 +1,154 @@
+import Analytics
+import Foundation
+import Market
+import PairbookTestSupport
+import Testing
+
+@Suite("PairAnalysis matches statsmodels and pandas on generated and real pairs")
+struct PairAnalysisTests {
+    static func series(_ symbol: Symbol, _ ts: [Int64], _ closes: [Double]) -> BarSeries {
+        BarSeries(symbol: symbol, timeframe: .oneMinute, bars: zip(ts, closes).map { t, c in
+            Bar(openTime: Timestamp(milliseconds: t), open: c, high: c, low: c, close: c, volume: 1, quoteVolume: c,
+                trades: 1, takerBuyVolume: 0)
+        })
+    }
+
+    /// Compares every static and rolling value of `analysis` with `pair-<name>.json` / `-rolling.csv`.
+    static func compare(_ a: PairAnalysis, with name: String) throws {
+        let f = try Oracle.json("pair-\(name).json")
+        #expect(a.observations == f["count"] as? Int)
+        let ols = try #require(f["ols"] as? [String: Any])
+        expectClose(a.ols.slope, Oracle.number(ols["slope"]), "β")
+        expectClose(a.ols.intercept, Oracle.number(ols["intercept"]), "α")
+        expectClose(a.ols.rSquared, Oracle.number(ols["rsquared"]), "R²")
+        expectClose(a.ols.residualSumOfSquares, Oracle.number(ols["ssr"]), "SSR")
+        let tls = try #require(f["tls"] as? [String: Any])
+        expectClose(a.tlsHedgeRatio, Oracle.number(tls["slope"]), "TLS β")
+        let spread = try #require(f["spread"] as? [String: Any])
+        expectClose(a.spreadMean, Oracle.number(spread["mean"]), "spread mean")
+        expectClose(a.spreadStandardDeviation, Oracle.number(spread["std"]), "spread std")
+        let corr = try #require(f["correlation"] as? [String: Any])
+        expectClose(a.priceCorrelation, Oracle.number(corr["prices"]), "price correlation")
+        expectClose(a.returnCorrelation, Oracle.number(corr["returns"]), "return correlation")
+
+        let adf = try #require(f["adf"] as? [String: Any])
+        let mine = try #require(a.adf, "ADF failed: \(String(describing: a.adfError))")
+        #expect(mine.usedLag == adf["usedlag"] as? Int)
+        #expect(mine.nobs == adf["nobs"] as? Int)
+        expectClose(mine.statistic, Oracle.number(adf["statistic"]), "ADF statistic")
+        expectClose(mine.pValue, Oracle.number(adf["pvalue"]), "ADF p", absolute: 1e-300)
+        expectClose(mine.icBest, Oracle.number(adf["icbest"]), "ADF icbest")
+
+        let coint = try #require(f["coint"] as? [String: Any])
+        let eg = try #require(a.cointegration, "coint failed: \(String(describing: a.cointegrationError))")
+        expectClose(eg.statistic, Oracle.number(coint["statistic"]), "coint statistic")
+        expectClose(eg.pValue, Oracle.number(coint["pvalue"]), "coint p", absolute: 1e-300)
+        let crit = Oracle.doubles(coint["crit"])
+        expectClose(eg.criticalValues.onePercent, crit[0], "coint crit 1%")
+        expectClose(eg.criticalValues.fivePercent, crit[1], "coint crit 5%")
+        expectClose(eg.criticalValues.tenPercent, crit[2], "coint crit 10%")
+
+        let hl = try #require(f["half_life"] as? [String: Any])
+        expectClose(a.halfLife, Oracle.number(hl["half_life"]), "half-life")
+        expectClose(try HalfLife.fit(a.series.spread).lambda, Oracle.number(hl["lambda"]), "half-life λ")
+
+        let r = try Oracle.csv("pair-\(name)-rolling.csv")
+        #expect(a.series.timestamps.map { Double($0.milliseconds) } == r["ts"]?.map { $0 ?? 0 })
+        expectSeriesClose(a.series.spread.map { $0 }, try #require(r["spread"]), "spread")
+        expectSeriesClose(a.series.spreadMean, try #require(r["mean"]), "spread mean")
+        expectSeriesClose(a.series.spreadStandardDeviation, try #require(r["std"]), "spread std")
+        expectSeriesClose(a.series.zScore, try #require(r["z"]), "z", absolute: 1e-9)
+        expectSeriesClose(a.series.hedgeRatio, try #require(r["beta"]), "rolling β", absolute: 1e-9)
+        expectSeriesClose(a.series.intercept, try #require(r["alpha"]), "rolling α")
+        expectSeriesClose(a.series.priceCorrelation, try #require(r["corr"]), "rolling price corr", absolute: 1e-9)
+        expectSeriesClose(a.series.returnCorrelation, try #require(r["return_corr"]), "rolling return corr", absolute: 1e-9)
+    }
+
+    @Test("generated pairs (committed inputs)", arguments: ["cointegrated", "random-walk"])
+    func generated(_ name: String) throws {
+        // Given
+        let f = try Oracle.json("pair-\(name).json")
+        let input = try #require(f["input"] as? [String: Any])
+        let ts = (input["ts"] as? [Any] ?? []).compactMap { Oracle.number($0).map { Int64($0) } }
+        let base = Self.series("BTCUSDT", ts, Oracle.doubles(input["y"]))
+        let quote = Self.series("ETHUSDT", ts, Oracle.doubles(input["x"]))
+        // When
+        let a = try PairAnalysis.compute(base: base, quote: quote, window: try #require(f["window"] as? Int))
+        // Then
+        try Self.compare(a, with: name)
+    }
+
+    @Test("BTCUSDT/ETHUSDT 1m klines 2023-01-01…03", .enabled(if: SharedData.isAvailable, Comment(rawValue: SharedData.skipReason)))
+    func klines() throws {
+        let btc = try RealData.klines("BTCUSDT")
+        let eth = try RealData.klines("ETHUSDT")
+        let a = try PairAnalysis.compute(base: btc, quote: eth, window: 60)
+        try Self.compare(a, with: "klines-1m")
+        try Self.compareLiquidity(a, with: "klines-1m")
+    }
+
+    @Test("BTCUSDT/ETHUSDT 1s bars built from trades of 2024-07-18/19", .enabled(if: SharedData.isAvailable, Comment(rawValue: SharedData.skipReason)))
+    func tradeBars() throws {
+        let btc = try RealData.tradeBars("BTCUSDT")
+        let eth = try RealData.tradeBars("ETHUSDT")
+        let a = try PairAnalysis.compute(base: btc, quote: eth, window: 30)
+        try Self.compare(a, with: "trades-1s")
+        try Self.compareLiquidity(a, with: "trades-1s")
+        let f = try Oracle.json("pair-trades-1s.json")
+        let alignment = try #require(f["alignment"] as? [String: Any])
+        #expect(a.droppedBase == alignment["dropped_base"] as? Int)
+        #expect(a.droppedQuote == alignment["dropped_quote"] as? Int)
+    }
+
+    static func compareLiquidity(_ a: PairAnalysis, with name: String) throws {
+        let f = try Oracle.json("pair-\(name).json")
+        let liq = try #require(f["liquidity"] as? [String: Any])
+        for (mine, key) in [(a.baseLiquidity, "base"), (a.quoteLiquidity, "quote")] {
+            let e = try #require(liq[key] as? [String: Any])
+            #expect(mine.bars == e["bars"] as? Int)
+            #expect(mine.trades == Int64(e["trades"] as? Int ?? -1))
+            expectClose(mine.volume, Oracle.number(e["volume"]), "\(key) volume")
+            expectClose(mine.quoteVolume, Oracle.number(e["quote_volume"]), "\(key) quote volume")
+            expectClose(mine.vwap, Oracle.number(e["vwap"]), "\(key) VWAP")
+            expectClose(mine.averageTradeSize, Oracle.number(e["avg_trade_size"]), "\(key) avg trade size")
+            expectClose(mine.amihud, Oracle.number(e["amihud"]), "\(key) Amihud")
+            expectClose(mine.rollSpread, Oracle.number(e["roll"]), "\(key) Roll")
+        }
+    }
+
+    @Test("degenerate pairs: typed errors or explicit undefined values, never NaN")
+    func degenerate() throws {
+        let ts: [Int64] = (0..<100).map { Int64($0) * 60_000 }
+        let walk: [Double] = (0..<100).map { (i: Int) -> Double in 3000 + Double(i % 7) * 1.5 + Double(i) * 0.1 }
+        let flat = [Double](repeating: 60000, count: 100)
+        // a constant quote leg: the hedge ratio is undefined
+        #expect(throws: AnalyticsError.constantSeries(what: "OLS regressor")) {
+            try PairAnalysis.compute(base: Self.series("BTCUSDT", ts, walk), quote: Self.series("ETHUSDT", ts, flat), window: 10)
+        }
+        // one bar
+        #expect(throws: AnalyticsError.tooFewObservations(what: "pair analysis", needed: 3, got: 1)) {
+            try PairAnalysis.compute(base: Self.series("BTCUSDT", [0], [1]), quote: Self.series("ETHUSDT", [0], [2]), window: 10)
+        }
+        // no common timestamps
+        #expect(throws: AnalyticsError.self) {
+            try PairAnalysis.compute(base: Self.series("BTCUSDT", [0, 1, 2], [1, 2, 3]),
+                                     quote: Self.series("ETHUSDT", [5, 6, 7], [1, 2, 3]), window: 2)
+        }
+        #expect(throws: AnalyticsError.invalidWindow(1)) {
+            try PairAnalysis.compute(base: Self.series("BTCUSDT", ts, walk), quote: Self.series("ETHUSDT", ts, walk), window: 1)
+        }
+        // a constant base leg: static results exist, the spread is −β·x, z defined; correlations undefined
+        let a = try PairAnalysis.compute(base: Self.series("BTCUSDT", ts, flat), quote: Self.series("ETHUSDT", ts, walk), window: 10)
+        #expect(a.priceCorrelation == nil)
+        #expect(a.series.priceCorrelation.allSatisfy { $0 == nil })
+        #expect(a.hedge.slope == 0)
+        // fewer bars than the window: static results, rolling all undefined
+        let shortBase: [Double] = walk[0..<8].map { (v: Double) -> Double in v * 20 + 5 * sin(v) }
+        let short = try PairAnalysis.compute(base: Self.series("BTCUSDT", Array(ts[0..<8]), shortBase),
+                                             quote: Self.series("ETHUSDT", Array(ts[0..<8]), Array(walk[0..<8])), window: 60)
+        #expect(short.series.zScore.allSatisfy { $0 == nil })
+        #expect(short.series.hedgeRatio.allSatisfy { $0 == nil })
+        #expect(short.observations == 8)
+        for v in [short.spreadMean, short.spreadStandardDeviation, short.hedge.slope] { #expect(v.isFinite) }
+    }
+}
