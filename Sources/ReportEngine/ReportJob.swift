@@ -1,0 +1,125 @@
+import Alerts
+import Foundation
+import Logging
+import Market
+import Storage
+
+/// One complete `pairbook report` run: parse, apply parameters, execute, render each format, write the files,
+/// record the run in `report_runs` and the alert transitions in `alert_events`.
+///
+/// ```swift
+/// let job = ReportJob(scriptPath: "Reports/pair-overview.md", assignments: ["window=120"], at: at)
+/// let result = try job.run(store: store)
+/// print(result.folder)
+/// ```
+public struct ReportJob: Sendable {
+    public var scriptPath: String
+    /// `-p key=value` arguments, applied after the params file.
+    public var assignments: [String]
+    /// `--params FILE.yaml`.
+    public var paramsFile: String?
+    /// `--at TIME`; nil = the schedule slot or now.
+    public var at: Timestamp?
+    /// `--out DIR` (default `output`).
+    public var outputRoot: String
+    /// `--format`; nil = the script's `formats`.
+    public var formats: [ReportFormat]?
+    /// Templates folder; nil = ``TemplateSet/locate(explicit:)``.
+    public var templatesDirectory: String?
+
+    public init(scriptPath: String, assignments: [String] = [], paramsFile: String? = nil, at: Timestamp? = nil,
+                outputRoot: String = "output", formats: [ReportFormat]? = nil, templatesDirectory: String? = nil) {
+        self.scriptPath = scriptPath
+        self.assignments = assignments
+        self.paramsFile = paramsFile
+        self.at = at
+        self.outputRoot = outputRoot
+        self.formats = formats
+        self.templatesDirectory = templatesDirectory
+    }
+
+    /// What a run produced.
+    public struct Result: Sendable {
+        public var report: ExecutedReport
+        /// Written files in the run folder.
+        public var files: [String]
+        /// The run folder and its `latest` twin.
+        public var folder: String
+        public var latestFolder: String
+        /// `report_runs.id`.
+        public var runID: Int64
+        /// Alert transitions newly stored.
+        public var newAlertEvents: Int
+
+        /// `pair-overview: 3 findings (1 firing) · html, pdf, 3 csv → output/pair-overview/20240101T120000Z`
+        public var summaryLine: String {
+            let firing = report.findings.filter { $0.state == .firing }.count
+            let names = files.map { URL(fileURLWithPath: $0).lastPathComponent }
+            return "\(report.name): \(report.findings.count) findings (\(firing) firing, \(report.attentionFindings.count) need attention) · "
+                + "\(names.joined(separator: ", ")) → \(folder)"
+        }
+
+        /// Whether any finding is firing (for `--fail-on-alert`).
+        public var hasFiringAlerts: Bool { report.findings.contains { $0.state == .firing } }
+    }
+
+    /// Runs the job against `store`.
+    ///
+    /// - Parameters:
+    ///   - now: the wall-clock time (default: the system clock), used only when neither `at` nor a schedule fixes the run time, and for `report_runs`.
+    /// - Throws: ``ScriptError`` for script, parameter and output problems; ``StoreError``; chart errors. A failed run is still
+    ///   recorded in `report_runs` with status `failed` once the script has parsed.
+    public func run(store: Store, now: Timestamp? = nil, logger: Logger = Logger(label: "pairbook.report"),
+                    progress: ProgressHandler? = nil) throws -> Result {
+        let now = now ?? .wallClockNow
+        let script = try ReportScript(contentsOf: scriptPath)
+        var parameters = script.parameters
+        if let paramsFile { try parameters.apply(paramsFile: paramsFile) }
+        try parameters.apply(assignments: assignments)
+        let runTime = ReportRun.runTime(at: at, schedule: script.schedule, now: now)
+        let formats = self.formats ?? script.formats
+        let layout = try OutputLayout(root: outputRoot, reportName: script.name, runTime: runTime)
+
+        let runID = try store.beginReportRun(script: scriptPath, params: parameters.json, startedAt: now)
+        logger.info("Report run started", metadata: ["report.name": "\(script.name)", "report.run_id": "\(runID)",
+                                                      "report.run_time": "\(runTime.iso8601(.seconds))"])
+        do {
+            let run = ReportRun(script: script, parameters: parameters, store: store, runTime: runTime, logger: logger, progress: progress)
+            let report = try run.execute()
+            var files: [(name: String, data: Data)] = []
+            let csv = formats.contains(.csv) ? CSVRenderer.render(report) : []
+            let csvNames = Set(csv.map(\.name))
+            var step = 0
+            let total = formats.count
+            for format in ReportFormat.allCases where formats.contains(format) {
+                switch format {
+                case .html:
+                    let templates = try TemplateSet(directory: TemplateSet.locate(explicit: templatesDirectory))
+                    let html = try HTMLRenderer(templates: templates).render(report, csvFiles: csvNames)
+                    files.append(("report.html", Data(html.utf8)))
+                case .pdf:
+                    files.append(("report.pdf", try PDFRenderer().render(report)))
+                case .csv:
+                    files += csv
+                }
+                step += 1
+                progress?(ReportProgress(stage: "render", done: step, total: total, label: format.rawValue))
+            }
+            let written = try layout.write(files)
+            let newEvents = try run.recordAlerts(of: report, runID: runID)
+            let status = report.findings.contains { $0.state == .firing } ? "alert" : "ok"
+            try store.finishReportRun(id: runID, finishedAt: .wallClockNow, status: status,
+                                      outputs: "[" + written.map(JSONText.quote).joined(separator: ",") + "]", error: nil)
+            return Result(report: report, files: written, folder: layout.runFolder.path, latestFolder: layout.latestFolder.path,
+                          runID: runID, newAlertEvents: newEvents)
+        } catch {
+            try? store.finishReportRun(id: runID, finishedAt: .wallClockNow, status: "failed", outputs: nil, error: "\(error)")
+            throw error
+        }
+    }
+}
+
+extension Timestamp {
+    /// The current wall-clock time, UTC, to the millisecond.
+    static var wallClockNow: Timestamp { Timestamp(milliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))) }
+}
