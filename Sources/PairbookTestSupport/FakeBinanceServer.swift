@@ -1,0 +1,326 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOWebSocket
+import Synchronization
+
+/// A WebSocket server on 127.0.0.1 that plays a script of Binance stream frames to every connected client.
+///
+/// The script is one timeline shared by all connections (like the real exchange): a frame sent while no
+/// client is connected is lost, and while two are connected (rotation) both get it. Steps can drop every
+/// connection, stall until the client reconnects, or wait for clients. Frames are text, sent as fast as
+/// possible or paced at ``framesPerSecond``. Any request path is accepted (`/public/stream?streams=…`);
+/// the server records the paths and which frames were written to at least one socket.
+///
+/// ```swift
+/// let frames = try FakeBinanceServer.Capture.frames(["btcusdt_20240718.gz"])
+/// try await FakeBinanceServer.withServer(steps: [.waitForClients(1)] + frames.map(FakeBinanceServer.Step.frame)) { server in
+///     // connect to server.url, then: try await server.waitUntilFinished()
+/// }
+/// ```
+public final class FakeBinanceServer: Sendable {
+    /// One step of the script.
+    public enum Step: Sendable {
+        /// Send a text frame to every connected client.
+        case frame(String)
+        /// Close every connection abruptly (no close frame).
+        case dropConnections
+        /// Send nothing (connections stay open, pings are answered) until a new connection arrives.
+        case stallUntilReconnect
+        /// Wait until at least `n` clients are connected.
+        case waitForClients(Int)
+        /// Wait a fixed time.
+        case pause(Duration)
+    }
+
+    private struct State {
+        var channels: [ObjectIdentifier: any Channel] = [:]
+        var connectionCount = 0
+        var paths: [String] = []
+        var delivered: Set<Int> = []
+        var finished = false
+    }
+
+    private let state = Mutex(State())
+    private let steps: [Step]
+    private let serverChannel: any Channel
+    /// Pace of frames; `nil` sends as fast as the sockets take them.
+    public let framesPerSecond: Double?
+
+    /// The TCP port the server listens on (127.0.0.1).
+    public let port: Int
+
+    /// `ws://127.0.0.1:<port>` (append a path such as `/public`).
+    public var baseURL: String { "ws://127.0.0.1:\(port)" }
+
+    private init(steps: [Step], framesPerSecond: Double?, serverChannel: any Channel, port: Int) {
+        self.steps = steps
+        self.framesPerSecond = framesPerSecond
+        self.serverChannel = serverChannel
+        self.port = port
+    }
+
+    /// Starts a server, plays `steps` while `body` runs, and shuts the server down afterwards.
+    @discardableResult
+    public static func withServer<T: Sendable>(
+        steps: [Step], framesPerSecond: Double? = nil,
+        _ body: @Sendable (FakeBinanceServer) async throws -> T
+    ) async throws -> T {
+        let server = try await start(steps: steps, framesPerSecond: framesPerSecond)
+        do {
+            let result = try await withThrowingTaskGroup(of: T?.self) { group in
+                group.addTask {
+                    try await server.play()
+                    return nil
+                }
+                let result = try await body(server)
+                group.cancelAll()
+                return result
+            }
+            try await server.shutdown()
+            return result
+        } catch {
+            try? await server.shutdown()
+            throw error
+        }
+    }
+
+    private static func start(steps: [Step], framesPerSecond: Double?) async throws -> FakeBinanceServer {
+        let box = ServerBox()
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                let upgrader = NIOWebSocketServerUpgrader(
+                    maxFrameSize: 1 << 20,
+                    shouldUpgrade: { channel, _ in channel.eventLoop.makeSucceededFuture(HTTPHeaders()) },
+                    upgradePipelineHandler: { channel, head in
+                        guard let server = box.value.withLock({ $0 }) else { return channel.close() }
+                        do {
+                            try channel.pipeline.syncOperations.addHandler(ClientHandler(server: server))
+                        } catch {
+                            return channel.eventLoop.makeFailedFuture(error)
+                        }
+                        server.register(channel, path: head.uri)
+                        return channel.eventLoop.makeSucceededVoidFuture()
+                    })
+                do {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(
+                        withServerUpgrade: (upgraders: [upgrader], completionHandler: { _ in }))
+                    return channel.eventLoop.makeSucceededVoidFuture()
+                } catch {
+                    return channel.eventLoop.makeFailedFuture(error)
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        let server = FakeBinanceServer(steps: steps, framesPerSecond: framesPerSecond, serverChannel: channel,
+                                       port: channel.localAddress?.port ?? 0)
+        box.value.withLock { $0 = server }
+        return server
+    }
+
+    private func shutdown() async throws {
+        let channels = state.withLock { state in
+            defer { state.channels.removeAll() }
+            return Array(state.channels.values)
+        }
+        for channel in channels { try? await channel.close() }
+        try? await serverChannel.close()
+    }
+
+    // MARK: - Observations
+
+    /// Connections accepted so far.
+    public var connectionCount: Int { state.withLock { $0.connectionCount } }
+    /// Clients connected now.
+    public var connectedClients: Int { state.withLock { $0.channels.count } }
+    /// Request paths of the upgrades, in order.
+    public var requestedPaths: [String] { state.withLock { $0.paths } }
+    /// Indices (into ``frames``) of the frames written to at least one client socket.
+    public var deliveredFrameIndices: Set<Int> { state.withLock { $0.delivered } }
+    /// Whether the whole script has been played.
+    public var isFinished: Bool { state.withLock { $0.finished } }
+
+    /// The frames of the script in order (the indices used by ``deliveredFrameIndices``).
+    public var frames: [String] {
+        steps.compactMap { if case .frame(let text) = $0 { text } else { nil } }
+    }
+
+    /// The frames that reached at least one client.
+    public var deliveredFrames: [String] {
+        let delivered = deliveredFrameIndices
+        return frames.enumerated().filter { delivered.contains($0.offset) }.map(\.element)
+    }
+
+    /// Waits (polling every 10 ms) until the script has been played, or the timeout passes.
+    public func waitUntilFinished(timeout: Duration = .seconds(30)) async throws {
+        try await Self.wait(timeout: timeout) { self.isFinished }
+    }
+
+    /// Polls `condition` every 10 ms until it holds or `timeout` passes (then throws).
+    public static func wait(timeout: Duration, _ condition: @Sendable () -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while !condition() {
+            guard ContinuousClock.now < deadline else { throw FakeServerError.timeout }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
+    public enum FakeServerError: Error { case timeout }
+
+    // MARK: - Playing the script
+
+    private func register(_ channel: any Channel, path: String) {
+        state.withLock { state in
+            state.channels[ObjectIdentifier(channel)] = channel
+            state.connectionCount += 1
+            state.paths.append(path)
+        }
+    }
+
+    fileprivate func unregister(_ channel: any Channel) {
+        _ = state.withLock { $0.channels.removeValue(forKey: ObjectIdentifier(channel)) }
+    }
+
+    private func play() async throws {
+        let clock = ContinuousClock()
+        let start = clock.now
+        var frameIndex = 0
+        var pacedFrames = 0
+        var pacingStart = start
+        var lastWrite: EventLoopFuture<Void>?
+        for step in steps {
+            switch step {
+            case .frame(let text):
+                let index = frameIndex
+                frameIndex += 1
+                if let rate = framesPerSecond {
+                    let due = pacingStart + .seconds(Double(pacedFrames) / rate)
+                    pacedFrames += 1
+                    if clock.now < due { try await clock.sleep(until: due) }
+                }
+                let channels = state.withLock { Array($0.channels.values) }
+                for channel in channels {
+                    var buffer = channel.allocator.buffer(capacity: text.utf8.count)
+                    buffer.writeString(text)
+                    let frame = WebSocketFrame(fin: true, opcode: .text, data: buffer)
+                    let promise = channel.eventLoop.makePromise(of: Void.self)
+                    channel.writeAndFlush(frame, promise: promise)
+                    let write = promise.futureResult
+                    write.whenSuccess { _ = self.state.withLock { $0.delivered.insert(index) } }
+                    lastWrite = write
+                }
+                if index % 256 == 255 {
+                    // Back-pressure: let the sockets drain before queueing more.
+                    try? await lastWrite?.get()
+                    await Task.yield()
+                }
+            case .dropConnections:
+                try? await lastWrite?.get()
+                let channels = state.withLock { state in
+                    defer { state.channels.removeAll() }
+                    return Array(state.channels.values)
+                }
+                for channel in channels { try? await channel.close() }
+            case .stallUntilReconnect:
+                try? await lastWrite?.get()
+                let seen = connectionCount
+                try await Self.wait(timeout: .seconds(60)) { self.connectionCount > seen }
+                pacingStart = clock.now
+                pacedFrames = 0
+            case .waitForClients(let n):
+                try await Self.wait(timeout: .seconds(60)) { self.connectedClients >= n }
+                pacingStart = clock.now
+                pacedFrames = 0
+            case .pause(let duration):
+                try await clock.sleep(for: duration)
+            }
+        }
+        try? await lastWrite?.get()
+        state.withLock { $0.finished = true }
+    }
+}
+
+/// Hands the server to connections accepted before `start` returns.
+private final class ServerBox: Sendable {
+    let value = Mutex<FakeBinanceServer?>(nil)
+}
+
+/// Answers pings and close frames of one upgraded connection.
+private final class ClientHandler: ChannelInboundHandler {
+    typealias InboundIn = WebSocketFrame
+    typealias OutboundOut = WebSocketFrame
+
+    private let server: FakeBinanceServer
+    private var closing = false
+
+    init(server: FakeBinanceServer) { self.server = server }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        switch frame.opcode {
+        case .ping:
+            let pong = WebSocketFrame(fin: true, opcode: .pong, data: frame.data)
+            context.writeAndFlush(wrapOutboundOut(pong), promise: nil)
+        case .connectionClose:
+            server.unregister(context.channel)
+            guard !closing else {
+                context.close(promise: nil)
+                return
+            }
+            closing = true
+            let reply = WebSocketFrame(fin: true, opcode: .connectionClose, data: frame.data)
+            let channel = context.channel
+            context.writeAndFlush(wrapOutboundOut(reply)).whenComplete { _ in channel.close(promise: nil) }
+        default:
+            break
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        server.unregister(context.channel)
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        server.unregister(context.channel)
+        context.close(promise: nil)
+    }
+}
+
+// MARK: - Captures
+
+extension FakeBinanceServer {
+    /// The real captures in `../shared/data/binance-usdm-trades-2024-07-18/raw` (read in place).
+    public enum Capture {
+        /// The `raw/` directory of the capture.
+        public static var rawDirectory: URL { SharedData.url("binance-usdm-trades-2024-07-18/raw") }
+
+        /// Lines of a gzip capture file (`<local_ns> <json>`), decompressed with the system `gzip`.
+        public static func lines(_ fileName: String) throws -> [Substring] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["gzip", "-dc", rawDirectory.appendingPathComponent(fileName).path]
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            try process.run()
+            let data = pipe.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            let text = String(decoding: data, as: UTF8.self)
+            return text.split(separator: "\n", omittingEmptySubsequences: true)
+        }
+
+        /// The JSON frames of one or more capture files, merged in order of local receive time.
+        public static func frames(_ fileNames: [String]) throws -> [String] {
+            var stamped: [(Int64, String)] = []
+            for name in fileNames {
+                for line in try lines(name) {
+                    guard let space = line.firstIndex(of: " "), let stamp = Int64(line[..<space]) else { continue }
+                    stamped.append((stamp, String(line[line.index(after: space)...])))
+                }
+            }
+            // Stable: equal stamps keep file order.
+            return stamped.enumerated().sorted { ($0.element.0, $0.offset) < ($1.element.0, $1.offset) }.map(\.element.1)
+        }
+    }
+}

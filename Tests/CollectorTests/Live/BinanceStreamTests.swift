@@ -1,0 +1,188 @@
+import Collector
+import Logging
+import Market
+import PairbookTestSupport
+import Storage
+import Testing
+
+@Suite("BinanceStream against a local replay server", .enabled(if: SharedData.isAvailable, Comment(rawValue: SharedData.skipReason)), .serialized)
+struct BinanceStreamTests {
+    /// BTC and ETH of 2024-07-18 23:57–24:00 UTC, merged by receive time: 25,417 frames, 2,614 trades.
+    static let frames: [String] = (try? FakeBinanceServer.Capture.frames(["btcusdt_20240718.gz", "ethusdt_20240718.gz"])) ?? []
+
+    @Test("normal flow: every trade lands once, the 1m bars match the trades, non-trade frames are ignored")
+    func normalFlow() async throws {
+        let harness = try LiveCollectorHarness()
+        let trades = LiveCollectorHarness.trades(in: Self.frames)
+        try await FakeBinanceServer.withServer(steps: [.waitForClients(1)] + Self.frames.map { .frame($0) }) { server in
+            try await harness.run(LiveCollectorHarness.configuration(endpoint: server.baseURL)) { $0.committedTicks >= trades.count }
+            #expect(server.requestedPaths == ["/public/stream?streams=btcusdt@trade/ethusdt@trade"])
+        }
+        // Then every trade is stored, nothing more, no gap
+        let stored = try harness.storedTicks()
+        #expect(stored.count == 2614)
+        #expect(stored == trades)
+        #expect(try harness.store.gaps(for: nil).isEmpty)
+        let stats = harness.stats.snapshot()
+        #expect(stats.malformed == 0 && stats.reconnects == 0 && stats.duplicates == 0)
+        #expect(stats.ignored[.snapshot] == 2)
+        #expect(stats.ignored[.depth] == 6599 && stats.ignored[.bookTicker] == 16202)
+        #expect(stats.lag.count == UInt64(trades.count))
+        // And the 1m bars equal bars built directly from the trades
+        for symbol in LiveCollectorHarness.symbols {
+            var expected: [Timestamp: Bar] = [:]
+            for tick in trades where tick.symbol == symbol {
+                let open = Timeframe.oneMinute.barOpen(containing: tick.timestamp)
+                if expected[open] == nil { expected[open] = Bar(openTime: open, firstTrade: tick) } else { expected[open]?.add(tick) }
+            }
+            let range = TimeRange(start: Timestamp(milliseconds: 0), end: Timestamp(milliseconds: 4_102_444_800_000))
+            let bars = try await harness.store.bars(for: symbol, timeframe: .oneMinute, in: range).bars
+            #expect(bars.count == expected.count, "\(symbol)")
+            for bar in bars {
+                let want = try #require(expected[bar.openTime])
+                #expect(bar.open == want.open && bar.high == want.high && bar.low == want.low && bar.close == want.close)
+                #expect(bar.trades == want.trades)
+                #expect(abs(bar.volume - want.volume) <= 1e-9 * want.volume)
+            }
+        }
+    }
+
+    @Test("the server drops the connection: the collector reconnects, stores every trade sent while connected, records the hole")
+    func dropAndReconnect() async throws {
+        let harness = try LiveCollectorHarness()
+        let steps: [FakeBinanceServer.Step] = [.waitForClients(1)] + Self.frames[..<8000].map { .frame($0) } + [.dropConnections]
+            + Self.frames[8000..<9500].map { .frame($0) } + [.waitForClients(1)] + Self.frames[9500...].map { .frame($0) }
+        let delivered = try await FakeBinanceServer.withServer(steps: steps) { server in
+            try await harness.run(LiveCollectorHarness.configuration(endpoint: server.baseURL), until: LiveCollectorHarness.untilDelivered(server))
+            let delivered = LiveCollectorHarness.trades(in: server.deliveredFrames)
+            #expect(server.connectionCount == 2)
+            return delivered
+        }
+        let stored = try harness.storedTicks()
+        #expect(stored == delivered)
+        let lost = LiveCollectorHarness.trades(in: Array(Self.frames[8000..<9500]))
+        #expect(!lost.isEmpty && Set(stored).isDisjoint(with: lost))
+        // The holes in the stored id sequence are exactly the recorded gaps
+        let holes = LiveCollectorHarness.holes(in: stored)
+        let gaps = try harness.store.gaps(for: nil).sorted { ($0.symbol, $0.fromTradeID) < ($1.symbol, $1.fromTradeID) }
+        #expect(!holes.isEmpty)
+        #expect(gaps.map { "\($0.symbol) \($0.fromTradeID)…\($0.toTradeID)" } == holes.map { "\($0.0) \($0.1)…\($0.2)" })
+        let stats = harness.stats.snapshot()
+        #expect(stats.reconnects == 1 && stats.gaps == holes.count)
+        #expect(harness.logs.contains(level: .warning, "gap in trade ids"))
+        #expect(harness.logs.contains(level: .warning, "connection closed; reconnecting"))
+    }
+
+    @Test("malformed and unknown frames are skipped and counted, with a sample logged; the connection stays up")
+    func malformedAndUnknown() async throws {
+        let harness = try LiveCollectorHarness()
+        let bad = [
+            "{not json",
+            #"{"stream":"btcusdt@trade","data":{"e":"trade","E":1721347202813,"T":17213"#,
+            #"{"stream":"btcusdt@trade","data":{"e":"trade","E":1,"T":2,"s":"BTCUSDT","t":1,"p":"x","q":"1","X":"MARKET","m":true}}"#,
+        ]
+        let unknown = [#"{"stream":"btcusdt@markPrice","data":{"e":"markPriceUpdate","E":1,"s":"BTCUSDT","p":"63900.1"}}"#, #"{"id":7}"#]
+        var frames = Array(Self.frames[..<3000])
+        for (i, frame) in (bad + unknown).enumerated() { frames.insert(frame, at: 500 + i * 400) }
+        let trades = LiveCollectorHarness.trades(in: frames)
+        try await FakeBinanceServer.withServer(steps: [.waitForClients(1)] + frames.map { .frame($0) }) { server in
+            try await harness.run(LiveCollectorHarness.configuration(endpoint: server.baseURL)) { $0.committedTicks >= trades.count }
+        }
+        #expect(try harness.storedTicks() == trades)
+        let stats = harness.stats.snapshot()
+        #expect(stats.malformed == 3)
+        #expect(stats.ignored[.unknown] == 2)
+        #expect(stats.reconnects == 0)
+        #expect(harness.logs.contains(level: .warning, "{not json"))
+    }
+
+    @Test("a stalled server (connection open, nothing sent) is detected by the watchdog, logged loudly, and reconnected")
+    func stall() async throws {
+        let harness = try LiveCollectorHarness()
+        let steps: [FakeBinanceServer.Step] = [.waitForClients(1)] + Self.frames[..<3000].map { .frame($0) } + [.stallUntilReconnect]
+            + Self.frames[3000..<6000].map { .frame($0) }
+        let trades = LiveCollectorHarness.trades(in: Array(Self.frames[..<6000]))
+        try await FakeBinanceServer.withServer(steps: steps) { server in
+            try await harness.run(LiveCollectorHarness.configuration(endpoint: server.baseURL, watchdog: .milliseconds(400))) {
+                $0.committedTicks >= trades.count
+            }
+            #expect(server.connectionCount == 2)
+        }
+        #expect(try harness.storedTicks() == trades)
+        #expect(try harness.store.gaps(for: nil).isEmpty)
+        let stats = harness.stats.snapshot()
+        #expect(stats.stalls >= 1 && stats.reconnects >= 1)
+        #expect(harness.logs.contains(level: .error, "WATCHDOG"))
+    }
+
+    @Test("one silent symbol on a busy connection trips the per-symbol watchdog")
+    func silentSymbol() async throws {
+        let harness = try LiveCollectorHarness()
+        let btcOnly = Self.frames.filter { $0.contains(#""stream":"btcusdt@"#) }.prefix(1500)
+        try await FakeBinanceServer.withServer(steps: [.waitForClients(1)] + btcOnly.map { .frame($0) }, framesPerSecond: 1000) { server in
+            try await harness.run(LiveCollectorHarness.configuration(endpoint: server.baseURL, watchdog: .milliseconds(400))) {
+                $0.stalls >= 1
+            }
+        }
+        #expect(harness.logs.all.contains { $0.level == .error && $0.metadata.contains("symbols=ETHUSDT") })
+    }
+
+    @Test("rotation: overlapping replacement connections lose and duplicate nothing")
+    func rotation() async throws {
+        let harness = try LiveCollectorHarness()
+        let tradeFrames = Self.frames.filter { $0.contains("@trade") }
+        let trades = LiveCollectorHarness.trades(in: tradeFrames)
+        let rotation = RotationPolicy(rotateAfter: .milliseconds(300), overlap: .milliseconds(100),
+                                      replacementTimeout: .seconds(2), retryDelay: .milliseconds(200))
+        try await FakeBinanceServer.withServer(steps: [.waitForClients(1)] + tradeFrames.map { .frame($0) }, framesPerSecond: 1500) { server in
+            try await harness.run(LiveCollectorHarness.configuration(endpoint: server.baseURL, rotation: rotation),
+                                  until: LiveCollectorHarness.untilDelivered(server))
+            #expect(server.deliveredFrameIndices.count == tradeFrames.count)
+        }
+        let stats = harness.stats.snapshot()
+        #expect(stats.rotations >= 1)
+        #expect(stats.duplicates > 0, "the connections really overlapped")
+        #expect(stats.reconnects == 0 && stats.gaps == 0)
+        #expect(stats.committedTicks == trades.count, "no duplicate reached the recorder")
+        #expect(try harness.storedTicks() == trades)
+        #expect(try harness.store.gaps(for: nil).isEmpty)
+    }
+
+    @Test("graceful shutdown mid-stream commits every received trade and returns within 2 s")
+    func gracefulShutdown() async throws {
+        let harness = try LiveCollectorHarness()
+        let tradeFrames = Self.frames.filter { $0.contains("@trade") }
+        try await FakeBinanceServer.withServer(steps: [.waitForClients(1)] + tradeFrames.map { .frame($0) }, framesPerSecond: 3000) { server in
+            let took = try await harness.run(LiveCollectorHarness.configuration(endpoint: server.baseURL)) { $0.totalTicks >= 500 }
+            #expect(took < .seconds(2))
+        }
+        let stats = harness.stats.snapshot()
+        let stored = try harness.storedTicks()
+        #expect(stats.totalTicks >= 500 && stats.totalTicks < 2614)
+        #expect(stored.count == stats.totalTicks)
+        #expect(stats.committedTicks == stats.totalTicks)
+    }
+}
+
+@Suite("BinanceStreamConfiguration")
+struct BinanceStreamConfigurationTests {
+    @Test("default endpoints: trade under /public, aggTrade under /market; explicit paths are kept")
+    func urls() {
+        let trade = BinanceStreamConfiguration(symbols: ["BTCUSDT", "ETHUSDT"])
+        #expect(trade.url(for: trade.symbols) == "wss://fstream.binance.com/public/stream?streams=btcusdt@trade/ethusdt@trade")
+        let agg = BinanceStreamConfiguration(symbols: ["BTCUSDT"], kind: .aggTrade)
+        #expect(agg.url(for: agg.symbols) == "wss://fstream.binance.com/market/stream?streams=btcusdt@aggTrade")
+        let custom = BinanceStreamConfiguration(symbols: ["BTCUSDT"], endpoint: "ws://localhost:9000/custom/")
+        #expect(custom.url(for: custom.symbols) == "ws://localhost:9000/custom/stream?streams=btcusdt@trade")
+        let local = BinanceStreamConfiguration(symbols: ["BTCUSDT"], endpoint: "ws://127.0.0.1:9000")
+        #expect(local.url(for: local.symbols) == "ws://127.0.0.1:9000/public/stream?streams=btcusdt@trade")
+    }
+
+    @Test("symbols are split over connections of at most N streams")
+    func shards() throws {
+        let symbols = try (0..<450).map { try Symbol(parsing: "S\($0)USDT") }
+        let configuration = BinanceStreamConfiguration(symbols: symbols)
+        #expect(configuration.shards.map(\.count) == [200, 200, 50])
+        #expect(configuration.shards.flatMap { $0 } == symbols)
+    }
+}
