@@ -1,0 +1,218 @@
+import Analytics
+import ArgumentParser
+import Foundation
+import Market
+
+/// `pairbook-bench analytics`: the pair pipeline on synthetic 1 s bars, against pandas + statsmodels.
+///
+/// Pipeline (as the issue defines it): alignment, static OLS, rolling OLS, spread z-score, rolling price and
+/// log-return correlations, ADF with autolag AIC, half-life. The same data goes to
+/// `scripts/bench/analytics.py` through temporary CSV files, in the same run. Prints a Markdown table.
+struct AnalyticsBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "analytics",
+        abstract: "Pair analytics (alignment, OLS, rolling stats, ADF, half-life) vs pandas + statsmodels.")
+
+    @Option(name: .long, parsing: .upToNextOption, help: "Bar counts to run.")
+    var sizes: [Int] = [86_400, 604_800]
+
+    @Option(name: .long, help: "Rolling window in bars.")
+    var window: Int = 300
+
+    @Option(name: .long, help: "Swift repetitions per size (the median is reported).")
+    var repetitions: Int = 5
+
+    @Option(name: .long, help: "Python interpreter with pandas and statsmodels.")
+    var python: String = "python3"
+
+    @Flag(name: .long, help: "Do not run the Python comparison.")
+    var skipPython = false
+
+    @Option(name: .long, help: "Largest size for which Python runs adfuller (slow and memory-hungry beyond).")
+    var pythonADFLimit: Int = 604_800
+
+    func run() throws {
+        var rows: [[String]] = []
+        var notes: [String] = []
+        for n in sizes {
+            let (base, quote) = Self.syntheticPair(bars: n, seed: UInt64(n))
+            // Swift: the pipeline step by step (what the Python script does), then ADF alone, then PairAnalysis.
+            var sink = 0.0
+            let pipeline = try Self.median(repetitions) {
+                let r = try Self.pipeline(base: base, quote: quote, window: window)
+                sink += r.adf.statistic
+            }
+            let aligned = AlignedPair(base: base, quote: quote)
+            let beta = try OLS.fit(y: aligned.base, x: aligned.quote).slope
+            let spread = zip(aligned.base, aligned.quote).map { $0 - beta * $1 }
+            var adfResult: ADFResult?
+            let adfTime = try Self.median(repetitions) { adfResult = try ADF.test(spread) }
+            let full = try Self.median(max(1, repetitions / 2)) {
+                sink += try PairAnalysis.compute(base: base, quote: quote, window: window).spreadMean
+            }
+            guard let adf = adfResult else { continue }
+            var py: [String: Any]?
+            if !skipPython {
+                py = try runPython(base: base, quote: quote, skipADF: n > pythonADFLimit)
+            }
+            let pyPipeline = (py?["pipeline_ms"] as? Double)
+            let pyADF = (py?["adf_ms"] as? Double)
+            func ratio(_ a: Double?, _ b: Double) -> String { a.map { String(format: "%.0f×", $0 / b) } ?? "–" }
+            func ms(_ v: Double?) -> String { v.map { String(format: "%.1f", $0) } ?? "–" }
+            let label = n.formatted(.number.grouping(.automatic))
+            rows.append([label, "pipeline (align, OLS, rolling OLS, z, 2 corr, ADF AIC, half-life)", ms(pipeline), ms(pyPipeline),
+                         ratio(pyPipeline, pipeline)])
+            rows.append([label, "ADF autolag AIC (maxlag \(adf.maxLag), used \(adf.usedLag))", ms(adfTime), ms(pyADF), ratio(pyADF, adfTime)])
+            rows.append([label, "PairAnalysis.compute (also TLS, Engle–Granger, liquidity)", ms(full), "–", "–"])
+            if let pyStat = py?["adf_statistic"] as? Double {
+                let rel = abs(pyStat - adf.statistic) / abs(pyStat)
+                notes.append("n = \(label): ADF τ Swift \(adf.statistic) vs statsmodels \(pyStat) (rel. diff \(String(format: "%.1e", rel))), "
+                             + "used lag \(adf.usedLag) vs \(py?["adf_usedlag"] as? Int ?? -1)")
+            }
+            if sink.isNaN { notes.append("(sink \(sink))") }
+        }
+        print("| bars | step | Swift CPU ms (median of \(repetitions)) | pandas + statsmodels CPU ms | ratio |")
+        print("| ---: | --- | ---: | ---: | ---: |")
+        for r in rows { print("| " + r.joined(separator: " | ") + " |") }
+        print("")
+        print("Window \(window); synthetic cointegrated 1 s bars (0.1 % of bars missing on each leg); release build; CPU time of the process (Swift `clock_gettime(CLOCK_PROCESS_CPUTIME_ID)`, Python `time.process_time()`, all threads).")
+        for note in notes { print("- \(note)") }
+    }
+
+    // MARK: - The pipeline
+
+    struct PipelineResult {
+        var adf: ADFResult
+        var halfLife: Double?
+    }
+
+    static func pipeline(base: BarSeries, quote: BarSeries, window: Int) throws -> PipelineResult {
+        let aligned = AlignedPair(base: base, quote: quote)
+        let y = aligned.base
+        let x = aligned.quote
+        let fit = try OLS.fit(y: y, x: x)
+        var spread = [Double](repeating: 0, count: y.count)
+        for i in y.indices { spread[i] = y[i] - fit.slope * x[i] }
+        let rolling = try Rolling.regression(y: y, x: x, window: window)
+        let z = try Rolling.meanStdZ(spread, window: window)
+        let corr = try Rolling.correlation(y, x, window: window)
+        let returnCorr = try Rolling.returnCorrelation(y, x, window: window)
+        let adf = try ADF.test(spread)
+        let halfLife = try HalfLife.bars(spread)
+        precondition(rolling.slope.count == y.count && z.z.count == y.count && corr.count == y.count && returnCorr.count == y.count)
+        return PipelineResult(adf: adf, halfLife: halfLife)
+    }
+
+    /// CPU time of this process in ms (the machine is shared: wall-clock time would measure the neighbours).
+    static func cpuMilliseconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) * 1000 + Double(ts.tv_nsec) / 1e6
+    }
+
+    static func median(_ repetitions: Int, _ body: () throws -> Void) throws -> Double {
+        try body()  // warm-up
+        var times: [Double] = []
+        for _ in 0..<max(1, repetitions) {
+            let start = cpuMilliseconds()
+            try body()
+            times.append(cpuMilliseconds() - start)
+        }
+        times.sort()
+        return times[times.count / 2]
+    }
+
+    // MARK: - Data
+
+    /// A cointegrated pair of 1 s bar series: x a random walk near 3,000 (ETH), y ≈ 500 + 19.8·x + AR(1) noise
+    /// near 60,000 (BTC). About 0.1 % of bars are missing on each leg, at different times.
+    static func syntheticPair(bars n: Int, seed: UInt64) -> (BarSeries, BarSeries) {
+        var rng = SplitMix(seed: seed)
+        let start = Timestamp(milliseconds: 1_721_347_200_000)  // 2024-07-19T00:00:00Z
+        var x = 3000.0
+        var e = 0.0
+        var base: [Bar] = []
+        var quote: [Bar] = []
+        base.reserveCapacity(n)
+        quote.reserveCapacity(n)
+        for i in 0..<n {
+            x += 0.5 * rng.normal()
+            e = 0.995 * e + 2 * rng.normal()
+            let y = 500 + 19.8 * x + e
+            let t = start + TimeSpan(milliseconds: Int64(i) * 1000)
+            if rng.uniform() >= 0.001 { base.append(Self.bar(t, y)) }
+            if rng.uniform() >= 0.001 { quote.append(Self.bar(t, x)) }
+        }
+        return (BarSeries(symbol: "BTCUSDT", timeframe: .oneSecond, bars: base),
+                BarSeries(symbol: "ETHUSDT", timeframe: .oneSecond, bars: quote))
+    }
+
+    static func bar(_ t: Timestamp, _ c: Double) -> Bar {
+        Bar(openTime: t, open: c, high: c, low: c, close: c, volume: 1, quoteVolume: c, trades: 1, takerBuyVolume: 0.5)
+    }
+
+    // MARK: - Python
+
+    /// The repository root, from this source file (symlinks resolved).
+    static var repositoryRoot: URL {
+        URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }
+
+    func runPython(base: BarSeries, quote: BarSeries, skipADF: Bool) throws -> [String: Any]? {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pairbook-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let basePath = dir.appendingPathComponent("base.csv")
+        let quotePath = dir.appendingPathComponent("quote.csv")
+        try Self.csv(base).write(to: basePath, atomically: true, encoding: .utf8)
+        try Self.csv(quote).write(to: quotePath, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        var arguments = [python, Self.repositoryRoot.appendingPathComponent("scripts/bench/analytics.py").path,
+                         basePath.path, quotePath.path, String(window)]
+        if skipADF { arguments.append("--skip-adf") }
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0,
+              let line = String(data: data, encoding: .utf8)?.split(separator: "\n").last,
+              let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+        else { return nil }
+        return object
+    }
+
+    static func csv(_ series: BarSeries) -> String {
+        var out = "ts,close\n"
+        out.reserveCapacity(series.count * 32)
+        for b in series.bars { out += "\(b.openTime.milliseconds),\(b.close)\n" }
+        return out
+    }
+}
+
+/// SplitMix64 with Box–Muller normals: deterministic synthetic data.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1).
+    mutating func uniform() -> Double { Double(next() >> 11) / Double(UInt64(1) << 53) }
+
+    /// Standard normal.
+    mutating func normal() -> Double {
+        let u = max(uniform(), .leastNonzeroMagnitude)
+        let v = uniform()
+        return (-2 * log(u)).squareRoot() * cos(2 * .pi * v)
+    }
+}
