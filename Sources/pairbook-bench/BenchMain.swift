@@ -11,5 +11,6 @@ struct PairbookBench: AsyncParsableCommand {
         abstract: "Benchmarks of pairbook (run through `make bench`).",
         subcommands: [
             // One subcommand per area, one file each.
+            AnalyticsBench.self,
         ])
 }
