@@ -4,7 +4,8 @@ import Foundation
 import Market
 
 /// Writes an executed report's data as CSV files: RFC 4180 (CRLF, quoted where needed), a header row,
-/// times ISO-8601 UTC, numbers in Swift's shortest round-trip form, empty fields for undefined values.
+/// times ISO-8601 UTC with milliseconds, numbers as plain decimals (shortest round-trip form, no exponent),
+/// empty fields for undefined values — the conventions of `pairbook export`.
 ///
 /// Output depends only on the report, so the same data gives byte-identical files.
 public enum CSVRenderer {
@@ -20,14 +21,15 @@ public enum CSVRenderer {
         }
     }
 
-    /// `symbol,timeframe,open_time,open,high,low,close,volume,quote_volume,trades,taker_buy_volume`
+    /// `open_time,symbol,timeframe,open,high,low,close,volume,quote_volume,trades,taker_buy_volume` (the columns of
+    /// `pairbook export bars`).
     public static func bars(_ series: [BarSeries]) -> String {
-        var out = line(["symbol", "timeframe", "open_time", "open", "high", "low", "close", "volume", "quote_volume", "trades",
+        var out = line(["open_time", "symbol", "timeframe", "open", "high", "low", "close", "volume", "quote_volume", "trades",
                         "taker_buy_volume"])
         for s in series {
             let symbol = s.symbol.name, tf = s.timeframe.description
             for b in s.bars {
-                out += line([symbol, tf, b.openTime.iso8601(), number(b.open), number(b.high), number(b.low), number(b.close),
+                out += line([b.openTime.iso8601(), symbol, tf, number(b.open), number(b.high), number(b.low), number(b.close),
                              number(b.volume), number(b.quoteVolume), String(b.trades), number(b.takerBuyVolume)])
             }
         }
@@ -67,7 +69,13 @@ public enum CSVRenderer {
 
     static func number(_ x: Double?) -> String {
         guard let x, x.isFinite else { return "" }
-        return "\(x)"
+        let text = x.description
+        guard text.contains("e") else { return text }
+        // A plain decimal where Swift would print an exponent, as `pairbook export` does.
+        var plain = String(format: "%.10f", x)
+        while plain.last == "0" { plain.removeLast() }
+        if plain.last == "." { plain.removeLast() }
+        return plain == "-0" ? "0" : plain
     }
 
     static func time(_ t: Timestamp?) -> String { t?.iso8601() ?? "" }

@@ -139,7 +139,8 @@ extension Execution {
             }
             if q.checks.contains(.staleness) {
                 if let last = bars.bars.last {
-                    row += [last.openTime.iso8601(.seconds), (run.runTime - (last.openTime + timeframe.span)).description]
+                    let age = run.runTime - (last.openTime + timeframe.span)
+                    row += [last.openTime.iso8601(.seconds), age.milliseconds <= 0 ? "fresh" : age.description]
                 } else {
                     row += ["none", "n/a"]
                 }

@@ -126,6 +126,7 @@ public struct HTMLRenderer: Sendable {
         ]
         if let title = t.title { dict["title"] = title }
         if let caption = t.caption { dict["caption"] = caption }
+        dict["keyValue"] = t.columns.count == 2
         return dict
     }
 
@@ -135,11 +136,28 @@ public struct HTMLRenderer: Sendable {
             "value": f.value.map { NumberFormat.auto($0) } ?? "n/a",
             "condition": "\(f.metric.rawValue) \(f.condition.rawValue) \(NumberFormat.auto(f.threshold))"
                 + (f.clearThreshold != f.threshold ? " (clears at \(NumberFormat.auto(f.clearThreshold)))" : ""),
-            "duration": f.duration?.description ?? "",
             "breaches": f.breachCount, "summary": f.summary,
         ]
-        if let since = f.firedAt ?? f.firstBreach { dict["since"] = since.iso8601(.seconds) }
+        switch f.state {
+        case .resolved:
+            if let fired = f.firedAt, let resolved = f.resolvedAt {
+                dict["since"] = "fired \(shortTime(fired))"
+                dict["duration"] = "resolved \(shortTime(resolved)) after \(f.duration?.description ?? "")"
+            }
+        case .firing, .pending:
+            if let since = f.firedAt ?? f.firstBreach { dict["since"] = "since \(shortTime(since))" }
+            if let duration = f.duration { dict["duration"] = "for \(duration)" }
+        case .nodata:
+            if let t = f.transitions.last(where: { $0.state == .nodata })?.time { dict["since"] = "no data since \(shortTime(t))" }
+        case .normal:
+            break
+        }
         return dict
+    }
+
+    /// `2024-01-01 23:36:00 UTC`-style time for tables.
+    static func shortTime(_ t: Timestamp) -> String {
+        t.iso8601(.seconds).replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: "")
     }
 
     static func findingsContext(_ item: FindingsItem) -> [String: Any] {

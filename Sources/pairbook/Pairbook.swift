@@ -15,5 +15,6 @@ struct Pairbook: AsyncParsableCommand {
             // Registered commands, one file each in Commands/.
             StatusCommand.self,
             ImportCommand.self, ExportCommand.self, DemoCommand.self,
+            ReportCommand.self,
         ])
 }
