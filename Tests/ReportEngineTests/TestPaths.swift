@@ -1,0 +1,23 @@
+import Foundation
+
+/// Paths of the repository, found from this file (Tests/ReportEngineTests/TestPaths.swift).
+enum TestPaths {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let templates = repository.appendingPathComponent("templates").path
+    static func report(_ name: String) -> String { repository.appendingPathComponent("Reports/\(name)").path }
+
+    /// A fresh temporary folder.
+    static func temporaryFolder() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("pairbook-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// Writes `text` as a script file in a fresh folder and returns its path.
+    static func script(_ text: String, name: String = "test.md") throws -> String {
+        let url = try temporaryFolder().appendingPathComponent(name)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
+}
