@@ -16,5 +16,6 @@ struct Pairbook: AsyncParsableCommand {
             StatusCommand.self,
             ImportCommand.self, ExportCommand.self, DemoCommand.self,
             ReportCommand.self,
+            CollectCommand.self,
         ])
 }

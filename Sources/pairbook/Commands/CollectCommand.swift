@@ -1,0 +1,95 @@
+import ArgumentParser
+import Collector
+import Foundation
+import Logging
+import Market
+import ServiceLifecycle
+import Storage
+import UnixSignals
+
+extension StreamKind: ExpressibleByArgument {}
+
+/// `pairbook collect`: records live trades of the chosen symbols and keeps their bars current, until SIGINT/SIGTERM.
+struct CollectCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "collect",
+        abstract: "Record live Binance USD-M futures trades into the database and keep their bars current.",
+        discussion: """
+            Connects to Binance's combined streams (trade: wss://fstream.binance.com/public, aggTrade: …/market),
+            reconnects with backoff, reconnects when a symbol goes silent (--watchdog), rotates connections before
+            Binance's 24 h limit, and records holes in the trade ids as gaps (see `pairbook status`). Only MARKET
+            trades are recorded from trade streams. A status line is printed every 10 s. Stop with Ctrl-C or
+            SIGTERM: everything received is committed before the process exits (status 0).
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: ArgumentHelp("Symbols to record, comma-separated (e.g. BTCUSDT,ETHUSDT).", valueName: "list"))
+    var symbols: String
+
+    @Option(help: ArgumentHelp("Stream to record: trade or aggTrade.", valueName: "kind"))
+    var stream: StreamKind = .trade
+
+    @Option(help: ArgumentHelp(
+        "WebSocket base URL, optionally with a path (default wss://fstream.binance.com plus /public or /market).",
+        valueName: "url"))
+    var endpoint: String?
+
+    @Option(help: ArgumentHelp("Bar timeframes to keep, comma-separated.", valueName: "list"))
+    var timeframes: String = "1s,1m,5m"
+
+    @Flag(help: "Do not verify the server's TLS certificate (test servers only).")
+    var insecure = false
+
+    @Option(name: .customLong("ca-file"), help: ArgumentHelp("PEM file of the CA to trust instead of the system roots.", valueName: "path"))
+    var caFile: String?
+
+    @Option(help: ArgumentHelp("Reconnect when a symbol sends nothing for this long on an open connection.", valueName: "span"))
+    var watchdog: TimeSpan = .seconds(30)
+
+    @Option(name: .customLong("status-interval"), help: ArgumentHelp("How often to print the status line.", valueName: "span"))
+    var statusInterval: TimeSpan = .seconds(10)
+
+    func validate() throws {
+        _ = try parsedSymbols()
+        _ = try parsedTimeframes()
+        if let endpoint, !(endpoint.hasPrefix("ws://") || endpoint.hasPrefix("wss://")) {
+            throw ValidationError("--endpoint must start with ws:// or wss:// (got \(endpoint))")
+        }
+    }
+
+    func run() async throws {
+        let logger = global.makeLogger(label: "pairbook.collect")
+        let symbols = try parsedSymbols()
+        let store = try Store(path: global.databasePath, logger: logger)
+        let configuration = BinanceStreamConfiguration(
+            symbols: symbols, kind: stream, endpoint: endpoint,
+            watchdogTimeout: .milliseconds(watchdog.milliseconds),
+            tls: try BinanceStreamConfiguration.tlsConfiguration(insecure: insecure, caFile: caFile))
+        let queue = LiveEventQueue()
+        let stats = CollectorStats()
+        let recorder = LiveRecorder(
+            queue: queue, stats: stats, logger: logger,
+            commit: LiveRecorder.commit(through: Recorder(store: store, timeframes: try parsedTimeframes(), logger: logger)))
+        let streamService = BinanceStream(configuration: configuration, queue: queue, stats: stats, logger: logger)
+        let status = CollectorStatusReporter(stats: stats, interval: .milliseconds(statusInterval.milliseconds), logger: logger) { line in
+            Console.line(line)
+            fflush(nil)  // stdout may be a pipe (systemd, tee): show the line now
+        }
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: [recorder, streamService, status], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        groupConfiguration.maximumGracefulShutdownDuration = .milliseconds(1800)
+        Console.line("collecting \(symbols.map(\.name).joined(separator: ",")) (\(stream.rawValue)) into \(global.databasePath); Ctrl-C to stop")
+        try await ServiceGroup(configuration: groupConfiguration).run()
+        let final = stats.snapshot()
+        Console.line("stopped: \(final.committedTicks) trades committed, \(final.gaps) gap(s), \(final.reconnects) reconnect(s), \(final.malformed) malformed frame(s)")
+    }
+
+    private func parsedSymbols() throws -> [Symbol] {
+        do { return try Symbol.parseList(symbols) } catch { throw ValidationError("--symbols: \(error)") }
+    }
+
+    private func parsedTimeframes() throws -> [Timeframe] {
+        do { return try Timeframe.parseList(timeframes) } catch { throw ValidationError("--timeframes: \(error)") }
+    }
+}
