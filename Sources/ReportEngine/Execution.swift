@@ -243,8 +243,12 @@ struct Execution {
         let previous = AlertState(continuingFrom: stored.compactMap { e in
             AlertStateKind(rawValue: e.state).map { AlertTransition(state: $0, time: e.time, value: e.value) }
         })
-        findings.append(AlertEvaluator.evaluate(rule, subject: subject, samples: samples, asOf: run.runTime, barWidth: tf.span,
-                                                previous: previous))
+        let finding = AlertEvaluator.evaluate(rule, subject: subject, samples: samples, asOf: run.runTime, barWidth: tf.span,
+                                              previous: previous)
+        let recent = try run.store.alertEvents(rule: rule.name, symbolPair: subject, before: run.runTime)
+        findings.append(finding.continuing(recent.compactMap { e in
+            AlertStateKind(rawValue: e.state).map { AlertTransition(state: $0, time: e.time, value: e.value) }
+        }, asOf: run.runTime))
     }
 
     /// The metric's samples from a pair analysis; whole-window statistics give one sample at the last bar.
