@@ -248,3 +248,21 @@ extension ReportScript {
         return Cell(kind: kind, location: location)
     }
 }
+
+extension ReportScript {
+    /// The path of a report shipped with pairbook (`Reports/<name>.md`): in the current folder, next to the executable's
+    /// package, or in the source checkout; `Reports/<name>.md` when none exists (the error then names it).
+    public static func locateShipped(_ name: String) -> String {
+        let fm = FileManager.default
+        let file = "Reports/\(name).md"
+        var candidates = [fm.currentDirectoryPath + "/" + file]
+        var dir = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").deletingLastPathComponent()
+        for _ in 0..<5 {
+            candidates.append(dir.appendingPathComponent(file).path)
+            dir = dir.deletingLastPathComponent()
+        }
+        candidates.append(URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(file).path)
+        return candidates.first { fm.fileExists(atPath: $0) } ?? file
+    }
+}

@@ -46,6 +46,7 @@ struct DemoCommand: ParsableCommand {
     func run() throws {
         let store = try simulate(into: databasePath)
         Console.line(try StatusCommand.render(store, now: StatusCommand.currentTime()))
+        try renderReports(from: store)
     }
 
     /// Replaces the database at `path` with a fresh one holding the simulated trades and bars.
