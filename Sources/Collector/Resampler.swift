@@ -63,7 +63,8 @@ public struct Resampler {
             } else if slots[s][t].others[open] != nil {
                 slots[s][t].others[open]!.add(tick, order: order)
             } else {
-                let bar = try load(tick, order: order, open: open, timeframe: timeframe, from: source)
+                let bar = try Self.load(tick, order: order, open: open, timeframe: timeframe, from: source,
+                                        newestStored: &slots[s][t].newestStored)
                 slots[s][t].place(bar)
             }
         }
@@ -125,9 +126,17 @@ public struct Resampler {
     }
 
     /// The bar a trade opens: new, or the stored one rebuilt from its trades (plus this one).
-    private func load(_ tick: Tick, order: TradeOrder, open: Timestamp, timeframe: Timeframe,
-                      from source: (any BarSource)?) throws -> OpenBar {
-        guard let source, try source.storedBar(of: tick.symbol, timeframe: timeframe, openTime: open) != nil else {
+    ///
+    /// `newestStored` is the series' newest stored (or opened) bar, fetched once from `source`;
+    /// a bar opening after it cannot be stored, so it is not looked up.
+    private static func load(_ tick: Tick, order: TradeOrder, open: Timestamp, timeframe: Timeframe,
+                             from source: (any BarSource)?, newestStored: inout Timestamp?) throws -> OpenBar {
+        guard let source else { return OpenBar(tick, order: order, openTime: open) }
+        let newest = try newestStored
+            ?? source.latestStoredBarOpen(of: tick.symbol, timeframe: timeframe)
+            ?? Timestamp(milliseconds: .min)
+        newestStored = max(newest, open)
+        guard open <= newest, try source.storedBar(of: tick.symbol, timeframe: timeframe, openTime: open) != nil else {
             return OpenBar(tick, order: order, openTime: open)
         }
         let stored = try source.storedTicks(of: tick.symbol, in: TimeRange(start: open, end: open + timeframe.span))
@@ -159,6 +168,8 @@ private struct Slot {
     var current: OpenBar?
     /// Older bars touched since the last `takeTouched()` (late trades), by open time.
     var others: [Timestamp: OpenBar] = [:]
+    /// Open time of the newest bar stored or opened in this series (`Int64.min` ms: none); `nil` until asked.
+    var newestStored: Timestamp?
 
     mutating func place(_ bar: OpenBar) {
         guard let newest = current else {

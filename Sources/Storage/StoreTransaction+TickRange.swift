@@ -1,8 +1,8 @@
 import GRDB
 import Market
 
-// Added by the importer (Collector's Resampler rebuilds a stored bar from its trades when a
-// trade arrives for a bar it no longer holds). Additive only.
+// Added by the importer for Collector's Resampler (rebuilding a stored bar from its trades when a
+// trade arrives for a bar it no longer holds; skipping lookups of bars that cannot exist). Additive only.
 
 extension StoreTransaction {
     /// The stored trades of `symbol` with a time in `range`, by time then trade id.
@@ -22,5 +22,16 @@ extension StoreTransaction {
                 price: row[2], quantity: row[3], isBuyerMaker: row[4]))
         }
         return ticks
+    }
+
+    /// The open time of the newest stored bar of `symbol` at `timeframe`, or `nil` when there is none.
+    ///
+    /// One probe of the `(symbol, timeframe, ts)` unique index. Lets the resampler skip looking up
+    /// bars that cannot exist yet (every bar it opens while importing new data).
+    public func latestBarOpen(of symbol: Symbol, timeframe: Timeframe) throws -> Timestamp? {
+        let statement = try database.cachedStatement(sql: """
+            SELECT MAX(ts) FROM resampled_data WHERE symbol = ? AND timeframe = ?
+            """)
+        return try Int64.fetchOne(statement, arguments: [symbol.name, timeframe.description]).map(Timestamp.init(milliseconds:))
     }
 }

@@ -1,0 +1,210 @@
+import ArgumentParser
+import Collector
+import Foundation
+import GRDB
+import GRDBSQLite
+import Market
+import Storage
+
+/// `pairbook-bench import`: CSV import throughput end to end vs the raw SQLite ceiling, and peak RSS.
+///
+/// 1. Simulates `--ticks` trades of BTCUSDT and ETHUSDT and writes them as two Binance `trades` CSVs.
+/// 2. End to end: `CSVImporter` imports both into a fresh WAL database (ticks + 1s/1m/5m bars).
+/// 3. Raw ceiling: the same rows, already in memory, inserted into a fresh database with the same
+///    schema by one prepared `INSERT` (C bind/step/reset), in transactions of the same size, nothing else.
+/// 4. Peak RSS: the `pairbook` binary next to this one imports a `--rss-ticks` single-symbol file;
+///    its max RSS comes from `getrusage(RUSAGE_CHILDREN)`.
+struct ImportBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "CSV import: ticks/s end to end vs raw insert ceiling; peak RSS on a large file.")
+
+    @Option(help: "Trades in the throughput run (two symbols).")
+    var ticks = 1_000_000
+
+    @Option(help: "Trades in the single file of the RSS run (0 skips it).")
+    var rssTicks = 5_000_000
+
+    @Option(help: "Rows per transaction (importer and raw ceiling alike).")
+    var batchSize = 50_000
+
+    @Option(help: "Work directory (default: a fresh temporary one, removed afterwards).")
+    var workDirectory: String?
+
+    func run() throws {
+        let dir = try workDirectory.map { URL(fileURLWithPath: $0) } ?? Self.temporaryDirectory()
+        defer { if workDirectory == nil { try? FileManager.default.removeItem(at: dir) } }
+
+        // 1. Data
+        let start = Timestamp(seconds: 1_704_067_200)  // 2024-01-01T00:00:00Z
+        let simulator = Simulator()
+        let ticks = Array(simulator.ticks(in: TimeRange(start: start, end: start + .days(7))).prefix(self.ticks))
+        var files: [URL] = []
+        for symbol in [simulator.pair.base, simulator.pair.quote] {
+            let url = dir.appendingPathComponent("\(symbol)-trades-2024-01-01.csv")
+            try Self.writeCSV(ticks.lazy.filter { $0.symbol == symbol }, to: url)
+            files.append(url)
+        }
+
+        // 2. End to end
+        let importPath = dir.appendingPathComponent("import.sqlite").path
+        let store = try Store(path: importPath)
+        let importer = CSVImporter(store: store, timeframes: Timeframe.defaults, batchSize: batchSize)
+        let t0 = ContinuousClock.now
+        let c0 = Self.cpuSeconds()
+        var inserted = 0
+        var bars = 0
+        for file in files {
+            let summary = try importer.importFile(at: file)
+            inserted += summary.recorded.inserted
+            bars += summary.recorded.barsWritten
+        }
+        let importSeconds = Self.seconds(since: t0)
+        let importCPU = Self.cpuSeconds() - c0
+        guard inserted == ticks.count else { throw BenchError.mismatch("imported \(inserted) of \(ticks.count) ticks") }
+
+        // 3. Raw ceiling
+        let rawPath = dir.appendingPathComponent("raw.sqlite").path
+        _ = try Store(path: rawPath)  // same schema
+        let c1 = Self.cpuSeconds()
+        let rawSeconds = try Self.rawInsert(ticks, into: rawPath, batchSize: batchSize)
+        let rawCPU = Self.cpuSeconds() - c1
+
+        // 4. Peak RSS
+        var rss: (megabytes: Double, seconds: Double)?
+        if rssTicks > 0 { rss = try measureRSS(in: dir) }
+
+        let e2e = Double(ticks.count) / importSeconds
+        let raw = Double(ticks.count) / rawSeconds
+        let e2eCPU = Double(ticks.count) / importCPU
+        let rawPerCPU = Double(ticks.count) / rawCPU
+        print("""
+            ### Import (`pairbook-bench import`)
+
+            | measure | value | target |
+            | --- | --- | --- |
+            | end to end: \(ticks.count) ticks, 2 symbols, CSV → ticks + 1s/1m/5m bars (\(bars) bar writes) | \(Int(e2e)) ticks/s (\(Self.fixed(importSeconds)) s) | ≥ 400,000 ticks/s |
+            | raw ceiling: same rows, one prepared INSERT, same schema, \(batchSize) rows/transaction | \(Int(raw)) rows/s (\(Self.fixed(rawSeconds)) s) | |
+            | end to end / raw ceiling | \(Int((e2e / raw * 100).rounded())) % | ≥ 60 % |
+            | same, per CPU second (process CPU time; robust on a loaded machine) | \(Int(e2eCPU)) vs \(Int(rawPerCPU)) rows/CPU-s = \(Int((e2eCPU / rawPerCPU * 100).rounded())) % | |
+            | peak RSS of `pairbook import` on a \(rssTicks)-tick file | \(rss.map { "\(Self.fixed($0.megabytes, 1)) MB (\(Self.fixed($0.seconds)) s)" } ?? "not measured") | < 150 MB |
+            """)
+    }
+
+    // MARK: - Steps
+
+    /// Inserts `ticks` with one prepared statement, C API, `batchSize` per transaction. Returns seconds.
+    static func rawInsert(_ ticks: [Tick], into path: String, batchSize: Int) throws -> Double {
+        var config = Configuration()
+        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+        let pool = try DatabasePool(path: path, configuration: config)
+        let t0 = ContinuousClock.now
+        var index = 0
+        while index < ticks.count {
+            let end = min(index + batchSize, ticks.count)
+            try pool.write { db in
+                let statement = try db.cachedStatement(sql: """
+                    INSERT INTO tick_data (symbol, trade_id, ts, price, quantity, is_buyer_maker) VALUES (?, ?, ?, ?, ?, ?)
+                    """)
+                let raw = statement.sqliteStatement
+                for tick in ticks[index..<end] {
+                    let code: Int32 = tick.symbol.name.withCString { name in
+                        sqlite3_bind_text(raw, 1, name, -1, transient)
+                        sqlite3_bind_int64(raw, 2, tick.tradeID)
+                        sqlite3_bind_int64(raw, 3, tick.timestamp.milliseconds)
+                        sqlite3_bind_double(raw, 4, tick.price)
+                        sqlite3_bind_double(raw, 5, tick.quantity)
+                        sqlite3_bind_int(raw, 6, tick.isBuyerMaker ? 1 : 0)
+                        let code = sqlite3_step(raw)
+                        sqlite3_reset(raw)
+                        return code
+                    }
+                    guard code == SQLITE_DONE else { throw BenchError.mismatch("raw insert failed: \(code)") }
+                }
+            }
+            index = end
+        }
+        return seconds(since: t0)
+    }
+
+    /// Writes a single-symbol file of `rssTicks` trades and has the `pairbook` binary import it.
+    func measureRSS(in dir: URL) throws -> (megabytes: Double, seconds: Double) {
+        let leader = SimulatedInstrument(
+            symbol: "BTCUSDT", startPrice: 60_000, tickSize: 0.1, lotSize: 0.001, tradesPerSecond: 60,
+            meanQuantity: 0.05, firstTradeID: 1)
+        var follower = SimulatedInstrument.ethusdt
+        follower.tradesPerSecond = 1e-9
+        let simulator = Simulator(configuration: .init(leader: leader, follower: follower))
+        let start = Timestamp(seconds: 1_704_067_200)
+        let file = dir.appendingPathComponent("BTCUSDT-trades-2024-01-02.csv")
+        try Self.writeCSV(simulator.ticks(in: TimeRange(start: start, end: start + .days(30))).prefix(rssTicks), to: file)
+
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            .deletingLastPathComponent().appendingPathComponent("pairbook")
+        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+            throw BenchError.mismatch("pairbook binary not found next to pairbook-bench at \(binary.path)")
+        }
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["import", "--db", dir.appendingPathComponent("rss.sqlite").path, file.path]
+        process.standardOutput = FileHandle.nullDevice
+        let t0 = ContinuousClock.now
+        try process.run()
+        process.waitUntilExit()
+        let elapsed = Self.seconds(since: t0)
+        guard process.terminationStatus == 0 else { throw BenchError.mismatch("pairbook import exited \(process.terminationStatus)") }
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_CHILDREN.rawValue), &usage)
+        return (Double(usage.ru_maxrss) / 1024, elapsed)  // ru_maxrss is KiB on Linux
+    }
+
+    // MARK: - Helpers
+
+    /// Writes trades as a USD-M futures `trades` dump with header, in 1 MiB appends.
+    static func writeCSV(_ ticks: some Sequence<Tick>, to url: URL) throws {
+        _ = FileManager.default.createFile(atPath: url.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: url)
+        defer { try? handle.close() }
+        var buffer = "id,price,qty,quote_qty,time,is_buyer_maker\n"
+        for t in ticks {
+            buffer += "\(t.tradeID),\(t.price),\(t.quantity),\(t.price * t.quantity),\(t.timestamp.milliseconds),\(t.isBuyerMaker)\n"
+            if buffer.utf8.count > 1 << 20 {
+                try handle.write(contentsOf: Data(buffer.utf8))
+                buffer.removeAll(keepingCapacity: true)
+            }
+        }
+        try handle.write(contentsOf: Data(buffer.utf8))
+    }
+
+    static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("pairbook-bench-import-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    static func seconds(since start: ContinuousClock.Instant) -> Double {
+        let d = ContinuousClock.now - start
+        return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+    }
+
+    /// CPU time of this process (all threads), seconds.
+    static func cpuSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+    }
+
+    static func fixed(_ value: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", value) }
+
+    enum BenchError: Error, CustomStringConvertible {
+        case mismatch(String)
+        var description: String {
+            switch self {
+            case .mismatch(let text): return text
+            }
+        }
+    }
+}
+
+/// `SQLITE_TRANSIENT`: SQLite copies bound text before `bind` returns.
+private let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)

@@ -1,0 +1,74 @@
+import Foundation
+import Market
+import PairbookTestSupport
+import Storage
+import Testing
+
+@Suite(.enabled(if: ImporterCLI.isAvailable, "pairbook binary not found next to the tests (set PAIRBOOK_BINARY)"))
+struct ImportCommandTests {
+    @Test("import prints a one-line summary per file; re-import finds only duplicates")
+    func importTwice() throws {
+        let dir = try Fixtures.temporaryDirectory(prefix: "pairbook-cli")
+        let file = try ImporterCLI.writeTrades(count: 2_000, named: "BTCUSDT-trades-2024-07-19.csv", in: dir)
+        let first = try ImporterCLI.run(["import", "--db", "t.sqlite", file.path], in: dir)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.hasPrefix("BTCUSDT-trades-2024-07-19.csv: BTCUSDT trades, 2000 rows, 2000 new, 0 duplicate trades"))
+        #expect(first.stdout.split(separator: "\n").count == 1)
+        let before = try ImporterCLI.run(["export", "bars", "--db", "t.sqlite", "--symbol", "BTCUSDT", "--timeframe", "1s"], in: dir)
+        let second = try ImporterCLI.run(["import", "--db", "t.sqlite", file.path], in: dir)
+        #expect(second.stdout.contains("0 new, 2000 duplicate trades, 0 bars written"))
+        let after = try ImporterCLI.run(["export", "bars", "--db", "t.sqlite", "--symbol", "BTCUSDT", "--timeframe", "1s"], in: dir)
+        #expect(before.stdout == after.stdout)
+    }
+
+    @Test("a bad row fails with file and line; --skip-bad reports it and goes on")
+    func badRows() throws {
+        let dir = try Fixtures.temporaryDirectory(prefix: "pairbook-cli")
+        let text = "id,price,qty,quote_qty,time,is_buyer_maker\n1,100.5,0.1,10.05,1721347200000,true\n2,100.6,0.1,1721347200001\n3,100.7,0.2,20.14,1721347200002,false\n"
+        let file = dir.appendingPathComponent("BTCUSDT-trades-2024-01-01.csv")
+        try Data(text.utf8).write(to: file)
+        let failed = try ImporterCLI.run(["import", "--db", "t.sqlite", file.path], in: dir)
+        #expect(failed.status == 1)
+        #expect(failed.stderr.contains("Error: BTCUSDT-trades-2024-01-01.csv:3: expected 6 columns, found 4"))
+        let skipped = try ImporterCLI.run(["import", "--db", "t.sqlite", "--skip-bad", file.path], in: dir)
+        #expect(skipped.status == 0, "\(skipped.stderr)")
+        #expect(skipped.stdout.contains("2 new"))
+        #expect(skipped.stdout.contains("skipped 1 bad rows; first: BTCUSDT-trades-2024-01-01.csv:3: expected 6 columns, found 4"))
+    }
+
+    @Test("an import killed with SIGKILL leaves a sound database and completes on re-run")
+    func killNine() async throws {
+        // Given a file big enough to take a few seconds to import
+        let dir = try Fixtures.temporaryDirectory(prefix: "pairbook-cli")
+        let file = try ImporterCLI.writeTrades(count: 200_000, named: "BTCUSDT-trades-2024-07-19.csv", in: dir)
+        let db = dir.appendingPathComponent("k.sqlite").path
+        // When the import is killed once the first batches are committed
+        let process = try ImporterCLI.start(["import", "--db", db, file.path], in: dir)
+        var waited = 0
+        while waited < 600, process.isRunning {
+            try await Task.sleep(for: .milliseconds(50))
+            waited += 1
+            if let store = try? Store(path: db), let count = try? store.tickCount(), count >= 50_000 { break }
+        }
+        let killedEarly = process.isRunning
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        // Then the database opens and passes integrity_check, part of the file is stored…
+        let store = try Store(path: db)
+        #expect(try store.integrityCheck() == ["ok"])
+        let partial = try store.tickCount()
+        if killedEarly { #expect(partial < 200_000) }
+        // …and a re-run completes it, with the same bars as a clean import.
+        let rerun = try ImporterCLI.run(["import", "--db", db, file.path], in: dir)
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        #expect(try store.tickCount() == 200_000)
+        #expect(try store.integrityCheck() == ["ok"])
+        _ = try ImporterCLI.run(["import", "--db", "clean.sqlite", file.path], in: dir)
+        for timeframe in ["1s", "1m", "5m"] {
+            let args = ["export", "bars", "--symbol", "BTCUSDT", "--timeframe", timeframe, "--db"]
+            let resumed = try ImporterCLI.run(args + [db], in: dir)
+            let clean = try ImporterCLI.run(args + ["clean.sqlite"], in: dir)
+            #expect(resumed.stdout == clean.stdout, "\(timeframe) bars differ after resume")
+        }
+    }
+}
