@@ -236,12 +236,12 @@ struct PDFLayout {
             return
         }
         let rows = f.findings.map { x in
-            [x.state.rawValue + " (" + x.severity.rawValue + ")", x.rule, x.subject, x.value.map { NumberFormat.auto($0) } ?? "n/a",
+            [x.state.rawValue + " (" + x.severity.rawValue + ")", x.rule + "\n" + x.subject, x.value.map { NumberFormat.auto($0) } ?? "n/a",
              (x.firedAt ?? x.firstBreach)?.iso8601(.seconds).replacingOccurrences(of: "T", with: " ") ?? "", x.duration?.description ?? "",
              String(x.breachCount), x.summary]
         }
-        table(TableItem(title: title, columns: ["State", "Rule", "Subject", "Value", "Since", "Duration", "Breaches", "Summary"],
-                        numericColumns: [3, 5, 6], rows: rows))
+        table(TableItem(title: title, columns: ["State", "Rule", "Value", "Since", "Duration", "Breaches", "Summary"],
+                        numericColumns: [2, 4, 5], rows: rows))
     }
 
     /// A table with measured column widths fitted to the page; long cells wrap.
