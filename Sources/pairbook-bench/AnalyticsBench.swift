@@ -193,26 +193,28 @@ struct AnalyticsBench: ParsableCommand {
     }
 }
 
-/// SplitMix64 with Box–Muller normals: deterministic synthetic data.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
+extension AnalyticsBench {
+    /// SplitMix64 with Box–Muller normals: deterministic synthetic data.
+    struct SplitMix {
+        var state: UInt64
+        init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
 
-    /// Uniform in [0, 1).
-    mutating func uniform() -> Double { Double(next() >> 11) / Double(UInt64(1) << 53) }
+        /// Uniform in [0, 1).
+        mutating func uniform() -> Double { Double(next() >> 11) / Double(UInt64(1) << 53) }
 
-    /// Standard normal.
-    mutating func normal() -> Double {
-        let u = max(uniform(), .leastNonzeroMagnitude)
-        let v = uniform()
-        return (-2 * log(u)).squareRoot() * cos(2 * .pi * v)
+        /// Standard normal.
+        mutating func normal() -> Double {
+            let u = max(uniform(), .leastNonzeroMagnitude)
+            let v = uniform()
+            return (-2 * log(u)).squareRoot() * cos(2 * .pi * v)
+        }
     }
 }
