@@ -13,7 +13,8 @@ import Storage
 /// 3. Raw ceiling: the same rows, already in memory, inserted into a fresh database with the same
 ///    schema by one prepared `INSERT` (C bind/step/reset), in transactions of the same size, nothing else.
 /// 4. Peak RSS: the `pairbook` binary next to this one imports a `--rss-ticks` single-symbol file;
-///    its max RSS comes from `getrusage(RUSAGE_CHILDREN)`.
+///    its peak RSS is its own `VmHWM` (/proc/<pid>/status), polled every 20 ms. Runs first, while
+///    this process is still small.
 struct ImportBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
@@ -34,6 +35,10 @@ struct ImportBench: ParsableCommand {
     func run() throws {
         let dir = try workDirectory.map { URL(fileURLWithPath: $0) } ?? Self.temporaryDirectory()
         defer { if workDirectory == nil { try? FileManager.default.removeItem(at: dir) } }
+
+        // 4. Peak RSS (first, before this process holds a million ticks)
+        var rss: (megabytes: Double, seconds: Double)?
+        if rssTicks > 0 { rss = try measureRSS(in: dir) }
 
         // 1. Data
         let start = Timestamp(seconds: 1_704_067_200)  // 2024-01-01T00:00:00Z
@@ -69,10 +74,6 @@ struct ImportBench: ParsableCommand {
         let c1 = Self.cpuSeconds()
         let rawSeconds = try Self.rawInsert(ticks, into: rawPath, batchSize: batchSize)
         let rawCPU = Self.cpuSeconds() - c1
-
-        // 4. Peak RSS
-        var rss: (megabytes: Double, seconds: Double)?
-        if rssTicks > 0 { rss = try measureRSS(in: dir) }
 
         let e2e = Double(ticks.count) / importSeconds
         let raw = Double(ticks.count) / rawSeconds
@@ -150,12 +151,21 @@ struct ImportBench: ParsableCommand {
         process.standardOutput = FileHandle.nullDevice
         let t0 = ContinuousClock.now
         try process.run()
+        // The child's own high-water mark (VmHWM, reset by exec), polled until it exits. (`getrusage` of
+        // children is not used: a vfork-style spawn charges the parent's pages to the child before exec.)
+        var peakKiB = 0
+        while process.isRunning {
+            if let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
+               let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+               let kib = Int(line.split(separator: " ").dropFirst().first ?? "") {
+                peakKiB = max(peakKiB, kib)
+            }
+            usleep(20_000)
+        }
         process.waitUntilExit()
         let elapsed = Self.seconds(since: t0)
         guard process.terminationStatus == 0 else { throw BenchError.mismatch("pairbook import exited \(process.terminationStatus)") }
-        var usage = rusage()
-        getrusage(__rusage_who_t(RUSAGE_CHILDREN.rawValue), &usage)
-        return (Double(usage.ru_maxrss) / 1024, elapsed)  // ru_maxrss is KiB on Linux
+        return (Double(peakKiB) / 1024, elapsed)
     }
 
     // MARK: - Helpers
