@@ -12,5 +12,6 @@ struct PairbookBench: AsyncParsableCommand {
         subcommands: [
             // One subcommand per area, one file each.
             AnalyticsBench.self,
+            ImportBench.self,
         ])
 }
