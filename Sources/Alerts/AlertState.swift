@@ -39,6 +39,7 @@ public struct AlertTransition: Sendable, Hashable, Codable {
     /// The metric value at that sample (`nil` for `nodata`).
     public var value: Double?
 
+    /// Creates a transition.
     public init(state: AlertStateKind, time: Timestamp, value: Double?) {
         self.state = state
         self.time = time
@@ -57,6 +58,7 @@ public struct AlertState: Sendable, Hashable, Codable {
     /// When the alert started firing, if it is firing.
     public var firedAt: Timestamp?
 
+    /// Creates a state.
     public init(kind: AlertStateKind, activeSince: Timestamp? = nil, firedAt: Timestamp? = nil) {
         self.kind = kind
         self.activeSince = activeSince

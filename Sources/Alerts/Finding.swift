@@ -23,6 +23,7 @@ public struct Finding: Sendable, Hashable, Codable {
     public var state: AlertStateKind
     /// The latest defined value, and its time.
     public var value: Double?
+    /// The bar open time of ``value``.
     public var valueTime: Timestamp?
     /// Start of the current or most recent episode (the first breach that led to pending/firing).
     public var firstBreach: Timestamp?

@@ -8,6 +8,7 @@ public struct MetricSample: Sendable, Hashable, Codable {
     /// The value, or `nil` when undefined.
     public var value: Double?
 
+    /// Creates a sample.
     public init(time: Timestamp, value: Double?) {
         self.time = time
         self.value = value

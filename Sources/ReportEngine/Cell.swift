@@ -15,6 +15,7 @@ public struct Cell: Sendable, Hashable {
         case export(ExportCell)
     }
 
+    /// The cell's type and options.
     public var kind: Kind
     /// Line of the opening fence.
     public var location: SourceLocation
@@ -36,8 +37,10 @@ public struct Cell: Sendable, Hashable {
 
 /// A list of texts written either as a YAML sequence or as one comma-separated string (`"{{symbols}}"`).
 public struct TextList: Sendable, Hashable, Codable {
+    /// The texts, each possibly holding placeholders and commas.
     public var items: [String]
 
+    /// A list of the given texts.
     public init(_ items: [String]) { self.items = items }
 
     public init(from decoder: any Decoder) throws {
@@ -59,6 +62,7 @@ public struct TextList: Sendable, Hashable, Codable {
 
 /// `chart: <kind>` — a chart, embedded as PNG in HTML and drawn as vectors in the PDF.
 public struct ChartCell: Sendable, Hashable, Decodable {
+    /// The chart kinds.
     public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
         /// OHLC candles with volume of `symbol`.
         case candlestick
@@ -76,14 +80,21 @@ public struct ChartCell: Sendable, Hashable, Decodable {
         case heatmap
     }
 
+    /// Which chart.
     public var chart: Kind
+    /// The symbol of a candlestick chart (default: the report's base).
     public var symbol: String?
+    /// The pair of spread, z-score, correlation and hedge-ratio charts (default: the report's pair).
     public var pair: String?
+    /// The symbols of prices and heatmap charts (`all` = every stored symbol).
     public var symbols: TextList?
+    /// A title instead of the chart's own.
     public var title: String?
+    /// The ± threshold lines of a z-score chart (default: the `z_threshold` parameter, else 2).
     public var threshold: Double?
     /// Height in CSS pixels of the image (the width is 1000); PDF charts scale to the page width.
     public var height: Int?
+    /// A caption below the chart.
     public var caption: String?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -116,6 +127,7 @@ public struct ChartCell: Sendable, Hashable, Decodable {
 
 /// `table: <kind>` — a table of statistics or bars.
 public struct TableCell: Sendable, Hashable, Decodable {
+    /// The table kinds.
     public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
         /// Hedge regression, spread, correlation, half-life, z of `pair`.
         case pairStats = "pair_stats"
@@ -131,13 +143,21 @@ public struct TableCell: Sendable, Hashable, Decodable {
         case pairs
     }
 
+    /// Which table.
     public var table: Kind
+    /// The pair of `pair_stats` and `adf` (default: the report's pair).
     public var pair: String?
+    /// The pairs of a `pairs` table (default: the `pairs` parameter).
     public var pairs: TextList?
+    /// The symbol of a `bars` table.
     public var symbol: String?
+    /// The symbols of `liquidity` and `correlation_matrix` tables.
     public var symbols: TextList?
+    /// How many of the last bars a `bars` table shows (1–500, default 10).
     public var rows: Int?
+    /// A title instead of the table's own.
     public var title: String?
+    /// A caption below the table.
     public var caption: String?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -170,8 +190,11 @@ public struct TableCell: Sendable, Hashable, Decodable {
 
 /// `findings: all | active` — the alert findings of the run (`active`: only those needing attention).
 public struct FindingsCell: Sendable, Hashable, Decodable {
+    /// Which findings are shown.
     public enum Scope: String, Sendable, Hashable, Codable, CaseIterable { case all, active }
+    /// `all`, or `active` for those needing attention.
     public var findings: Scope
+    /// A heading for the table.
     public var title: String?
 
     enum CodingKeys: String, CodingKey, CaseIterable { case findings, title }
@@ -190,6 +213,7 @@ public struct FindingsCell: Sendable, Hashable, Decodable {
 
 /// `quality: all | [gaps, missing_bars, staleness]` — data-quality checks of `symbols` (default: those of the report).
 public struct QualityCell: Sendable, Hashable, Decodable {
+    /// The checks a quality cell can run.
     public enum Check: String, Sendable, Hashable, Codable, CaseIterable {
         /// Recorded holes in the trade stream.
         case gaps
@@ -199,8 +223,11 @@ public struct QualityCell: Sendable, Hashable, Decodable {
         case staleness
     }
 
+    /// The checks, in table order.
     public var checks: [Check]
+    /// The symbols checked (default: the report's).
     public var symbols: TextList?
+    /// A heading for the table.
     public var title: String?
 
     enum CodingKeys: String, CodingKey, CaseIterable { case quality, symbols, title }
@@ -227,8 +254,11 @@ public struct QualityCell: Sendable, Hashable, Decodable {
 
 /// `export: [bars, analytics, findings]` — the CSV files the run writes (with `csv` among the formats).
 public struct ExportCell: Sendable, Hashable, Decodable {
+    /// The CSV files a report can write.
     public enum File: String, Sendable, Hashable, Codable, CaseIterable { case bars, analytics, findings }
+    /// The files, in listing order.
     public var files: [File]
+    /// A heading for the list of files.
     public var title: String?
 
     enum CodingKeys: String, CodingKey, CaseIterable { case export, title }

@@ -15,11 +15,13 @@ public struct ExecutedReport: Sendable {
     public var scriptPath: String
     /// Title and subtitle with placeholders resolved (plain text).
     public var title: String
+    /// The subtitle, if the script has one.
     public var subtitle: String?
     /// The run time (`--at`, the schedule slot, or now floored to the minute), UTC.
     public var runTime: Timestamp
     /// The analysed window `[runTime − lookback, runTime)`.
     public var window: TimeRange
+    /// The bar timeframe of the report.
     public var timeframe: Timeframe
     /// Parameter values in declaration order, as text.
     public var parameters: [(name: String, value: String)]
@@ -51,6 +53,7 @@ public struct ReportSection: Sendable {
     public var title: String?
     /// A URL fragment id such as `analytics`.
     public var id: String
+    /// The content in script order.
     public var items: [ReportItem]
 }
 
@@ -90,9 +93,11 @@ public struct ResolvedProse: Sendable, Hashable {
 
 /// A chart cell's spec, drawn to PNG for HTML and as vectors in the PDF.
 public struct ChartItem: Sendable {
+    /// The chart spec (drawn by the renderer).
     public var chart: any Chart
     /// A short alternative text (the chart title).
     public var altText: String
+    /// A caption below the chart.
     public var caption: String?
     /// Height in CSS pixels for a 1000-pixel-wide image.
     public var height: Int
@@ -100,12 +105,18 @@ public struct ChartItem: Sendable {
 
 /// A table: column headers, rows of text, and which columns hold numbers (right-aligned).
 public struct TableItem: Sendable, Hashable {
+    /// The heading above the table.
     public var title: String?
+    /// Column headers.
     public var columns: [String]
+    /// Indexes of right-aligned (numeric) columns.
     public var numericColumns: Set<Int>
+    /// Cells as text, row by row.
     public var rows: [[String]]
+    /// A note below the table.
     public var caption: String?
 
+    /// Creates a table.
     public init(title: String?, columns: [String], numericColumns: Set<Int> = [], rows: [[String]], caption: String? = nil) {
         self.title = title
         self.columns = columns
@@ -117,7 +128,9 @@ public struct TableItem: Sendable, Hashable {
 
 /// A findings cell: its findings and title.
 public struct FindingsItem: Sendable {
+    /// The heading above the findings.
     public var title: String?
+    /// The findings shown, in display order.
     public var findings: [Finding]
     /// Whether only findings needing attention are shown.
     public var activeOnly: Bool
@@ -125,7 +138,9 @@ public struct FindingsItem: Sendable {
 
 /// An export cell: the CSV files and their descriptions.
 public struct ExportItem: Sendable, Hashable {
+    /// The heading above the list.
     public var title: String?
+    /// File names and what each holds.
     public var files: [(name: String, description: String)]
 
     public static func == (a: ExportItem, b: ExportItem) -> Bool {

@@ -13,6 +13,9 @@ public struct OutputLayout: Sendable, Hashable {
     /// The run time.
     public var runTime: Timestamp
 
+    /// The layout under `root` for a report and run time.
+    ///
+    /// - Throws: ``ScriptError/unsafeOutputPath(_:)`` when `reportName` is not one safe path component.
     public init(root: String, reportName: String, runTime: Timestamp) throws {
         guard Self.isSafeName(reportName) else { throw ScriptError.unsafeOutputPath(reportName) }
         self.root = URL(fileURLWithPath: root).standardizedFileURL

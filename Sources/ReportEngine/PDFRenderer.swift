@@ -11,8 +11,10 @@ import Market
 public struct PDFRenderer: Sendable {
     /// Page size in points (A4 portrait by default).
     public var pageSize: Size
+    /// Page margin in points.
     public var margin: Double
 
+    /// Creates a renderer for pages of `pageSize` points with `margin`.
     public init(pageSize: Size = Size(width: 595.28, height: 841.89), margin: Double = 44) {
         self.pageSize = pageSize
         self.margin = margin

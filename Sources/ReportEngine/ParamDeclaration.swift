@@ -12,13 +12,18 @@ import Yams
 ///   symbols: { type: list, of: symbol, default: [BTCUSDT, ETHUSDT] }
 /// ```
 public struct ParamDeclaration: Sendable, Hashable {
+    /// The name used in `-p name=…` and `{{name}}`.
     public var name: String
+    /// The declared (or inferred) type.
     public var type: ParamType
+    /// The value when not overridden.
     public var defaultValue: ParamValue
+    /// The `description` of the declaration.
     public var help: String?
     /// Where it is declared.
     public var location: SourceLocation
 
+    /// Creates a declaration.
     public init(name: String, type: ParamType, defaultValue: ParamValue, help: String? = nil, location: SourceLocation) {
         self.name = name
         self.type = type

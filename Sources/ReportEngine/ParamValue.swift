@@ -42,7 +42,9 @@ public indirect enum ParamValue: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The integer, if this is an int.
     public var intValue: Int? { if case .int(let v) = self { v } else { nil } }
+    /// The number, if this is an int or a float.
     public var doubleValue: Double? {
         switch self {
         case .int(let v): Double(v)
@@ -50,10 +52,15 @@ public indirect enum ParamValue: Sendable, Hashable, CustomStringConvertible {
         default: nil
         }
     }
+    /// The symbol, if this is a symbol.
     public var symbolValue: Symbol? { if case .symbol(let v) = self { v } else { nil } }
+    /// The pair, if this is a pair.
     public var pairValue: Pair? { if case .pair(let v) = self { v } else { nil } }
+    /// The timeframe, if this is a timeframe.
     public var timeframeValue: Timeframe? { if case .timeframe(let v) = self { v } else { nil } }
+    /// The duration, if this is a duration.
     public var durationValue: TimeSpan? { if case .duration(let v) = self { v } else { nil } }
+    /// The items, if this is a list.
     public var listValue: [ParamValue]? { if case .list(let v) = self { v } else { nil } }
 }
 

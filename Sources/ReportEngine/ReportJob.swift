@@ -13,6 +13,7 @@ import Storage
 /// print(result.folder)
 /// ```
 public struct ReportJob: Sendable {
+    /// The report script.
     public var scriptPath: String
     /// `-p key=value` arguments, applied after the params file.
     public var assignments: [String]
@@ -27,6 +28,7 @@ public struct ReportJob: Sendable {
     /// Templates folder; nil = ``TemplateSet/locate(explicit:)``.
     public var templatesDirectory: String?
 
+    /// Describes a run; nothing happens until ``run(store:now:logger:progress:)``.
     public init(scriptPath: String, assignments: [String] = [], paramsFile: String? = nil, at: Timestamp? = nil,
                 outputRoot: String = "output", formats: [ReportFormat]? = nil, templatesDirectory: String? = nil) {
         self.scriptPath = scriptPath
@@ -40,11 +42,13 @@ public struct ReportJob: Sendable {
 
     /// What a run produced.
     public struct Result: Sendable {
+        /// The executed report (findings, analyses, sections).
         public var report: ExecutedReport
         /// Written files in the run folder.
         public var files: [String]
         /// The run folder and its `latest` twin.
         public var folder: String
+        /// The `latest` copy of the run folder.
         public var latestFolder: String
         /// `report_runs.id`.
         public var runID: Int64

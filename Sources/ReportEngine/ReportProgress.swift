@@ -4,10 +4,12 @@ public struct ReportProgress: Sendable, Hashable {
     public var stage: String
     /// Cells (or files) done, and the total.
     public var done: Int
+    /// How many steps the stage has.
     public var total: Int
     /// What was just done, e.g. `chart zscore`.
     public var label: String
 
+    /// Creates a progress report.
     public init(stage: String, done: Int, total: Int, label: String) {
         self.stage = stage
         self.done = done

@@ -17,14 +17,20 @@ import Storage
 /// ```
 /// Execution reads the store only; recording alert transitions is ``recordAlerts(of:runID:)``.
 public struct ReportRun: Sendable {
+    /// The parsed script.
     public var script: ReportScript
+    /// Parameter values after overrides.
     public var parameters: ReportParameters
+    /// The database read by the run (alert state too).
     public var store: Store
     /// The end of the window, UTC.
     public var runTime: Timestamp
+    /// Where the run logs.
     public var logger: Logger
+    /// Called after each stage and cell.
     public var progress: ProgressHandler?
 
+    /// Prepares a run; ``execute()`` does the work.
     public init(script: ReportScript, parameters: ReportParameters, store: Store, runTime: Timestamp,
                 logger: Logger = Logger(label: "pairbook.report"), progress: ProgressHandler? = nil) {
         self.script = script

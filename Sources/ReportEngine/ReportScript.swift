@@ -48,6 +48,7 @@ public struct ReportScript: Sendable, Hashable {
         blocks.compactMap { if case .cell(let c) = $0 { c } else { nil } }
     }
 
+    /// Creates a script from its parts (the parser is ``init(contentsOf:)``).
     public init(path: String, name: String, title: String, subtitle: String?, schedule: CronSchedule?,
                 formats: [ReportFormat], alerts: [AlertRule], parameters: ReportParameters, blocks: [Block]) {
         self.path = path

@@ -11,6 +11,7 @@ public struct AlertEventRecord: Sendable, Hashable {
     public var metric: String
     /// The metric value at the transition (`nil` for `nodata`).
     public var value: Double?
+    /// The rule's threshold.
     public var threshold: Double
     /// `normal`, `pending`, `firing`, `resolved` or `nodata`.
     public var state: String
@@ -19,6 +20,7 @@ public struct AlertEventRecord: Sendable, Hashable {
     /// The `report_runs.id` of the run that recorded it.
     public var reportRun: Int64?
 
+    /// Creates a row value.
     public init(rule: String, symbolPair: String, metric: String, value: Double?, threshold: Double, state: String,
                 time: Timestamp, reportRun: Int64?) {
         self.rule = rule

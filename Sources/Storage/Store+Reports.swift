@@ -3,17 +3,21 @@ import Market
 
 /// One row of `report_runs`: a report execution with its parameters, duration, status and outputs.
 public struct ReportRunRecord: Sendable, Hashable {
+    /// The row id (`report_runs.id`).
     public var id: Int64
     /// The script path as given.
     public var script: String
     /// Parameter values as a JSON object.
     public var params: String
+    /// Wall-clock start, UTC.
     public var startedAt: Timestamp
+    /// Wall-clock end, UTC, once finished.
     public var finishedAt: Timestamp?
     /// `running`, `ok`, `alert` (finished with firing alerts) or `failed`.
     public var status: String
     /// Written files as a JSON array.
     public var outputs: String?
+    /// The error of a failed run.
     public var error: String?
 }
 

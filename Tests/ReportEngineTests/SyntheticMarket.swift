@@ -41,14 +41,14 @@ enum SyntheticMarket {
         return ["BTCUSDT": btc, "ETHUSDT": eth, "SOLUSDT": others[0], "BNBUSDT": others[1], "XRPUSDT": others[2]]
     }
 
-    /// A fresh in-memory store holding the day of 1m bars.
+    /// A fresh in-memory store holding the day of 1m bars (or `count` bars of `timeframe` with ``fill(_:count:timeframe:)``).
     static func store(count: Int = 1440) throws -> Store {
         let store = try Store.inMemory()
         try fill(store, count: count)
         return store
     }
 
-    static func fill(_ store: Store, count: Int = 1440) throws {
+    static func fill(_ store: Store, count: Int = 1440, timeframe: Timeframe = .oneMinute) throws {
         let all = closes(count: count)
         var rng = Random(state: 42)
         try store.write { tx in
@@ -58,10 +58,10 @@ enum SyntheticMarket {
                     let open = i == 0 ? close : closes[i - 1]
                     let wiggle = abs(close - open) * 0.3 + close * 0.0002 * rng.next()
                     let volume = 5 + 20 * rng.next()
-                    let bar = Bar(openTime: day + .minutes(Int64(i)), open: open, high: max(open, close) + wiggle,
+                    let bar = Bar(openTime: day + TimeSpan(milliseconds: timeframe.milliseconds * Int64(i)), open: open, high: max(open, close) + wiggle,
                                   low: min(open, close) - wiggle, close: close, volume: volume, quoteVolume: volume * close,
                                   trades: Int64(50 + 200 * rng.next()), takerBuyVolume: volume * rng.next())
-                    try tx.upsert(bar, of: symbol, timeframe: .oneMinute)
+                    try tx.upsert(bar, of: symbol, timeframe: timeframe)
                 }
             }
         }
