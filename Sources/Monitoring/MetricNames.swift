@@ -1,0 +1,73 @@
+import Prometheus
+
+/// The names of every metric pairbook exports, in one place. Other modules record them through swift-metrics
+/// with exactly these labels and dimensions; `pairbook run` bootstraps `MetricsSystem` with
+/// ``PrometheusMetricsFactory/pairbook(registry:)`` and serves them at `GET /metrics`.
+///
+/// | name | type | dimensions | recorded by | meaning |
+/// | --- | --- | --- | --- | --- |
+/// | `pairbook_ticks_ingested_total` | counter | `symbol` | Collector (recorder) | trades committed to `tick_data` |
+/// | `pairbook_frames_total` | counter | — | Collector (stream) | WebSocket frames received; frames/s = `rate()` |
+/// | `pairbook_reconnects_total` | counter | — | Collector (stream) | stream reconnects after a drop or a stall |
+/// | `pairbook_gaps_total` | counter | — | Collector (gap detector) | trade-id gaps detected (rows in `stream_gaps`) |
+/// | `pairbook_receive_to_commit_seconds` | histogram (timer) | — | Collector (recorder) | time from receiving a trade to its commit |
+/// | `pairbook_report_duration_seconds` | histogram (timer) | `report` | `pairbook run` (scheduler callback) | wall time of one report run |
+/// | `pairbook_alert_triggers_total` | counter | `rule` | ReportEngine (alerts) | alert rules that fired |
+/// | `pairbook_delivery_failures_total` | counter | `target` | Delivery | deliveries that failed after all retries (`folder`, `smtp`) |
+///
+/// Dimensions stay bounded: symbols and reports come from the configuration, rules from report scripts.
+///
+/// ```swift
+/// let ingested = Counter(label: MetricNames.ticksIngested, dimensions: [(MetricNames.Dimension.symbol, "BTCUSDT")])
+/// ingested.increment(by: 250)
+/// ```
+public enum MetricNames {
+    /// Counter, dimension `symbol`: trades committed to the database.
+    public static let ticksIngested = "pairbook_ticks_ingested_total"
+    /// Counter: WebSocket frames received from the exchange.
+    public static let frames = "pairbook_frames_total"
+    /// Counter: reconnects of the exchange stream.
+    public static let reconnects = "pairbook_reconnects_total"
+    /// Counter: trade-id gaps detected.
+    public static let gaps = "pairbook_gaps_total"
+    /// Timer (Prometheus histogram in seconds): receive-to-commit latency of a trade.
+    public static let receiveToCommit = "pairbook_receive_to_commit_seconds"
+    /// Timer (Prometheus histogram in seconds), dimension `report`: duration of one report run.
+    public static let reportDuration = "pairbook_report_duration_seconds"
+    /// Counter, dimension `rule`: alert triggers.
+    public static let alertTriggers = "pairbook_alert_triggers_total"
+    /// Counter, dimension `target`: failed deliveries (after retries).
+    public static let deliveryFailures = "pairbook_delivery_failures_total"
+
+    /// Every name above.
+    public static let all = [
+        ticksIngested, frames, reconnects, gaps, receiveToCommit, reportDuration, alertTriggers, deliveryFailures,
+    ]
+
+    /// Dimension (label) names.
+    public enum Dimension {
+        public static let symbol = "symbol"
+        public static let report = "report"
+        public static let rule = "rule"
+        public static let target = "target"
+    }
+}
+
+extension PrometheusMetricsFactory {
+    /// A factory over `registry` with histogram buckets suited to pairbook's two timers:
+    /// receive-to-commit from 1 ms to 10 s, report durations from 100 ms to 10 min.
+    ///
+    /// Bootstrap once, in the executable: `MetricsSystem.bootstrap(PrometheusMetricsFactory.pairbook(registry: registry))`.
+    public static func pairbook(registry: PrometheusCollectorRegistry) -> PrometheusMetricsFactory {
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.durationHistogramBuckets[MetricNames.receiveToCommit] = [
+            .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+            .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(10),
+        ]
+        factory.durationHistogramBuckets[MetricNames.reportDuration] = [
+            .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5),
+            .seconds(10), .seconds(30), .seconds(60), .seconds(120), .seconds(300), .seconds(600),
+        ]
+        return factory
+    }
+}

@@ -1,0 +1,185 @@
+import Foundation
+import Hummingbird
+import Logging
+import Prometheus
+import ServiceLifecycle
+
+/// The HTTP side of `pairbook run`: health, metrics and the latest reports, as a `Service` (Hummingbird 2).
+///
+/// | route | answer |
+/// | --- | --- |
+/// | `GET /healthz` | `200` with a JSON ``HealthReport`` when every check passes; `503` with the same JSON (and its `reasons`) otherwise |
+/// | `GET /metrics` | the registry in Prometheus text format 0.0.4 (see ``MetricNames``) |
+/// | `GET /reports/latest/<name>` | `<outputDirectory>/<name>/latest/report.html` |
+/// | `GET /reports/latest/<name>/<file>` | another file of that folder (charts, CSV) |
+///
+/// Report names and file names are single path components of letters, digits, `.`, `_` and `-`, not starting with
+/// `.`; anything else is `404`, so no request reaches outside the output folder. Binds to `127.0.0.1:9464` by default.
+///
+/// ```swift
+/// let registry = PrometheusCollectorRegistry()
+/// MetricsSystem.bootstrap(PrometheusMetricsFactory.pairbook(registry: registry))   // once, in the CLI
+/// let http = MonitoringServer(configuration: .init(port: 9464), registry: registry, health: { await status.health() }, logger: logger)
+/// ```
+public struct MonitoringServer: Service {
+    /// Where to listen and what to serve.
+    public struct Configuration: Sendable {
+        /// Interface to bind; the loopback interface unless the user asks otherwise.
+        public var host: String
+        /// TCP port; `0` picks a free one (tests).
+        public var port: Int
+        /// The reports' output folder (`output/`).
+        public var outputDirectory: String
+
+        public init(host: String = "127.0.0.1", port: Int = 9464, outputDirectory: String = "output") {
+            self.host = host
+            self.port = port
+            self.outputDirectory = outputDirectory
+        }
+    }
+
+    public let configuration: Configuration
+    private let registry: PrometheusCollectorRegistry
+    private let health: @Sendable () async -> HealthReport
+    private let logger: Logger
+    private let onServerRunning: @Sendable (_ port: Int) async -> Void
+
+    /// - Parameters:
+    ///   - configuration: address and output folder.
+    ///   - registry: the registry that the process's `MetricsSystem` factory writes to.
+    ///   - health: builds the current health report; called on every `GET /healthz`.
+    ///   - logger: the server's logger.
+    ///   - onServerRunning: called with the bound port once the server listens.
+    public init(
+        configuration: Configuration = .init(),
+        registry: PrometheusCollectorRegistry,
+        health: @escaping @Sendable () async -> HealthReport,
+        logger: Logger,
+        onServerRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in }
+    ) {
+        self.configuration = configuration
+        self.registry = registry
+        self.health = health
+        self.logger = logger
+        self.onServerRunning = onServerRunning
+    }
+
+    /// Serves until graceful shutdown (stops accepting, finishes open requests) or cancellation.
+    public func run() async throws {
+        try await makeApplication().run()
+    }
+
+    /// The Hummingbird application behind ``run()``; tests drive it with HummingbirdTesting.
+    public func makeApplication() -> some ApplicationProtocol {
+        let onServerRunning = self.onServerRunning
+        let logger = self.logger
+        return Application(
+            router: makeRouter(),
+            configuration: ApplicationConfiguration(
+                address: .hostname(configuration.host, port: configuration.port), serverName: "pairbook"),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                logger.info("monitoring server listening", metadata: ["http.port": "\(port)"])
+                await onServerRunning(port)
+            },
+            logger: logger)
+    }
+
+    // MARK: - Routes
+
+    func makeRouter() -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        let health = self.health
+        let registry = self.registry
+        let output = self.configuration.outputDirectory
+
+        router.get("healthz") { _, _ -> Response in
+            let report = await health()
+            return Self.json(HealthBody(report), status: report.isHealthy ? .ok : .serviceUnavailable)
+        }
+
+        router.get("metrics") { _, _ -> Response in
+            Response(
+                status: .ok,
+                headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
+        }
+
+        router.get("reports/latest/:name") { _, context -> Response in
+            let name = try context.parameters.require("name")
+            return Self.file(in: output, report: name, file: "report.html")
+        }
+
+        router.get("reports/latest/:name/:file") { _, context -> Response in
+            let name = try context.parameters.require("name")
+            let file = try context.parameters.require("file")
+            return Self.file(in: output, report: name, file: file)
+        }
+        return router
+    }
+
+    /// The JSON shape of `/healthz`.
+    struct HealthBody: Codable {
+        var status: String
+        var checks: [HealthReport.Check]
+        var reasons: [String]
+
+        init(_ report: HealthReport) {
+            status = report.isHealthy ? "ok" : "unhealthy"
+            checks = report.checks
+            reasons = report.reasons
+        }
+    }
+
+    private static func json(_ value: some Encodable, status: HTTPResponse.Status) -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let bytes = (try? encoder.encode(value)).map { Array($0) } ?? Array(#"{"status":"unhealthy"}"#.utf8)
+        return Response(
+            status: status,
+            headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    // MARK: - Safe file serving
+
+    /// Whether `component` is one plain path component: `[A-Za-z0-9._-]+`, not starting with `.`.
+    static func isSafeComponent(_ component: String) -> Bool {
+        guard let first = component.utf8.first, first != UInt8(ascii: "."), component.utf8.count <= 255 else {
+            return false
+        }
+        return component.utf8.allSatisfy { byte in
+            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
+        }
+    }
+
+    static func file(in output: String, report: String, file: String) -> Response {
+        guard isSafeComponent(report), isSafeComponent(file) else { return notFound() }
+        let path = "\(output)/\(report)/latest/\(file)"
+        guard let data = FileManager.default.contents(atPath: path) else { return notFound() }
+        return Response(
+            status: .ok,
+            headers: [.contentType: contentType(of: file), .cacheControl: "no-cache"],
+            body: .init(byteBuffer: ByteBuffer(bytes: Array(data))))
+    }
+
+    private static func notFound() -> Response {
+        Response(
+            status: .notFound, headers: [.contentType: "text/plain; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: "no such report\n")))
+    }
+
+    static func contentType(of file: String) -> String {
+        switch file.split(separator: ".").last?.lowercased() {
+        case "html", "htm": "text/html; charset=utf-8"
+        case "css": "text/css; charset=utf-8"
+        case "png": "image/png"
+        case "svg": "image/svg+xml"
+        case "pdf": "application/pdf"
+        case "csv": "text/csv; charset=utf-8"
+        case "json": "application/json"
+        default: "application/octet-stream"
+        }
+    }
+}
