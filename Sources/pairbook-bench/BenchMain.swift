@@ -13,5 +13,6 @@ struct PairbookBench: AsyncParsableCommand {
             // One subcommand per area, one file each.
             AnalyticsBench.self,
             ImportBench.self,
+            ReportBench.self,
         ])
 }
