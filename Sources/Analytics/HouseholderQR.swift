@@ -68,8 +68,31 @@ struct HouseholderQR {
             let scale = 1 / (alpha - beta)
             for i in 0..<b { v[i] *= scale }
             r[j * k + j] = beta
-            // Two columns per pass over v.
+            // Four, then two columns per pass over v (v is read once for several columns).
             var c = j + 1
+            while c + 3 < k {
+                let a0 = a + c * ld
+                let a1 = a0 + ld
+                let a2 = a1 + ld
+                let a3 = a2 + ld
+                let p = dot4(v, a0, a1, a2, a3, b)
+                let t0 = tau * (r[j * k + c] + p.0)
+                let t1 = tau * (r[j * k + c + 1] + p.1)
+                let t2 = tau * (r[j * k + c + 2] + p.2)
+                let t3 = tau * (r[j * k + c + 3] + p.3)
+                r[j * k + c] -= t0
+                r[j * k + c + 1] -= t1
+                r[j * k + c + 2] -= t2
+                r[j * k + c + 3] -= t3
+                for i in 0..<b {
+                    let vi = v[i]
+                    a0[i] -= t0 * vi
+                    a1[i] -= t1 * vi
+                    a2[i] -= t2 * vi
+                    a3[i] -= t3 * vi
+                }
+                c += 4
+            }
             while c + 1 < k {
                 let a0 = a + c * ld
                 let a1 = a + (c + 1) * ld
@@ -152,6 +175,30 @@ func dot(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ n: Int) -> Do
 @inline(__always)
 func dot(_ a: UnsafeMutablePointer<Double>, _ b: UnsafeMutablePointer<Double>, _ n: Int) -> Double {
     dot(UnsafePointer(a), UnsafePointer(b), n)
+}
+
+/// (Σ vᵢaᵢ, Σ vᵢbᵢ, Σ vᵢcᵢ, Σ vᵢdᵢ) in one pass over v.
+@inline(__always)
+func dot4(_ v: UnsafeMutablePointer<Double>, _ a: UnsafeMutablePointer<Double>, _ b: UnsafeMutablePointer<Double>,
+          _ c: UnsafeMutablePointer<Double>, _ d: UnsafeMutablePointer<Double>, _ n: Int) -> (Double, Double, Double, Double) {
+    var sa = SIMD2<Double>(), sb = SIMD2<Double>(), sc = SIMD2<Double>(), sd = SIMD2<Double>()
+    var i = 0
+    while i + 2 <= n {
+        let vv = SIMD2(v[i], v[i + 1])
+        sa += vv * SIMD2(a[i], a[i + 1])
+        sb += vv * SIMD2(b[i], b[i + 1])
+        sc += vv * SIMD2(c[i], c[i + 1])
+        sd += vv * SIMD2(d[i], d[i + 1])
+        i += 2
+    }
+    var ra = sa.sum(), rb = sb.sum(), rc = sc.sum(), rd = sd.sum()
+    if i < n {
+        ra += v[i] * a[i]
+        rb += v[i] * b[i]
+        rc += v[i] * c[i]
+        rd += v[i] * d[i]
+    }
+    return (ra, rb, rc, rd)
 }
 
 /// (Σ vᵢaᵢ, Σ vᵢbᵢ) in one pass over v.

@@ -88,6 +88,8 @@ public struct PairAnalysis: Sendable, Hashable, Codable {
     public var cointegrationError: AnalyticsError?
     /// Half-life of the spread in bars; `nil` when it does not mean-revert.
     public var halfLife: Double?
+    /// Hurst exponent of the spread (``Hurst/exponent(_:maxLag:)``, lags 2..<100); `nil` with 100 bars or fewer.
+    public var hurst: Double?
     /// Liquidity of both legs over the aligned window.
     public var baseLiquidity: Liquidity
     public var quoteLiquidity: Liquidity
@@ -164,6 +166,7 @@ public struct PairAnalysis: Sendable, Hashable, Codable {
             returnCorrelation: Descriptive.correlation(ry, rx),
             adf: adf, adfError: adfError, cointegration: coint, cointegrationError: cointError,
             halfLife: try HalfLife.bars(spread),
+            hurst: spread.count > 100 ? try Hurst.exponent(spread) : nil,
             baseLiquidity: Liquidity(baseWindow), quoteLiquidity: Liquidity(quoteWindow),
             series: Series(timestamps: timestamps, base: y, quote: x, spread: spread, spreadMean: mean,
                            spreadStandardDeviation: std, zScore: z, hedgeRatio: beta, intercept: alpha,

@@ -52,6 +52,9 @@ struct PairAnalysisTests {
         expectClose(a.halfLife, Oracle.number(hl["half_life"]), "half-life")
         expectClose(try HalfLife.fit(a.series.spread).lambda, Oracle.number(hl["lambda"]), "half-life λ")
 
+        let hurst = try #require(f["hurst"] as? [String: Any])
+        expectClose(a.hurst, Oracle.number(hurst["spread"]), "Hurst exponent of the spread")
+
         let r = try Oracle.csv("pair-\(name)-rolling.csv")
         #expect(a.series.timestamps.map { Double($0.milliseconds) } == r["ts"]?.map { $0 ?? 0 })
         expectSeriesClose(a.series.spread.map { $0 }, try #require(r["spread"]), "spread")
