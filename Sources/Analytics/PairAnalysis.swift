@@ -19,10 +19,14 @@ public struct PairAnalysis: Sendable, Hashable, Codable {
         public var adfAutolag: ADFAutolag?
         /// ADF max lag (`nil` = statsmodels' default).
         public var adfMaxLag: Int?
+        /// Whether the spread also subtracts the static intercept: y − α − β·x (centred near 0) instead of y − β·x.
+        /// Changes neither the z-scores nor the ADF test (which has a constant), only the spread's level.
+        public var subtractIntercept: Bool
 
         public init(window: Int, hedge: HedgeMethod = .ols, adfRegression: ADFRegression = .constant,
-                    adfAutolag: ADFAutolag? = .aic, adfMaxLag: Int? = nil) {
+                    adfAutolag: ADFAutolag? = .aic, adfMaxLag: Int? = nil, subtractIntercept: Bool = false) {
             self.window = window
+            self.subtractIntercept = subtractIntercept
             self.hedge = hedge
             self.adfRegression = adfRegression
             self.adfAutolag = adfAutolag
@@ -38,7 +42,7 @@ public struct PairAnalysis: Sendable, Hashable, Codable {
         public var base: [Double]
         /// Quote (x) closes.
         public var quote: [Double]
-        /// y − β·x with the static β.
+        /// y − β·x with the static β (− α with ``Options/subtractIntercept``).
         public var spread: [Double]
         /// Rolling mean of the spread.
         public var spreadMean: [Double?]
@@ -129,7 +133,8 @@ public struct PairAnalysis: Sendable, Hashable, Codable {
         case .tls: hedge = try OLS.totalLeastSquares(y: y, x: x)
         }
         var spread = [Double](repeating: 0, count: y.count)
-        for i in y.indices { spread[i] = y[i] - hedge.slope * x[i] }
+        let offset = options.subtractIntercept ? hedge.intercept : 0
+        for i in y.indices { spread[i] = y[i] - hedge.slope * x[i] - offset }
 
         let (mean, std, z) = try Rolling.meanStdZ(spread, window: w)
         let (beta, alpha) = try Rolling.regression(y: y, x: x, window: w)

@@ -155,3 +155,20 @@ struct PairAnalysisTests {
         for v in [short.spreadMean, short.spreadStandardDeviation, short.hedge.slope] { #expect(v.isFinite) }
     }
 }
+
+@Suite("PairAnalysis options")
+struct PairAnalysisOptionsTests {
+    @Test("subtracting the intercept centres the spread and leaves z-scores and the ADF unchanged")
+    func subtractIntercept() throws {
+        let ts: [Int64] = (0..<400).map { Int64($0) * 60_000 }
+        let x: [Double] = (0..<400).map { (i: Int) -> Double in 3000 + 20 * sin(Double(i) / 17) + Double(i) * 0.05 }
+        let y: [Double] = x.enumerated().map { (i: Int, v: Double) -> Double in 500 + 19.8 * v + 3 * cos(Double(i) * 0.7) }
+        let base = PairAnalysisTests.series("BTCUSDT", ts, y)
+        let quote = PairAnalysisTests.series("ETHUSDT", ts, x)
+        let plain = try PairAnalysis.compute(base: base, quote: quote, options: .init(window: 30))
+        let centred = try PairAnalysis.compute(base: base, quote: quote, options: .init(window: 30, subtractIntercept: true))
+        #expect(abs(centred.spreadMean) < 1e-9 * abs(plain.spreadMean))
+        expectClose(centred.adf?.statistic, plain.adf?.statistic, "ADF τ", relative: 1e-9)
+        expectSeriesClose(centred.series.zScore, plain.series.zScore, "z", absolute: 1e-7)
+    }
+}

@@ -47,6 +47,9 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Rolling rows shown by the table format.", valueName: "n"))
     var rows: Int = 10
 
+    @Flag(name: .long, help: "Spread = y − α − β·x (centred) instead of y − β·x.")
+    var subtractIntercept = false
+
     @Flag(name: .long, help: "Do not store the results in analytics_results.")
     var noStore = false
 
@@ -71,7 +74,7 @@ struct AnalyzeCommand: ParsableCommand {
         for series in [base, quote] where series.isEmpty {
             throw AnalyzeError.noBars(symbol: series.symbol, timeframe: timeframe, range: range)
         }
-        let analysis = try PairAnalysis.compute(base: base, quote: quote, options: .init(window: window, hedge: hedge))
+        let analysis = try PairAnalysis.compute(base: base, quote: quote, options: .init(window: window, hedge: hedge, subtractIntercept: subtractIntercept))
         if !noStore {
             let written = try store.replaceAnalyticsResults(Self.records(analysis), symbolPair: pair.description, timeframe: timeframe)
             logger.info("stored analytics results", metadata: ["pair": "\(pair)", "rows": "\(written)"])
@@ -152,7 +155,7 @@ enum AnalyzeReport {
             ["intercept α", number(a.hedge.intercept)],
             ["R² (OLS)", number(a.ols.rSquared)],
             ["TLS hedge ratio", number(a.tlsHedgeRatio)],
-            ["spread mean (y − β·x)", number(a.spreadMean)],
+            [a.options.subtractIntercept ? "spread mean (y − α − β·x)" : "spread mean (y − β·x)", number(a.spreadMean)],
             ["spread std", number(a.spreadStandardDeviation)],
             ["price correlation", number(a.priceCorrelation)],
             ["log-return correlation", number(a.returnCorrelation)],
