@@ -135,6 +135,9 @@ public final class CSVImporter {
         } catch let error as ImportError {
             logger.notice("Import stopped", metadata: ["import.file": "\(file)", "error": "\(error)"])
             throw error
+        } catch let error as LineSplitter.LineTooLong {
+            throw ImportError.badRow(SourceLocation(file: file, line: error.lineNumber),
+                                     reason: "line longer than \(LineSplitter.maximumLineLength) bytes; not a CSV dump?")
         }
         guard let layout = state.layout else {
             // Nothing but a header (or nothing at all): nothing to do, but the kind must be known.

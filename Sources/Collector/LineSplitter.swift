@@ -10,6 +10,15 @@ struct LineSplitter {
     /// Number of the next line (1-based).
     private(set) var lineNumber = 1
 
+    /// The longest line accepted; a longer one (a file that is not line-oriented CSV) stops the
+    /// import instead of growing memory without bound.
+    static let maximumLineLength = 1 << 16
+
+    /// A line longer than ``maximumLineLength``.
+    struct LineTooLong: Error {
+        let lineNumber: Int
+    }
+
     /// Feeds one chunk; calls `body` with each complete line and its number.
     mutating func feed(_ chunk: UnsafeRawBufferPointer,
                        _ body: (UnsafeBufferPointer<UInt8>, Int) throws -> Void) throws {
@@ -19,6 +28,7 @@ struct LineSplitter {
         while start < end {
             guard let hit = memchr(start, 0x0A, end - start) else {
                 carry.append(contentsOf: UnsafeBufferPointer(start: start, count: end - start))
+                if carry.count > Self.maximumLineLength { throw LineTooLong(lineNumber: lineNumber) }
                 return
             }
             let newline = UnsafePointer(hit.assumingMemoryBound(to: UInt8.self))

@@ -12,7 +12,9 @@ import Market
 /// The resampler holds the newest bar of every symbol and timeframe. When a trade falls into a bar
 /// it does not hold (after a restart, a resumed import, or a late trade for an older bar) it asks a
 /// ``BarSource`` for the stored bar and, if there is one, rebuilds it from the stored trades, so that
-/// open and close stay exact whatever the arrival order. Each ``add(_:from:)`` is O(timeframes);
+/// open and close stay exact whatever the arrival order. (A stored bar that has no stored trades — one
+/// imported from a kline dump — is replaced by the bar of the trades recorded into it: trades win
+/// over klines.) Each ``add(_:from:)`` is O(timeframes);
 /// memory is O(symbols × timeframes) plus the bars touched since the last ``takeTouched()``.
 ///
 /// ```swift

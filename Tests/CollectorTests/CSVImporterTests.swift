@@ -119,6 +119,16 @@ struct CSVImporterTests {
         #expect(snapshot.ticks.contains { $0.symbol == "ETHUSDT" && $0.tradeID == 7 && $0.quantity == 1.25 && !$0.isBuyerMaker })
     }
 
+    @Test("a file that is not line-oriented stops with an error instead of growing memory")
+    func longLine() throws {
+        let dir = try temporaryDirectory()
+        let url = try writeFile(String(repeating: "1", count: 200_000), named: "BTCUSDT-trades-2024-01-01.csv", in: dir)
+        #expect(throws: ImportError.badRow(SourceLocation(file: "BTCUSDT-trades-2024-01-01.csv", line: 1),
+                                            reason: "line longer than 65536 bytes; not a CSV dump?")) {
+            try CSVImporter(store: try Store.inMemory()).importFile(at: url)
+        }
+    }
+
     @Test("a file name without a symbol needs --symbol")
     func unknownSymbol() throws {
         let dir = try temporaryDirectory()
