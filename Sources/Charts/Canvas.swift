@@ -137,26 +137,19 @@ public final class Canvas {
         }
     }
 
-    /// The image as PNG bytes. Only for image canvases.
+    /// The image as PNG bytes (8-bit RGB when opaque, else RGBA). Only for image canvases.
     ///
+    /// Encoded by ``PNGEncoder`` (Up filter, zlib level 1): a 1200 × 700 chart takes a few ms.
     /// - Throws: ``ChartError/cairo(operation:status:)`` on a PDF canvas or when encoding fails.
     public func pngData() throws -> Data {
         guard kind == .image else { throw ChartError.cairo(operation: "write_to_png", status: "not an image canvas") }
-        final class Sink { var data = Data() }
-        let sink = Sink()
-        sink.data.reserveCapacity(Int(size.width * size.height * scale * scale / 4))
-        let status = withExtendedLifetime(sink) {
-            cairo_surface_write_to_png_stream(surface, { closure, bytes, length in
-                guard let closure, let bytes else { return CAIRO_STATUS_WRITE_ERROR }
-                let sink = Unmanaged<Sink>.fromOpaque(closure).takeUnretainedValue()
-                sink.data.append(bytes, count: Int(length))
-                return CAIRO_STATUS_SUCCESS
-            }, Unmanaged.passUnretained(sink).toOpaque())
-        }
-        guard status == CAIRO_STATUS_SUCCESS else {
-            throw ChartError.cairo(operation: "write_to_png", status: String(cString: cairo_status_to_string(status)))
-        }
-        return sink.data
+        cairo_surface_flush(surface)
+        guard let pixels = cairo_image_surface_get_data(surface),
+              let png = PNGEncoder.encode(pixels: pixels, width: Int(cairo_image_surface_get_width(surface)),
+                                          height: Int(cairo_image_surface_get_height(surface)),
+                                          stride: Int(cairo_image_surface_get_stride(surface)))
+        else { throw ChartError.cairo(operation: "write_to_png", status: "encoding failed") }
+        return png
     }
 
     /// Writes the image as a PNG file.

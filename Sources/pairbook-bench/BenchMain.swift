@@ -13,6 +13,7 @@ struct PairbookBench: AsyncParsableCommand {
             // One subcommand per area, one file each.
             AnalyticsBench.self,
             ImportBench.self,
+            ChartsBench.self,
             ReportBench.self,
         ])
 }

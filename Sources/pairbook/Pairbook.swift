@@ -15,7 +15,7 @@ struct Pairbook: AsyncParsableCommand {
             // Registered commands, one file each in Commands/.
             StatusCommand.self,
             ImportCommand.self, ExportCommand.self, DemoCommand.self,
-            AnalyzeCommand.self, ReportCommand.self,
+            AnalyzeCommand.self, ReportCommand.self, ChartCommand.self,
             CollectCommand.self,
         ])
 }

@@ -1,0 +1,210 @@
+import Analytics
+import ArgumentParser
+import Charts
+import Foundation
+import Market
+import Storage
+
+/// `pairbook chart`: one chart of stored bars to a PNG or PDF file, for a quick look from the terminal.
+struct ChartCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chart",
+        abstract: "Draw a chart of stored bars to a PNG or PDF file.",
+        discussion: """
+            Kinds and what they need:
+              candlestick  --symbol S         OHLC candles with a volume panel
+              prices       --symbols A,B,…    closes rebased to 100 at the start of the window
+              heatmap      --symbols A,B,…    correlation of log returns, N × N
+              spread       --pair A/B         spread A − β·B with rolling mean and ±1σ/±2σ bands
+              zscore       --pair A/B         rolling z-score of the spread, ±--threshold shaded
+              correlation  --pair A/B         rolling correlation of log returns over --window bars
+            The window is --lookback long and ends at --at (default: the end of the latest stored bar of the
+            symbols involved). Times are UTC. The format follows the extension of --out (.png or .pdf).
+
+            Example: pairbook chart zscore --pair BTCUSDT/ETHUSDT --timeframe 1m --lookback 24h --out z.png
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: ArgumentHelp("Chart kind.", valueName: "kind"))
+    var kind: ChartKind
+
+    @Option(name: .long, help: ArgumentHelp("Symbol of a candlestick chart.", valueName: "symbol"))
+    var symbol: Symbol?
+
+    @Option(name: .long, help: ArgumentHelp("Pair BASE/QUOTE of a spread, zscore or correlation chart.", valueName: "pair"))
+    var pair: Pair?
+
+    @Option(name: .long, help: ArgumentHelp("Comma-separated symbols of a prices or heatmap chart.", valueName: "symbols"))
+    var symbols: SymbolList?
+
+    @Option(name: .long, help: ArgumentHelp("Bar timeframe.", valueName: "timeframe"))
+    var timeframe: Timeframe = .oneMinute
+
+    @Option(name: .long, help: ArgumentHelp("Length of the window, e.g. 24h.", valueName: "span"))
+    var lookback: TimeSpan = TimeSpan(milliseconds: 86_400_000)
+
+    @Option(name: .long, help: ArgumentHelp("End of the window (ISO-8601 UTC or epoch ms), exclusive.", valueName: "time"))
+    var at: Timestamp?
+
+    @Option(name: .long, help: ArgumentHelp("Rolling window in bars (spread, zscore, correlation).", valueName: "bars"))
+    var window: Int = 60
+
+    @Option(name: .long, help: ArgumentHelp("z-score threshold drawn and shaded (zscore).", valueName: "z"))
+    var threshold: Double = 2
+
+    @Option(name: .long, help: ArgumentHelp("Chart title (default: from the kind and symbols).", valueName: "text"))
+    var title: String?
+
+    @Option(name: .long, help: ArgumentHelp("Width in pixels (PNG at 1×) or points (PDF).", valueName: "n"))
+    var width: Double = 1200
+
+    @Option(name: .long, help: ArgumentHelp("Height in pixels (PNG at 1×) or points (PDF).", valueName: "n"))
+    var height: Double = 700
+
+    @Option(name: .long, help: ArgumentHelp("Device pixels per unit of a PNG (2 for sharp screens).", valueName: "x"))
+    var scale: Double = 1
+
+    @Option(name: .long, help: ArgumentHelp("Output file, .png or .pdf.", valueName: "file"))
+    var out: String
+
+    func validate() throws {
+        switch kind {
+        case .candlestick where symbol == nil:
+            throw ValidationError("candlestick needs --symbol")
+        case .prices where (symbols?.symbols.count ?? 0) < 1, .heatmap where (symbols?.symbols.count ?? 0) < 2:
+            throw ValidationError("\(kind.rawValue) needs --symbols with \(kind == .heatmap ? "two" : "one") or more symbols")
+        case .spread where pair == nil, .zscore where pair == nil, .correlation where pair == nil:
+            throw ValidationError("\(kind.rawValue) needs --pair BASE/QUOTE")
+        default: break
+        }
+        let ext = URL(fileURLWithPath: out).pathExtension.lowercased()
+        guard ext == "png" || ext == "pdf" else { throw ValidationError("--out must end in .png or .pdf") }
+        guard (100...8000).contains(width), (100...8000).contains(height) else {
+            throw ValidationError("--width and --height must be between 100 and 8000")
+        }
+        guard (0.5...4).contains(scale) else { throw ValidationError("--scale must be between 0.5 and 4") }
+        guard window >= 2 else { throw ValidationError("--window must be at least 2 bars") }
+        guard lookback.milliseconds > 0 else { throw ValidationError("--lookback must be positive") }
+        guard threshold > 0, threshold.isFinite else { throw ValidationError("--threshold must be positive") }
+    }
+
+    func run() throws {
+        let logger = global.makeLogger()
+        guard FileManager.default.fileExists(atPath: global.databasePath) else {
+            throw StoreError.cannotOpen(path: global.databasePath, reason: "no such database (run `pairbook demo` or `pairbook import` first)")
+        }
+        let store = try Store(path: global.databasePath, logger: logger)
+        let involved = involvedSymbols
+        let range = try window(store, symbols: involved)
+        var series: [Symbol: BarSeries] = [:]
+        for s in involved {
+            let bars = try store.bars(for: s, timeframe: timeframe, in: range)
+            guard !bars.isEmpty else { throw ChartCommandError.noBars(symbol: s, timeframe: timeframe, range: range) }
+            series[s] = bars
+        }
+        let chart = try makeChart(series, range: range)
+        try chart.write(to: out, size: Size(width: width, height: height), scale: scale)
+        Console.line("wrote \(out) (\(kind.rawValue), \(timeframe), \(range))")
+    }
+
+    /// The symbols whose bars the chart needs, in order.
+    var involvedSymbols: [Symbol] {
+        switch kind {
+        case .candlestick: symbol.map { [$0] } ?? []
+        case .prices, .heatmap: symbols?.symbols ?? []
+        case .spread, .zscore, .correlation: pair.map { [$0.base, $0.quote] } ?? []
+        }
+    }
+
+    /// `[at − lookback, at)`; without `--at`, ending at the end of the latest stored bar of `symbols`.
+    func window(_ store: Store, symbols: [Symbol]) throws -> TimeRange {
+        if let at { return TimeRange(lookback: lookback, endingAt: at) }
+        var latest: Timestamp?
+        for s in symbols {
+            if let bar = try store.lastBar(for: s, timeframe: timeframe) {
+                latest = max(latest ?? bar.openTime, bar.openTime)
+            }
+        }
+        guard let latest else {
+            throw ChartCommandError.noBars(symbol: symbols.first ?? "BTCUSDT", timeframe: timeframe, range: .all)
+        }
+        return TimeRange(lookback: lookback, endingAt: latest + timeframe.span)
+    }
+
+    /// Builds the chart spec from the loaded bars (pair statistics come from Analytics).
+    func makeChart(_ series: [Symbol: BarSeries], range: TimeRange) throws -> any Chart {
+        switch kind {
+        case .candlestick:
+            guard let symbol, let bars = series[symbol] else { throw ChartCommandError.missing("bars") }
+            return CandlestickChart(series: bars, title: title)
+        case .prices:
+            let list = (symbols?.symbols ?? []).compactMap { series[$0] }
+            return LineChart.normalisedPrices(title: title ?? "Prices rebased to 100", series: list)
+        case .heatmap:
+            let list = (symbols?.symbols ?? []).compactMap { series[$0] }
+            let matrix = try CorrelationMatrix(logReturnsOf: list)
+            return Heatmap(title: title ?? "Correlation of \(timeframe) log returns",
+                           subtitle: "\(TimeText.span(range)) · \(matrix.observations) returns",
+                           labels: matrix.symbols.map(\.name), values: matrix.values)
+        case .spread, .zscore, .correlation:
+            guard let pair, let base = series[pair.base], let quote = series[pair.quote] else {
+                throw ChartCommandError.missing("bars of both legs")
+            }
+            let a = try PairAnalysis.compute(base: base, quote: quote, options: .init(window: window))
+            let s = a.series
+            let beta = TickFormatter.format(a.hedge.slope, decimals: 4, grouping: false)
+            let subtitle = "\(TimeText.span(range)) · \(timeframe) · window \(window) bars · β = \(beta)"
+            switch kind {
+            case .spread:
+                return LineChart.spread(title: title ?? "Spread \(pair.base) − β·\(pair.quote)", subtitle: subtitle,
+                                        times: s.timestamps, spread: s.spread.map { Optional($0) }, mean: s.spreadMean,
+                                        standardDeviation: s.spreadStandardDeviation)
+            case .zscore:
+                return LineChart.zScore(title: title ?? "z-score of the spread \(pair)", subtitle: subtitle,
+                                        times: s.timestamps, zScore: s.zScore, threshold: threshold)
+            default:
+                return LineChart.rollingCorrelation(title: title ?? "Rolling correlation of log returns \(pair)",
+                                                    subtitle: subtitle, times: s.timestamps,
+                                                    correlation: s.returnCorrelation)
+            }
+        }
+    }
+}
+
+/// The chart kinds of `pairbook chart`.
+enum ChartKind: String, ExpressibleByArgument, CaseIterable {
+    case candlestick, spread, zscore, correlation, heatmap, prices
+}
+
+/// `--symbols BTCUSDT,ETHUSDT,…`, parsed and validated once.
+struct SymbolList: ExpressibleByArgument {
+    var symbols: [Symbol]
+
+    init?(argument: String) {
+        let parts = argument.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        var list: [Symbol] = []
+        for p in parts {
+            guard let s = try? Symbol(parsing: p) else { return nil }
+            if !list.contains(s) { list.append(s) }
+        }
+        guard !list.isEmpty else { return nil }
+        symbols = list
+    }
+}
+
+/// Why `pairbook chart` could not draw.
+enum ChartCommandError: Error, CustomStringConvertible, Equatable {
+    case noBars(symbol: Symbol, timeframe: Timeframe, range: TimeRange)
+    case missing(String)
+
+    var description: String {
+        switch self {
+        case let .noBars(symbol, timeframe, range):
+            let span = range == .all ? "" : " in \(range)"
+            return "no \(timeframe) bars of \(symbol)\(span) (check `pairbook status`, or move the window with --at/--lookback)"
+        case let .missing(what):
+            return "chart: missing \(what)"
+        }
+    }
+}
