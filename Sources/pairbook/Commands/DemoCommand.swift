@@ -13,9 +13,9 @@ struct DemoCommand: ParsableCommand {
         commandName: "demo",
         abstract: "Write a simulated day of BTCUSDT/ETHUSDT trades into a fresh database and show its status.",
         discussion: """
-            A seeded simulator (random-walk BTCUSDT near 60,000, ETHUSDT cointegrated with it through an
-            Ornstein-Uhlenbeck spread, Poisson trade arrivals, real tick and lot sizes) writes about a
-            million trades through the same recorder as the live collector and `pairbook import`, with
+            A seeded simulator (random-walk BTCUSDT near 60,000, ETHUSDT cointegrated with it through an \
+            Ornstein-Uhlenbeck spread, Poisson trade arrivals, real tick and lot sizes) writes about a \
+            million trades through the same recorder as the live collector and `pairbook import`, with \
             bars of --timeframes. The database (--db, default ./demo.sqlite) is replaced.
             """)
 

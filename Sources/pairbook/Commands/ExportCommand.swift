@@ -10,9 +10,9 @@ struct ExportCommand: ParsableCommand {
         commandName: "export",
         abstract: "Export stored bars or ticks as CSV (RFC 4180, header, ISO-8601 UTC times).",
         discussion: """
-            Writes to --out, or to stdout. Lines end in CRLF as RFC 4180 asks; times are ISO-8601 UTC
-            with milliseconds (2024-07-19T00:00:02.813Z), numbers are plain decimals, so the file
-            opens cleanly in a spreadsheet. --from is inclusive and --to exclusive; both default to
+            Writes to --out, or to stdout. Lines end in CRLF as RFC 4180 asks; times are ISO-8601 UTC \
+            with milliseconds (2024-07-19T00:00:02.813Z), numbers are plain decimals, so the file \
+            opens cleanly in a spreadsheet. --from is inclusive and --to exclusive; both default to \
             everything stored.
             """)
 

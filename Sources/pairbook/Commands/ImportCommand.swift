@@ -10,13 +10,13 @@ struct ImportCommand: ParsableCommand {
         commandName: "import",
         abstract: "Import Binance public-data dumps: trades, aggTrades and klines, .csv or .zip.",
         discussion: """
-            The symbol and the kind come from the file name (BTCUSDT-trades-2024-01-01.zip,
-            BTCUSDT-aggTrades-2024-01.csv, BTCUSDT-1m-2023-01-01.csv) unless given. Trades are stored
-            as ticks and resampled into bars of --timeframes; klines are stored as bars of their
+            The symbol and the kind come from the file name (BTCUSDT-trades-2024-01-01.zip, \
+            BTCUSDT-aggTrades-2024-01.csv, BTCUSDT-1m-2023-01-01.csv) unless given. Trades are stored \
+            as ticks and resampled into bars of --timeframes; klines are stored as bars of their \
             interval and rolled up to the coarser --timeframes.
 
-            Files are streamed and written in batches; re-importing a file changes nothing, and an
-            interrupted import completes when run again. A bad row stops the import with its file
+            Files are streamed and written in batches; re-importing a file changes nothing, and an \
+            interrupted import completes when run again. A bad row stops the import with its file \
             and line, unless --skip-bad is given.
             """)
 
