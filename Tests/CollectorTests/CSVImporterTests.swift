@@ -129,6 +129,20 @@ struct CSVImporterTests {
         }
     }
 
+    @Test("progress is reported after each batch, up to the whole file")
+    func progress() throws {
+        let dir = try temporaryDirectory()
+        let text = Self.header + (0..<2_500).map { "\($0),100.\($0 % 10),0.001,0.1,\(1_721_347_200_000 + Int64($0) * 10),true" }
+            .joined(separator: "\n") + "\n"
+        let url = try writeFile(text, named: "BTCUSDT-trades-2024-07-19.csv", in: dir)
+        var reports: [ImportProgress] = []
+        _ = try CSVImporter(store: try Store.inMemory(), batchSize: 1_000).importFile(at: url) { reports.append($0) }
+        #expect(reports.map(\.rows) == [1_000, 2_000, 2_500])
+        #expect(reports.last?.bytesRead == Int64(text.utf8.count))
+        #expect(reports.last?.fraction == 1)
+        #expect(reports.allSatisfy { $0.file == "BTCUSDT-trades-2024-07-19.csv" && $0.totalBytes == Int64(text.utf8.count) })
+    }
+
     @Test("a file name without a symbol needs --symbol")
     func unknownSymbol() throws {
         let dir = try temporaryDirectory()
