@@ -54,6 +54,7 @@ def main():
     total_ms = (time.process_time() - t0) * 1000
     print(json.dumps({
         "rows": int(len(m)), "pipeline_ms": total_ms, "adf_ms": None if skip_adf else adf_ms,
+        "pipeline_without_adf_ms": total_ms - (0 if skip_adf else adf_ms),
         "beta": float(beta), "adf_statistic": None if adf is None else float(adf[0]),
         "adf_usedlag": None if adf is None else int(adf[2]), "half_life": half_life,
         "last_z": float(z.iloc[-1]), "last_corr": float(corr.iloc[-1]), "last_return_corr": float(rcorr.iloc[-1]),
