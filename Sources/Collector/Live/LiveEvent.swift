@@ -7,6 +7,8 @@ public enum LiveEvent: Sendable {
     case tick(Tick, receivedAt: ContinuousClock.Instant)
     /// A hole in a symbol's trade ids.
     case gap(StreamGap)
+    /// The trades of a recorded gap have been queued (by ``GapBackfill``); mark it filled at `at` (UTC).
+    case gapFilled(StreamGap, at: Timestamp)
 }
 
 /// The queue between stream(s) and recorder: an unbounded `AsyncStream` of ``LiveEvent``s.

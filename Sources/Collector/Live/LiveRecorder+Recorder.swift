@@ -4,17 +4,18 @@ import Synchronization
 
 extension LiveRecorder {
     /// The standard commit: ticks through `recorder` (ticks and bars in one transaction), then the
-    /// batch's gaps into `stream_gaps` in a second one.
+    /// batch's new and filled gaps in `stream_gaps` in a second one.
     ///
     /// The recorder is handed over (`sending`) and used only under a lock, from the recorder's task.
     public static func commit(through recorder: sending Recorder) -> Commit {
         let holder = RecorderHolder(recorder)
-        return { ticks, gaps in
+        return { batch in
             try holder.recorder.withLock { recorder in
-                if !ticks.isEmpty { _ = try recorder.record(ticks) }
-                if !gaps.isEmpty {
+                if !batch.ticks.isEmpty { _ = try recorder.record(batch.ticks) }
+                if !batch.gaps.isEmpty || !batch.filledGaps.isEmpty {
                     try recorder.store.write { tx in
-                        for gap in gaps { try tx.insert(gap) }
+                        for gap in batch.gaps { try tx.insert(gap) }
+                        for (gap, at) in batch.filledGaps { try tx.markGapFilled(symbol: gap.symbol, fromTradeID: gap.fromTradeID, at: at) }
                     }
                 }
             }

@@ -4,8 +4,10 @@ import Market
 import ServiceLifecycle
 import Storage
 
-/// Drains a ``LiveEventQueue`` in batches into the database: at least every 250 ms (or every
-/// ``maximumBatch`` ticks), through a synchronous commit (the `Recorder` and its `Resampler`).
+/// Drains a ``LiveEventQueue`` in batches into the database: every `flushInterval` (default 20 ms, so
+/// receive-to-commit lag stays in the tens of milliseconds; never more than 250 ms) or every
+/// `maximumBatch` ticks, whichever comes first, through a synchronous commit (the `Recorder` and its
+/// `Resampler`). An interval without events commits nothing.
 ///
 /// No tick is lost between receipt and a clean stop: on graceful shutdown the recorder finishes the
 /// queue (the streams, shut down before it, have stopped intake) and commits everything still queued
@@ -13,14 +15,26 @@ import Storage
 /// commit the receive-to-commit lag of every tick goes into ``CollectorStats``.
 ///
 /// ```swift
-/// let recorder = LiveRecorder(queue: queue, stats: stats, logger: logger) { ticks, gaps in
-///     _ = try tickRecorder.record(ticks)
-///     try store.write { tx in for gap in gaps { try tx.insert(gap) } }
-/// }
+/// let recorder = LiveRecorder(queue: queue, stats: stats, logger: logger,
+///                             commit: LiveRecorder.commit(through: Recorder(store: store)))
 /// ```
 public struct LiveRecorder: Service {
-    /// Writes one batch: the new ticks (in arrival order) and the gaps detected since the last batch.
-    public typealias Commit = @Sendable (_ ticks: [Tick], _ gaps: [StreamGap]) throws -> Void
+    /// Writes one batch: the new ticks (in arrival order), the gaps detected since the last batch, and the
+    /// gaps whose backfilled trades are among the ticks (to be marked filled at the given time).
+    public typealias Commit = @Sendable (_ batch: CommitBatch) throws -> Void
+
+    /// What one commit writes.
+    public struct CommitBatch: Sendable {
+        public var ticks: [Tick] = []
+        public var gaps: [StreamGap] = []
+        public var filledGaps: [(gap: StreamGap, at: Timestamp)] = []
+
+        public init(ticks: [Tick] = [], gaps: [StreamGap] = [], filledGaps: [(gap: StreamGap, at: Timestamp)] = []) {
+            self.ticks = ticks
+            self.gaps = gaps
+            self.filledGaps = filledGaps
+        }
+    }
 
     let queue: LiveEventQueue
     let stats: CollectorStats
@@ -30,12 +44,12 @@ public struct LiveRecorder: Service {
     let commit: Commit
 
     /// - Parameters:
-    ///   - flushInterval: the longest a received tick waits before its commit starts.
+    ///   - flushInterval: the longest a received tick waits before its commit starts (at most 250 ms).
     ///   - maximumBatch: ticks per transaction at most (bursts commit early).
     ///   - commit: runs on the recorder's task; it may block (SQLite).
-    public init(queue: LiveEventQueue, stats: CollectorStats, logger: Logger, flushInterval: Duration = .milliseconds(250),
+    public init(queue: LiveEventQueue, stats: CollectorStats, logger: Logger, flushInterval: Duration = .milliseconds(20),
                 maximumBatch: Int = 5_000, commit: @escaping Commit) {
-        precondition(flushInterval > .zero && maximumBatch > 0)
+        precondition(flushInterval > .zero && flushInterval <= .milliseconds(250) && maximumBatch > 0)
         self.queue = queue
         self.stats = stats
         self.logger = logger
@@ -79,7 +93,7 @@ public struct LiveRecorder: Service {
     }
 
     private func commitAndMeasure(_ batch: Batch) throws {
-        try commit(batch.ticks, batch.gaps)
+        try commit(CommitBatch(ticks: batch.ticks, gaps: batch.gaps, filledGaps: batch.filledGaps))
         let now = ContinuousClock.now
         stats.update { s in
             s.committedTicks += batch.ticks.count
@@ -92,8 +106,9 @@ public struct LiveRecorder: Service {
         var ticks: [Tick] = []
         var receivedAt: [ContinuousClock.Instant] = []
         var gaps: [StreamGap] = []
+        var filledGaps: [(gap: StreamGap, at: Timestamp)] = []
 
-        var isEmpty: Bool { ticks.isEmpty && gaps.isEmpty }
+        var isEmpty: Bool { ticks.isEmpty && gaps.isEmpty && filledGaps.isEmpty }
 
         mutating func append(_ events: [LiveEvent]) {
             ticks.reserveCapacity(ticks.count + events.count)
@@ -104,6 +119,8 @@ public struct LiveRecorder: Service {
                     self.receivedAt.append(receivedAt)
                 case .gap(let gap):
                     gaps.append(gap)
+                case .gapFilled(let gap, let at):
+                    filledGaps.append((gap, at))
                 }
             }
         }

@@ -1,0 +1,86 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Market
+
+/// Binance's public REST endpoint for aggregate trades, `GET /fapi/v1/aggTrades?symbol=…&fromId=…&limit=…`,
+/// used to backfill gaps of `aggTrade` streams. Requests are spaced by at least `minimumInterval`
+/// (the endpoint weighs 20 of the 2,400-per-minute IP budget).
+public struct AggTradesClient: Sendable {
+    /// Production REST host for USD-M futures.
+    public static let productionBaseURL = "https://fapi.binance.com"
+
+    /// Downloads one URL; injectable for tests (the default uses `URLSession`).
+    public typealias Fetch = @Sendable (URL) async throws -> Data
+
+    public let baseURL: String
+    public let minimumInterval: Duration
+    let fetch: Fetch
+
+    public init(baseURL: String = AggTradesClient.productionBaseURL, minimumInterval: Duration = .milliseconds(500),
+                fetch: Fetch? = nil) {
+        self.baseURL = baseURL
+        self.minimumInterval = minimumInterval
+        self.fetch = fetch ?? { url in
+            let (data, response) = try await URLSession.shared.data(from: url)
+            if let http = response as? HTTPURLResponse, !(200..<300).contains(http.statusCode) {
+                throw BackfillError.httpStatus(http.statusCode, url: url.absoluteString)
+            }
+            return data
+        }
+    }
+
+    /// One page of aggregate trades with ids from `fromID`, ascending (at most `limit`, ≤ 1000).
+    ///
+    /// - Throws: ``BackfillError`` for HTTP errors and unexpected JSON.
+    public func page(symbol: Symbol, fromID: Int64, limit: Int = 1000) async throws -> [Tick] {
+        var path = baseURL
+        while path.hasSuffix("/") { path.removeLast() }
+        guard let url = URL(string: "\(path)/fapi/v1/aggTrades?symbol=\(symbol.name)&fromId=\(fromID)&limit=\(min(max(limit, 1), 1000))") else {
+            throw BackfillError.invalidURL(baseURL)
+        }
+        let data = try await fetch(url)
+        let rows: [Row]
+        do {
+            rows = try JSONDecoder().decode([Row].self, from: data)
+        } catch {
+            throw BackfillError.invalidResponse(url: url.absoluteString, detail: "\(error)")
+        }
+        return try rows.map { row in
+            guard let price = DecimalText.parse(row.p.utf8), let quantity = DecimalText.parse(row.q.utf8) else {
+                throw BackfillError.invalidResponse(url: url.absoluteString, detail: "bad price or quantity in trade \(row.a)")
+            }
+            return Tick(symbol: symbol, tradeID: row.a, timestamp: Timestamp(milliseconds: row.T), price: price,
+                        quantity: quantity, isBuyerMaker: row.m)
+        }
+    }
+
+    /// `[{"a":26129,"p":"0.01633102","q":"4.70443515","f":27781,"l":27781,"T":1498793709153,"m":true}]`
+    private struct Row: Decodable {
+        var a: Int64
+        var p: String
+        var q: String
+        var T: Int64
+        var m: Bool
+    }
+}
+
+/// Why a gap could not be backfilled.
+public enum BackfillError: Error, CustomStringConvertible, Equatable, Sendable {
+    case invalidURL(String)
+    case httpStatus(Int, url: String)
+    case invalidResponse(url: String, detail: String)
+    /// The endpoint did not return the whole id range (e.g. the trades are older than it keeps).
+    case incomplete(symbol: Symbol, expected: ClosedRange<Int64>, missingFrom: Int64)
+
+    public var description: String {
+        switch self {
+        case .invalidURL(let url): "invalid REST base URL \(url)"
+        case .httpStatus(let status, let url): "HTTP \(status) from \(url)"
+        case .invalidResponse(let url, let detail): "unexpected response from \(url): \(detail)"
+        case .incomplete(let symbol, let expected, let missingFrom):
+            "\(symbol): aggregate trades \(expected.lowerBound)…\(expected.upperBound) not all available (missing from \(missingFrom))"
+        }
+    }
+}

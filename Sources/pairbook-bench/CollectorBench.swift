@@ -1,0 +1,159 @@
+import ArgumentParser
+import Collector
+import Foundation
+import Logging
+import Market
+import PairbookTestSupport
+import ServiceLifecycle
+import Storage
+
+/// `pairbook-bench collector`: the live collector end to end against a local replay server.
+///
+/// For each rate, a ``FakeBinanceServer`` on 127.0.0.1 sends trade frames (real BTCUSDT/ETHUSDT trades of
+/// 2024-07-18/19 with renumbered ids, so that a long run stays gap-free) at that many frames per second;
+/// `BinanceStream` + `LiveRecorder` + `Recorder` write them into a fresh WAL database (ticks and 1s/1m/5m
+/// bars). Reported: receive-to-commit latency p50/p99/max (the collector's own histogram), process CPU
+/// over the run, and RSS at the start and end of the steady state (memory must not grow). Server and
+/// collector share the process and the machine's cores.
+struct CollectorBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "collector",
+        abstract: "Live collector: receive-to-commit latency and CPU at 1,000 and 20,000 ticks/s from a local server.")
+
+    @Option(help: "Rates to replay, ticks/s, comma-separated.")
+    var rates = "1000,20000"
+
+    @Option(help: "Seconds per rate.")
+    var seconds = 30
+
+    @Option(help: "Real capture directory (default: ../shared/data or PAIRBOOK_SHARED_DATA).")
+    var sharedData: String?
+
+    func run() async throws {
+        let rates = rates.split(separator: ",").compactMap { Int($0) }
+        let template = try Self.templateTrades()
+        var rows: [[String]] = []
+        for rate in rates {
+            rows.append(try await Self.measure(rate: rate, seconds: seconds, template: template))
+        }
+        print("### Collector (live WebSocket → SQLite), \(seconds) s per rate, server in the same process")
+        print()
+        print("| ticks/s | ticks committed | lag p50 | lag p99 | lag max | CPU (% of one core) | RSS start → end |")
+        print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        for row in rows { print("| " + row.joined(separator: " | ") + " |") }
+    }
+
+    /// Real trades to cycle through.
+    static func templateTrades() throws -> [Tick] {
+        var decoder = BinanceMessageDecoder()
+        var ticks: [Tick] = []
+        for frame in try FakeBinanceServer.Capture.frames(["btcusdt_20240719.gz", "ethusdt_20240719.gz"]) {
+            if case .trade(let tick) = try decoder.decode(frame) { ticks.append(tick) }
+        }
+        guard !ticks.isEmpty else { throw ValidationError("no trades found in the captures") }
+        return ticks
+    }
+
+    /// `count` combined-stream trade frames with contiguous ids per symbol and trade times paced at `rate`.
+    static func frames(count: Int, rate: Int, template: [Tick]) -> [String] {
+        var nextID: [Symbol: Int64] = [:]
+        let start = Int64(Date().timeIntervalSince1970 * 1000)
+        var frames: [String] = []
+        frames.reserveCapacity(count)
+        for i in 0..<count {
+            let tick = template[i % template.count]
+            let id = nextID[tick.symbol, default: 1_000_000_000]
+            nextID[tick.symbol] = id + 1
+            let time = start + Int64(i) * 1000 / Int64(rate)
+            frames.append(#"{"stream":"\#(tick.symbol.streamName)@trade","data":{"e":"trade","E":\#(time),"T":\#(time),"s":"\#(tick.symbol.name)","t":\#(id),"p":"\#(tick.price)","q":"\#(tick.quantity)","X":"MARKET","m":\#(tick.isBuyerMaker)}}"#)
+        }
+        return frames
+    }
+
+    static func measure(rate: Int, seconds: Int, template: [Tick]) async throws -> [String] {
+        let count = rate * seconds
+        let frames = frames(count: count, rate: rate, template: template)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pairbook-collector-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try Store(path: directory.appendingPathComponent("bench.sqlite").path)
+        let logger = {
+            var logger = Logger(label: "pairbook.bench.collector")
+            logger.logLevel = .warning
+            return logger
+        }()
+        let stats = CollectorStats()
+        let sample = Sample()
+
+        try await FakeBinanceServer.withServer(steps: [.waitForClients(1)] + frames.map { .frame($0) },
+                                               framesPerSecond: Double(rate)) { server in
+            let queue = LiveEventQueue()
+            let configuration = BinanceStreamConfiguration(symbols: ["BTCUSDT", "ETHUSDT"], endpoint: server.baseURL)
+            let stream = BinanceStream(configuration: configuration, queue: queue, stats: stats, logger: logger)
+            let recorder = LiveRecorder(queue: queue, stats: stats, logger: logger,
+                                        commit: LiveRecorder.commit(through: Recorder(store: store)))
+            let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [recorder, stream], logger: logger))
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                // Warm-up: the first second is not measured.
+                try await FakeBinanceServer.wait(timeout: .seconds(30)) { stats.snapshot().committedTicks >= rate }
+                _ = stats.takeLag()
+                sample.start()
+                try await server.waitUntilFinished(timeout: .seconds(Int64(seconds) * 3 + 30))
+                try await FakeBinanceServer.wait(timeout: .seconds(30)) { stats.snapshot().committedTicks >= count }
+                sample.stop()
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+            }
+        }
+        let lag = stats.takeLag()
+        let snapshot = stats.snapshot()
+        func ms(_ d: Duration?) -> String {
+            guard let d else { return "-" }
+            let value = Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
+            return String(format: "%.1f ms", value)
+        }
+        return [
+            "\(rate)", "\(snapshot.committedTicks)", ms(lag.quantile(0.5)), ms(lag.quantile(0.99)), ms(lag.max),
+            String(format: "%.0f %%", sample.cpuPercent), "\(sample.rssStartMB) → \(sample.rssEndMB) MB",
+        ]
+    }
+
+    /// CPU and RSS over the measured part of a run.
+    final class Sample: @unchecked Sendable {
+        // @unchecked: written by one task before and after the run, read after it; no concurrent access.
+        var wallStart = ContinuousClock.now
+        var cpuStart = 0.0
+        var cpuPercent = 0.0
+        var rssStartMB = 0
+        var rssEndMB = 0
+
+        func start() {
+            wallStart = .now
+            cpuStart = Self.cpuSeconds()
+            rssStartMB = Self.rssMB()
+        }
+
+        func stop() {
+            let wall = wallStart.duration(to: .now)
+            let seconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18
+            cpuPercent = (Self.cpuSeconds() - cpuStart) / max(seconds, 0.001) * 100
+            rssEndMB = Self.rssMB()
+        }
+
+        static func cpuSeconds() -> Double {
+            var usage = rusage()
+            getrusage(RUSAGE_SELF.rawValue, &usage)
+            return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+                + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+        }
+
+        static func rssMB() -> Int {
+            guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+                  let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+                  let kb = Int(line.split(separator: " ").dropFirst().first ?? "")
+            else { return 0 }
+            return kb / 1024
+        }
+    }
+}
