@@ -56,6 +56,8 @@ public struct Heatmap: Chart {
         public var colorBar: Rect
         public var colorBarTicks: [AxisTick]
         public var scaleLabelFrame: Rect?
+        /// Font of the cell values (the theme's, up to 40 % larger in big cells).
+        public var valueFont: Font
     }
 
     var header: ChartHeader { ChartHeader(title: title, subtitle: subtitle) }
@@ -91,7 +93,7 @@ public struct Heatmap: Chart {
         func cellSize(columnLabelHeight: Double) -> Double {
             let w = (body.width - rowLabelWidth - barBlock) / Double(n)
             let h = (body.height - columnLabelHeight - scaleLabelHeight) / Double(n)
-            return max(1, min(w, h, 90))
+            return max(1, min(w, h, 150))
         }
         var rotated = false
         var cell = cellSize(columnLabelHeight: lineHeight + 6)
@@ -102,10 +104,15 @@ public struct Heatmap: Chart {
         let gridWidth = cell * Double(n)
         let blockWidth = rowLabelWidth + gridWidth + barBlock
         let left = body.minX + max(0, (body.width - blockWidth) / 2)
-        let gridX = left + rowLabelWidth, gridY = body.minY + scaleLabelHeight
+        let columnLabelHeight = rotated ? maxLabelWidth + 8 : lineHeight + 6
+        let blockHeight = scaleLabelHeight + gridWidth + columnLabelHeight
+        let top = body.minY + max(0, (body.height - blockHeight) / 2)
+        let gridX = left + rowLabelWidth, gridY = top + scaleLabelHeight
 
         var cells: [[Rect]] = [], colors: [[Color]] = [], texts: [[String?]] = []
-        let sample = canvas.measure("-0." + String(repeating: "0", count: max(0, decimals)), font: theme.cellFont)
+        var valueFont = theme.cellFont
+        valueFont.size *= min(1.4, max(1, cell / 70))
+        let sample = canvas.measure("-0." + String(repeating: "0", count: max(0, decimals)), font: valueFont)
         let valuesFit = sample.width <= cell - 6 && sample.height <= cell - 2
         for r in 0..<n {
             var rowCells: [Rect] = [], rowColors: [Color] = [], rowTexts: [String?] = []
@@ -148,7 +155,7 @@ public struct Heatmap: Chart {
         }
         return Layout(header: headerLayout, cells: cells, colors: colors, texts: texts, rowLabelFrames: rowLabelFrames,
                       columnLabelFrames: columnLabelFrames, columnLabelsRotated: rotated, colorBar: bar,
-                      colorBarTicks: barAxisTicks, scaleLabelFrame: scaleLabelFrame)
+                      colorBarTicks: barAxisTicks, scaleLabelFrame: scaleLabelFrame, valueFont: valueFont)
     }
 
     public func draw(on canvas: Canvas, in rect: Rect) {
@@ -166,7 +173,7 @@ public struct Heatmap: Chart {
                                  height: canvas.snap(cell.maxY) - canvas.snap(cell.minY)), color: l.colors[r][c])
                 if let text = l.texts[r][c] {
                     let ink: Color = l.colors[r][c].luminance < 0.3 ? .white : theme.text
-                    canvas.drawText(text, at: Point(x: cell.midX, y: cell.midY), font: theme.cellFont, color: ink, anchor: .center)
+                    canvas.drawText(text, at: Point(x: cell.midX, y: cell.midY), font: l.valueFont, color: ink, anchor: .center)
                 }
             }
         }

@@ -91,7 +91,6 @@ public struct TimeChartLayout: Sendable, Hashable {
                 axisWidth = max(axisWidth, canvas.measure(text, font: font).width + 8)
             }
             if let unit = spec.axis.unit { axisWidth = max(axisWidth, canvas.measure(unit, font: font).width) }
-            if let off = labels.offsetLabel { axisWidth = max(axisWidth, canvas.measure(off, font: font).width) }
         }
         axisWidth += Self.tickLength + Self.axisGap
         let plotMinX = body.minX, plotMaxX = max(body.minX + 10, body.maxX - axisWidth)
@@ -121,10 +120,9 @@ public struct TimeChartLayout: Sendable, Hashable {
                     || box.minY < plot.minY - headroom[i] || box.maxY > plot.maxY + (i == specs.count - 1 ? lineHeight : 4)
                 axisTicks.append(AxisTick(value: v, position: pos, label: labels.labels[k], labelFrame: hidden ? nil : box))
             }
-            let unitRow = [spec.axis.unit, labels.offsetLabel].compactMap { $0 }.joined(separator: "  ")
             placed.append(PlacedPanel(plot: plot, axis: ValueAxisLayout(
                 scale: scale, step: ticks.step, ticks: axisTicks, offsetLabel: labels.offsetLabel,
-                unit: unitRow.isEmpty ? nil : unitRow, tags: tags)))
+                unit: spec.axis.unit, tags: tags)))
         }
         self.panels = placed
 
@@ -218,6 +216,12 @@ public struct TimeChartLayout: Sendable, Hashable {
             if let unit = panel.axis.unit {
                 canvas.drawText(unit, at: Point(x: p.maxX + Self.tickLength + Self.axisGap, y: p.minY - 4),
                                 font: font, color: theme.mutedText, anchor: TextAnchor(.leading, .bottom))
+            }
+            // The offset of relative tick labels sits at the top end of the axis, inside the plot's width
+            // (like matplotlib's offset text), in the label row above the plot.
+            if let offset = panel.axis.offsetLabel {
+                canvas.drawText(offset, at: Point(x: p.maxX - 2, y: p.minY - 4), font: font, color: theme.mutedText,
+                                anchor: TextAnchor(.trailing, .bottom))
             }
         }
         if let last = panels.last {

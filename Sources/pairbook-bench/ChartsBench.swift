@@ -8,10 +8,11 @@ import Market
 /// 1. Generates a deterministic random walk of 604,800 one-second BTC-like bars (a week) and a
 ///    20 × 20 correlation matrix, and writes both to temporary CSVs for Python.
 /// 2. Swift: candlestick + volume of the first 86,400 bars, of all 604,800, and the 20-symbol heatmap,
-///    each drawn and PNG-encoded at `--width × --height` (best of `--repeat` runs).
+///    each drawn and PNG-encoded in memory at `--width × --height` (best of `--repeat` runs).
 /// 3. Python: `scripts/bench/charts.py` renders the same charts from the same data with mplfinance /
-///    matplotlib (same pixel size) and reports its own best times (CSV load not timed).
-/// 4. Prints a Markdown table (ms, ratio, target) for BENCHMARKS.md.
+///    matplotlib at the same pixel size, one process per chart with a time limit (CSV load not timed).
+/// 4. Prints a Markdown table for BENCHMARKS.md. Times are process CPU time (the machine is shared; wall
+///    time is shown beside it); the ratio is Python CPU ÷ Swift CPU.
 struct ChartsBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "charts",
@@ -26,8 +27,11 @@ struct ChartsBench: ParsableCommand {
     @Option(name: .customLong("repeat"), help: "Runs per Swift measurement (best is reported).")
     var runs = 10
 
-    @Option(help: "Runs per Python measurement of the day chart and heatmap (best is reported).")
+    @Option(help: "Runs per Python measurement of the day chart and the heatmap (best is reported; the week runs once).")
     var pythonRepeat = 3
+
+    @Option(help: "Time limit in seconds for each Python chart (a chart over it is reported as more than the limit).")
+    var pythonTimeout = 600.0
 
     @Flag(help: "Skip the Python comparison.")
     var skipPython = false
@@ -50,43 +54,64 @@ struct ChartsBench: ParsableCommand {
 
         // 2. Swift
         let size = Size(width: Double(width), height: Double(height))
-        let swiftDay = try Self.bestMilliseconds(runs) { try CandlestickChart(series: day).pngData(size: size) }
-        let swiftWeek = try Self.bestMilliseconds(runs) { try CandlestickChart(series: week).pngData(size: size) }
         let heatmap = Heatmap(title: "Correlation, 20 symbols", labels: labels, values: matrix.map { $0.map { Optional($0) } })
-        let swiftHeatmap = try Self.bestMilliseconds(runs) { try heatmap.pngData(size: size) }
+        let swift: [String: Timing] = [
+            "day": try Self.best(runs) { try CandlestickChart(series: day).pngData(size: size) },
+            "week": try Self.best(runs) { try CandlestickChart(series: week).pngData(size: size) },
+            "heatmap": try Self.best(runs) { try heatmap.pngData(size: size) },
+        ]
 
-        // 3. Python
-        var py: [String: Double] = [:]
+        // 3. Python, one process per chart
+        var python: [String: PythonResult] = [:]
         var versions = "not run"
         if !skipPython {
-            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                .deletingLastPathComponent().appendingPathComponent("scripts/bench/charts.py")
-            let (json, v) = try Self.runPython(python, script: script.path, arguments: [
-                "--bars", barsCSV.path, "--matrix", matrixCSV.path, "--out", dir.path, "--day", "86400",
-                "--width", String(width), "--height", String(height), "--repeat", String(pythonRepeat), "--repeat-week", "1",
-            ])
-            py = json
-            versions = v
+            let script = Self.scriptURL()
+            for chart in ["day", "heatmap", "week"] {
+                let result = try Self.runPython(self.python, script: script.path, timeout: pythonTimeout, arguments: [
+                    "--chart", chart, "--bars", barsCSV.path, "--matrix", matrixCSV.path, "--out", dir.path,
+                    "--width", String(width), "--height", String(height),
+                    "--repeat", chart == "week" ? "1" : String(pythonRepeat),
+                ])
+                python[chart] = result
+                if case let .finished(_, v) = result { versions = v }
+            }
         }
 
         // 4. Table
-        func row(_ name: String, _ swift: Double, _ key: String, _ target: String) -> String {
-            let p = py[key]
-            let ratio = p.map { Self.fixed($0 / swift, 1) + "×" } ?? "–"
-            return "| \(name) | \(Self.fixed(swift, 1)) | \(p.map { Self.fixed($0, 0) } ?? "–") | \(ratio) | \(target) |"
+        func row(_ name: String, _ key: String, _ target: String) -> String {
+            let s = swift[key] ?? Timing(cpu: .nan, wall: .nan)
+            let (py, ratio): (String, String) = switch python[key] {
+            case let .finished(t, _)?: (Self.fixed(t.cpu, 0) + " (" + Self.fixed(t.wall, 0) + ")", Self.fixed(t.cpu / s.cpu, 0) + "×")
+            case let .timedOut(limit)?: ("> " + Self.fixed(limit * 1000, 0) + " (time limit)", "> " + Self.fixed(limit * 1000 / s.cpu, 0) + "×")
+            case nil: ("–", "–")
+            }
+            return "| \(name) | \(Self.fixed(s.cpu, 1)) (\(Self.fixed(s.wall, 1))) | \(py) | \(ratio) | \(target) |"
         }
         print("""
             ### Charts (`pairbook-bench charts`)
 
-            PNG \(width)×\(height) px at 1×, drawn and encoded in memory (Swift best of \(runs), Python best of \(pythonRepeat), week chart once); \
-            synthetic 1 s random walk; Python: \(versions).
+            PNG \(width)×\(height) px at 1×, drawn and encoded in memory; synthetic 1 s random walk. Milliseconds of process \
+            CPU time, wall-clock in parentheses (shared machine); Swift best of \(runs), Python best of \(pythonRepeat) (week once, \
+            time limit \(Self.fixed(pythonTimeout, 0)) s). Python: \(versions).
 
-            | chart | Swift ms | matplotlib / mplfinance ms | ratio | target |
+            | chart | Swift ms | matplotlib / mplfinance ms | ratio (CPU) | target |
             | --- | ---: | ---: | ---: | --- |
-            \(row("candlestick + volume, 86,400 × 1s bars", swiftDay, "candles_day", "< 60 ms, ≥ 10×"))
-            \(row("candlestick + volume, 604,800 × 1s bars", swiftWeek, "candles_week", "< 150 ms, ≥ 10×"))
-            \(row("correlation heatmap, 20 symbols", swiftHeatmap, "heatmap", "≥ 10×"))
+            \(row("candlestick + volume, 86,400 × 1s bars", "day", "< 60 ms, ≥ 10×"))
+            \(row("candlestick + volume, 604,800 × 1s bars", "week", "< 150 ms, ≥ 10×"))
+            \(row("correlation heatmap, 20 symbols", "heatmap", "≥ 10×"))
             """)
+    }
+
+    /// CPU and wall-clock milliseconds of one measurement.
+    struct Timing {
+        var cpu: Double
+        var wall: Double
+    }
+
+    /// What a Python chart run gave.
+    enum PythonResult {
+        case finished(Timing, versions: String)
+        case timedOut(seconds: Double)
     }
 
     // MARK: - Data
@@ -134,38 +159,72 @@ struct ChartsBench: ParsableCommand {
         try text.write(to: url, atomically: false, encoding: .utf8)
     }
 
+    /// `scripts/bench/charts.py` of the working directory (as `make bench` runs), else of this source tree.
+    static func scriptURL() -> URL {
+        let relative = "scripts/bench/charts.py"
+        let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(relative)
+        if FileManager.default.fileExists(atPath: cwd.path) { return cwd }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(relative)
+    }
+
     // MARK: - Measurement
 
-    static func bestMilliseconds(_ runs: Int, _ body: () throws -> Data) throws -> Double {
-        var best = Double.infinity
+    /// Process CPU time in ms (CLOCK_PROCESS_CPUTIME_ID).
+    static func cpuMilliseconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+        return Double(t.tv_sec) * 1000 + Double(t.tv_nsec) / 1e6
+    }
+
+    /// Best CPU and best wall time of `runs` renders.
+    static func best(_ runs: Int, _ body: () throws -> Data) throws -> Timing {
+        var best = Timing(cpu: .infinity, wall: .infinity)
         for _ in 0..<max(1, runs) {
-            let t0 = ContinuousClock.now
+            let c0 = cpuMilliseconds(), w0 = ContinuousClock.now
             let png = try body()
-            let elapsed = ContinuousClock.now - t0
+            let wall = ContinuousClock.now - w0, cpu = cpuMilliseconds() - c0
             guard png.count > 1000 else { throw ChartsBenchError.emptyImage }
-            best = min(best, Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
+            best.cpu = min(best.cpu, cpu)
+            best.wall = min(best.wall, Double(wall.components.seconds) * 1000 + Double(wall.components.attoseconds) / 1e15)
         }
         return best
     }
 
-    static func runPython(_ python: String, script: String, arguments: [String]) throws -> ([String: Double], String) {
+    /// Runs the Python script for one chart, killing it after `timeout` seconds.
+    static func runPython(_ python: String, script: String, timeout: Double, arguments: [String]) throws -> PythonResult {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [python, script] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("pairbook-bench-charts-\(UUID().uuidString).json")
+        guard FileManager.default.createFile(atPath: output.path, contents: nil) else {
+            throw ChartsBenchError.python("cannot create \(output.path)")
+        }
+        let handle = try FileHandle(forWritingTo: output)
+        defer {
+            try? handle.close()
+            try? FileManager.default.removeItem(at: output)
+        }
+        process.standardOutput = handle
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let deadline = ContinuousClock.now + .milliseconds(Int64(timeout * 1000))
+        while process.isRunning {
+            if ContinuousClock.now > deadline {
+                process.terminate()
+                process.waitUntilExit()
+                return .timedOut(seconds: timeout)
+            }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        let data = try Data(contentsOf: output)
         guard process.terminationStatus == 0,
-              let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
-        else { throw ChartsBenchError.python("\(script) exited \(process.terminationStatus)") }
-        var times: [String: Double] = [:]
-        for (k, v) in object { if let d = v as? Double { times[k] = d } }
+              let object = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let cpu = object["cpu_ms"] as? Double, let wall = object["wall_ms"] as? Double
+        else { throw ChartsBenchError.python("\(script) \(arguments.prefix(2).joined(separator: " ")) exited \(process.terminationStatus)") }
         let versions = (object["versions"] as? [String: String])?.sorted { $0.key < $1.key }
             .map { "\($0.key) \($0.value)" }.joined(separator: ", ") ?? "unknown versions"
-        return (times, versions)
+        return .finished(Timing(cpu: cpu, wall: wall), versions: versions)
     }
 
     static func fixed(_ value: Double, _ decimals: Int) -> String {

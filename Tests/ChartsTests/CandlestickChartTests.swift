@@ -102,4 +102,22 @@ struct CandlestickChartTests {
         #expect(!frames.contains { $0.intersects(tag.frame) })
         #expect(!zip(frames, frames.dropFirst()).contains { $0.intersects($1) })
     }
+
+    @Test("a 2.5 USDT range on BTC is labelled relative to an offset shown above the axis")
+    func offsetAxis() throws {
+        let start = TestData.start
+        let bars = (0..<30).map { i -> Bar in
+            let p = 63_950.25 + Double(i % 10) * 0.2
+            return Bar(openTime: start + TimeSpan(milliseconds: Int64(i) * 1000), open: p, high: p + 0.1, low: p - 0.1,
+                       close: p + 0.05, volume: 1, quoteVolume: 0, trades: 1, takerBuyVolume: 0)
+        }
+        let chart = CandlestickChart(series: BarSeries(symbol: "BTCUSDT", timeframe: .oneSecond, bars: bars))
+        let canvas = try Canvas(width: 600, height: 400)
+        let layout = try #require(chart.layout(on: canvas, in: canvas.bounds))
+        let axis = layout.panels[0].axis
+        #expect(axis.offsetLabel == "+63,950")
+        #expect(axis.ticks.map(\.label) == ["0.5", "1.0", "1.5", "2.0"])
+        #expect(axis.ticks.allSatisfy { abs(($0.value - 63_950) - (Double($0.label) ?? .nan)) < 1e-9 })
+        #expect(axis.tags.first?.text == "63,952.10")
+    }
 }
