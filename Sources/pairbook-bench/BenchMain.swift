@@ -15,5 +15,6 @@ struct PairbookBench: AsyncParsableCommand {
             ImportBench.self,
             ChartsBench.self,
             ReportBench.self,
+            CollectorBench.self,
         ])
 }

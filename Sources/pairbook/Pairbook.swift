@@ -16,6 +16,6 @@ struct Pairbook: AsyncParsableCommand {
             StatusCommand.self,
             ImportCommand.self, ExportCommand.self, DemoCommand.self,
             AnalyzeCommand.self, ReportCommand.self, ChartCommand.self,
-            CollectCommand.self,
+            CollectCommand.self, FetchCommand.self,
         ])
 }

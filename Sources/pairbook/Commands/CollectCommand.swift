@@ -47,6 +47,11 @@ struct CollectCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Reconnect when a symbol sends nothing for this long on an open connection.", valueName: "span"))
     var watchdog: TimeSpan = .seconds(30)
 
+    @Option(name: .customLong("rest-endpoint"), help: ArgumentHelp(
+        "REST base URL (e.g. https://fapi.binance.com) to backfill gaps of aggTrade streams from /fapi/v1/aggTrades.",
+        valueName: "url"))
+    var restEndpoint: String?
+
     @Option(name: .customLong("status-interval"), help: ArgumentHelp("How often to print the status line.", valueName: "span"))
     var statusInterval: TimeSpan = .seconds(10)
 
@@ -55,6 +60,14 @@ struct CollectCommand: AsyncParsableCommand {
         _ = try parsedTimeframes()
         if let endpoint, !(endpoint.hasPrefix("ws://") || endpoint.hasPrefix("wss://")) {
             throw ValidationError("--endpoint must start with ws:// or wss:// (got \(endpoint))")
+        }
+        if let restEndpoint {
+            guard restEndpoint.hasPrefix("http://") || restEndpoint.hasPrefix("https://") else {
+                throw ValidationError("--rest-endpoint must start with http:// or https:// (got \(restEndpoint))")
+            }
+            guard stream == .aggTrade else {
+                throw ValidationError("--rest-endpoint backfills aggTrade streams only (trade ids are not aggregate ids); add --stream aggTrade")
+            }
         }
     }
 
@@ -76,8 +89,15 @@ struct CollectCommand: AsyncParsableCommand {
             Console.line(line)
             fflush(nil)  // stdout may be a pipe (systemd, tee): show the line now
         }
+        // Shutdown runs in reverse: status, backfill and stream stop first, the recorder flushes last.
+        var services: [any Service] = [recorder, streamService]
+        if let restEndpoint {
+            services.append(GapBackfill(store: store, symbols: symbols, client: AggTradesClient(baseURL: restEndpoint),
+                                        queue: queue, logger: logger))
+        }
+        services.append(status)
         var groupConfiguration = ServiceGroupConfiguration(
-            services: [recorder, streamService, status], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         groupConfiguration.maximumGracefulShutdownDuration = .milliseconds(1800)
         Console.line("collecting \(symbols.map(\.name).joined(separator: ",")) (\(stream.rawValue)) into \(global.databasePath); Ctrl-C to stop")
         try await ServiceGroup(configuration: groupConfiguration).run()
