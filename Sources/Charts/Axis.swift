@@ -11,6 +11,7 @@ public struct AxisTick: Sendable, Hashable {
     /// Where the label is drawn, or nil when it is hidden (it would overlap a marker or leave the chart).
     public var labelFrame: Rect?
 
+    /// Creates a placed tick.
     public init(value: Double, position: Double, label: String, labelFrame: Rect?) {
         self.value = value
         self.position = position
@@ -21,6 +22,7 @@ public struct AxisTick: Sendable, Hashable {
 
 /// What a value (y) axis shows: number style, unit, fixed or data-driven domain.
 public struct ValueAxisSpec: Sendable, Hashable {
+    /// How tick labels are written.
     public var formatter: TickFormatter
     /// Unit written above the axis, e.g. `USDT`, `σ`.
     public var unit: String?
@@ -31,6 +33,7 @@ public struct ValueAxisSpec: Sendable, Hashable {
     /// Fraction of the data range added above and below.
     public var margin: Double
 
+    /// Creates an axis spec; by default plain labels, no unit, a data-driven domain with 6 % margins.
     public init(formatter: TickFormatter = TickFormatter(), unit: String? = nil, fixedDomain: ClosedRange<Double>? = nil,
                 includesZero: Bool = false, margin: Double = 0.06) {
         self.formatter = formatter
@@ -59,11 +62,14 @@ public struct ValueAxisSpec: Sendable, Hashable {
 
 /// A last-value marker: a coloured tag on the value axis with the value printed in it.
 public struct ValueTag: Sendable, Hashable {
+    /// The value marked (data units).
     public var value: Double
+    /// Fill colour of the tag (text is black or white for contrast).
     public var color: Color
     /// Drawn from the last point to the axis as a dotted line when set (its x in canvas units).
     public var lineFromX: Double?
 
+    /// Creates a tag for `value`.
     public init(value: Double, color: Color, lineFromX: Double? = nil) {
         self.value = value
         self.color = color
@@ -73,19 +79,25 @@ public struct ValueTag: Sendable, Hashable {
 
 /// A last-value tag with its text and frame in the axis column.
 public struct PlacedTag: Sendable, Hashable {
+    /// The tag as requested.
     public var tag: ValueTag
+    /// The value as printed in the tag.
     public var text: String
+    /// The tag box in the axis column (moved apart from other tags when they would overlap).
     public var frame: Rect
 }
 
 /// A placed value axis: scale, ticks and labels, offset and unit, last-value tags.
 public struct ValueAxisLayout: Sendable, Hashable {
+    /// Maps values to canvas y.
     public var scale: LinearScale
     /// Tick spacing in data units.
     public var step: Double
+    /// Ticks in ascending value, with labels (hidden ones have no frame).
     public var ticks: [AxisTick]
     /// `+63,950` when tick labels are relative to an offset.
     public var offsetLabel: String?
+    /// Unit written above the axis, if any.
     public var unit: String?
     /// Last-value tags with their frames and texts.
     public var tags: [PlacedTag]
@@ -96,11 +108,15 @@ public struct ValueAxisLayout: Sendable, Hashable {
 
 /// A placed time (x) axis.
 public struct TimeAxisLayout: Sendable, Hashable {
+    /// Maps instants to canvas x.
     public var scale: TimeScale
+    /// The step between ticks.
     public var step: TimeTickLocator.Step
+    /// Ticks in time order, with labels (hidden ones have no frame).
     public var ticks: [AxisTick]
     /// Dates covered and zone, e.g. `2024-07-19 UTC`.
     public var caption: String
+    /// Where the caption is drawn (under the labels, right-aligned).
     public var captionFrame: Rect?
 
     /// The tick labels as drawn (hidden ones excluded).

@@ -13,13 +13,17 @@ import Market
 /// try chart.writePNG(to: "btc.png", size: Size(width: 1200, height: 700), scale: 2)
 /// ```
 public struct CandlestickChart: Chart {
+    /// The bars drawn, in ascending open time.
     public var series: BarSeries
+    /// Title above the chart.
     public var title: String
+    /// Muted line under the title (span and bar count by default).
     public var subtitle: String?
     /// Quote unit shown above the price axis, e.g. `USDT`.
     public var unit: String?
     /// Whether to draw the volume sub-panel.
     public var showsVolume: Bool
+    /// Colours and fonts.
     public var theme: Theme
 
     /// - Parameters:
@@ -67,6 +71,7 @@ public struct CandlestickChart: Chart {
                                start: first.openTime.milliseconds, end: last.openTime.milliseconds + tf, panels: panels)
     }
 
+    /// Draws candles, volume, axes and header into `rect`, or a "No data" frame for fewer than two bars.
     public func draw(on canvas: Canvas, in rect: Rect) {
         guard let layout = layout(on: canvas, in: rect) else {
             header.drawNoData(on: canvas, in: rect, theme: theme)

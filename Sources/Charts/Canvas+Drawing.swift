@@ -8,6 +8,7 @@ public struct StrokeStyle: Sendable, Hashable {
     /// Dash pattern in canvas units (on, off, …); empty for a solid line.
     public var dash: [Double]
 
+    /// Creates a stroke of `width` canvas units with an optional dash pattern.
     public init(width: Double = 1, dash: [Double] = []) {
         self.width = width
         self.dash = dash

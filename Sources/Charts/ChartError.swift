@@ -9,6 +9,7 @@ public enum ChartError: Error, CustomStringConvertible, Equatable {
     /// An output path with an extension other than `.png` or `.pdf`.
     case unsupportedFormat(path: String)
 
+    /// One line saying what failed and where.
     public var description: String {
         switch self {
         case let .invalidSize(width, height): "invalid canvas size \(width)×\(height)"

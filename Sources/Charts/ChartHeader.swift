@@ -1,9 +1,13 @@
 /// The top of every chart: title, subtitle and legend, and the body rectangle left below them.
 public struct ChartHeader: Sendable, Hashable {
+    /// Bold title; wraps to several lines rather than being clipped.
     public var title: String
+    /// Muted line under the title.
     public var subtitle: String?
+    /// Legend entries shown in a row under the subtitle.
     public var legendItems: [LegendItem]
 
+    /// Creates a header.
     public init(title: String, subtitle: String? = nil, legendItems: [LegendItem] = []) {
         self.title = title
         self.subtitle = subtitle
@@ -12,8 +16,11 @@ public struct ChartHeader: Sendable, Hashable {
 
     /// Where the header's parts go within a chart rectangle.
     public struct Layout: Sendable, Hashable {
+        /// Box of the (possibly wrapped) title.
         public var titleFrame: Rect
+        /// Box of the subtitle, if any.
         public var subtitleFrame: Rect?
+        /// The laid-out legend (empty when there are no items).
         public var legend: Legend
         /// What is left for plots and axes.
         public var body: Rect

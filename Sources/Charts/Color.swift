@@ -2,11 +2,16 @@ import Foundation
 
 /// An sRGB colour with straight (non-premultiplied) alpha, components in 0…1.
 public struct Color: Sendable, Hashable, CustomStringConvertible {
+    /// Red component, 0…1.
     public var red: Double
+    /// Green component, 0…1.
     public var green: Double
+    /// Blue component, 0…1.
     public var blue: Double
+    /// Opacity, 0 (transparent) … 1 (opaque).
     public var alpha: Double
 
+    /// Creates a colour from sRGB components and alpha, each 0…1.
     public init(red: Double, green: Double, blue: Double, alpha: Double = 1) {
         self.red = red
         self.green = green
@@ -52,6 +57,8 @@ public struct Color: Sendable, Hashable, CustomStringConvertible {
         return "#" + hex(c.red) + hex(c.green) + hex(c.blue)
     }
 
+    /// Opaque black.
     public static let black = Color(red: 0, green: 0, blue: 0)
+    /// Opaque white.
     public static let white = Color(red: 1, green: 1, blue: 1)
 }

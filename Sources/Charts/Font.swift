@@ -10,8 +10,10 @@ public struct Font: Sendable, Hashable {
     public var family: String
     /// Em size in canvas units.
     public var size: Double
+    /// Regular or bold.
     public var weight: Weight
 
+    /// Creates a font; DejaVu Sans unless another family is named.
     public init(family: String = "DejaVu Sans", size: Double, weight: Weight = .regular) {
         self.family = family
         self.size = size
@@ -29,20 +31,30 @@ public struct TextAnchor: Sendable, Hashable {
     /// Vertical reference of the text box; `baseline` is the first line's baseline.
     public enum Vertical: Sendable, Hashable { case top, middle, baseline, bottom }
 
+    /// Horizontal reference.
     public var horizontal: Horizontal
+    /// Vertical reference.
     public var vertical: Vertical
 
+    /// Creates an anchor from its horizontal and vertical references.
     public init(_ horizontal: Horizontal, _ vertical: Vertical) {
         self.horizontal = horizontal
         self.vertical = vertical
     }
 
+    /// Top-left corner.
     public static let topLeading = TextAnchor(.leading, .top)
+    /// Middle of the top edge.
     public static let topCenter = TextAnchor(.center, .top)
+    /// Top-right corner.
     public static let topTrailing = TextAnchor(.trailing, .top)
+    /// Middle of the left edge.
     public static let leading = TextAnchor(.leading, .middle)
+    /// Centre of the box.
     public static let center = TextAnchor(.center, .middle)
+    /// Middle of the right edge.
     public static let trailing = TextAnchor(.trailing, .middle)
+    /// Middle of the bottom edge.
     public static let bottomCenter = TextAnchor(.center, .bottom)
 }
 
@@ -57,6 +69,7 @@ public struct TextMetrics: Sendable, Hashable {
     /// Number of lines after wrapping.
     public var lineCount: Int
 
+    /// Creates metrics from measured values.
     public init(width: Double, height: Double, baseline: Double, lineCount: Int) {
         self.width = width
         self.height = height
@@ -64,5 +77,6 @@ public struct TextMetrics: Sendable, Hashable {
         self.lineCount = lineCount
     }
 
+    /// Width and height together.
     public var size: Size { Size(width: width, height: height) }
 }

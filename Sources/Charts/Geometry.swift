@@ -2,9 +2,12 @@
 
 /// A point in canvas units (pixels at scale 1 for PNG, points for PDF); y grows downwards.
 public struct Point: Sendable, Hashable {
+    /// Horizontal coordinate, growing to the right.
     public var x: Double
+    /// Vertical coordinate, growing downwards.
     public var y: Double
 
+    /// Creates a point.
     public init(x: Double, y: Double) {
         self.x = x
         self.y = y
@@ -13,9 +16,12 @@ public struct Point: Sendable, Hashable {
 
 /// A width and height in canvas units.
 public struct Size: Sendable, Hashable {
+    /// Width in canvas units.
     public var width: Double
+    /// Height in canvas units.
     public var height: Double
 
+    /// Creates a size.
     public init(width: Double, height: Double) {
         self.width = width
         self.height = height
@@ -24,11 +30,16 @@ public struct Size: Sendable, Hashable {
 
 /// An axis-aligned rectangle in canvas units; origin is the top-left corner.
 public struct Rect: Sendable, Hashable {
+    /// Left edge.
     public var x: Double
+    /// Top edge.
     public var y: Double
+    /// Width (≥ 0).
     public var width: Double
+    /// Height (≥ 0).
     public var height: Double
 
+    /// Creates a rectangle from its top-left corner and size.
     public init(x: Double, y: Double, width: Double, height: Double) {
         self.x = x
         self.y = y
@@ -36,12 +47,19 @@ public struct Rect: Sendable, Hashable {
         self.height = height
     }
 
+    /// Left edge.
     public var minX: Double { x }
+    /// Top edge.
     public var minY: Double { y }
+    /// Right edge.
     public var maxX: Double { x + width }
+    /// Bottom edge.
     public var maxY: Double { y + height }
+    /// Horizontal centre.
     public var midX: Double { x + width / 2 }
+    /// Vertical centre.
     public var midY: Double { y + height / 2 }
+    /// Width and height together.
     public var size: Size { Size(width: width, height: height) }
 
     /// The rectangle shrunk by the given insets (never to a negative size).
@@ -70,11 +88,16 @@ public struct Rect: Sendable, Hashable {
 
 /// Distances to keep clear on each side of a rectangle.
 public struct EdgeInsets: Sendable, Hashable {
+    /// Inset from the top edge.
     public var top: Double
+    /// Inset from the left edge.
     public var left: Double
+    /// Inset from the bottom edge.
     public var bottom: Double
+    /// Inset from the right edge.
     public var right: Double
 
+    /// Creates insets; sides not given are 0.
     public init(top: Double = 0, left: Double = 0, bottom: Double = 0, right: Double = 0) {
         self.top = top
         self.left = left

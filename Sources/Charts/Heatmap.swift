@@ -13,7 +13,9 @@ import Foundation
 ///                     labels: m.symbols.map(\.description), values: m.values)
 /// ```
 public struct Heatmap: Chart {
+    /// Title above the chart.
     public var title: String
+    /// Muted line under the title.
     public var subtitle: String?
     /// Row and column labels (the same for a correlation matrix).
     public var labels: [String]
@@ -25,8 +27,10 @@ public struct Heatmap: Chart {
     public var decimals: Int
     /// Caption of the colour bar.
     public var scaleLabel: String?
+    /// Colours (the diverging scale) and fonts.
     public var theme: Theme
 
+    /// Creates a heatmap of `values[row][column]` labelled by `labels`; the default range −1…1 suits correlations.
     public init(title: String, subtitle: String? = nil, labels: [String], values: [[Double?]],
                 range: ClosedRange<Double> = -1...1, decimals: Int = 2, scaleLabel: String? = "Correlation",
                 theme: Theme = .light) {
@@ -42,6 +46,7 @@ public struct Heatmap: Chart {
 
     /// A placed heatmap: cells, their colours and texts, labels and colour bar.
     public struct Layout: Sendable, Hashable {
+        /// Title, subtitle and legend placement.
         public var header: ChartHeader.Layout
         /// `cells[row][column]`.
         public var cells: [[Rect]]
@@ -49,12 +54,17 @@ public struct Heatmap: Chart {
         public var colors: [[Color]]
         /// `texts[row][column]`, nil when values do not fit in the cells.
         public var texts: [[String?]]
+        /// Boxes of the row labels, right-aligned to the grid.
         public var rowLabelFrames: [Rect]
+        /// Boxes of the column labels under the grid (tall boxes when rotated).
         public var columnLabelFrames: [Rect]
         /// Whether column labels are rotated to read upwards.
         public var columnLabelsRotated: Bool
+        /// The colour bar rectangle (low value at the bottom).
         public var colorBar: Rect
+        /// Ticks and labels of the colour bar.
         public var colorBarTicks: [AxisTick]
+        /// Box of the colour bar caption.
         public var scaleLabelFrame: Rect?
         /// Font of the cell values (the theme's, up to 40 % larger in big cells).
         public var valueFont: Font
@@ -158,6 +168,7 @@ public struct Heatmap: Chart {
                       colorBarTicks: barAxisTicks, scaleLabelFrame: scaleLabelFrame, valueFont: valueFont)
     }
 
+    /// Draws cells, values, labels and colour bar into `rect`, or a "No data" frame for fewer than two rows.
     public func draw(on canvas: Canvas, in rect: Rect) {
         guard let l = layout(on: canvas, in: rect) else {
             header.drawNoData(on: canvas, in: rect, theme: theme)

@@ -8,10 +8,14 @@ public struct LegendItem: Sendable, Hashable {
         case box
     }
 
+    /// Text after the swatch.
     public var label: String
+    /// Swatch colour.
     public var color: Color
+    /// Line or box.
     public var swatch: Swatch
 
+    /// Creates a legend entry.
     public init(label: String, color: Color, swatch: Swatch = .line(dashed: false)) {
         self.label = label
         self.color = color
@@ -23,10 +27,13 @@ public struct LegendItem: Sendable, Hashable {
 public struct Legend: Sendable, Hashable {
     /// Where each item was placed (its swatch and label together).
     public struct Placement: Sendable, Hashable {
+        /// The entry.
         public var item: LegendItem
+        /// Box of swatch and label.
         public var frame: Rect
     }
 
+    /// Entries in reading order with their boxes.
     public var placements: [Placement]
     /// Total height used.
     public var height: Double

@@ -2,6 +2,7 @@ import Market
 
 /// One line of a ``LineChart``: values at instants, `nil` where the value is undefined (a gap in the line).
 public struct LineSeries: Sendable, Hashable {
+    /// Legend label.
     public var name: String
     /// Instants in ascending order (UTC).
     public var times: [Timestamp]
@@ -9,10 +10,12 @@ public struct LineSeries: Sendable, Hashable {
     public var values: [Double?]
     /// Colour; nil = the theme's palette colour for the series' position.
     public var color: Color?
+    /// Whether the line is dashed (e.g. a mean).
     public var dashed: Bool
     /// Whether a last-value tag is drawn on the axis.
     public var showsLastValue: Bool
 
+    /// Creates a series; `times` and `values` must have the same length.
     public init(name: String, times: [Timestamp], values: [Double?], color: Color? = nil, dashed: Bool = false,
                 showsLastValue: Bool = true) {
         precondition(times.count == values.count, "one value per instant")
@@ -37,6 +40,7 @@ public struct LineSeries: Sendable, Hashable {
 
 /// Shaded bands `center ± k·width` for each multiple k (e.g. mean ± 1σ and ± 2σ), drawn behind the lines.
 public struct SigmaBands: Sendable, Hashable {
+    /// Instants in ascending order (UTC).
     public var times: [Timestamp]
     /// Band centre per instant (nil = undefined).
     public var center: [Double?]
@@ -44,8 +48,10 @@ public struct SigmaBands: Sendable, Hashable {
     public var width: [Double?]
     /// Multiples of `width`, e.g. `[1, 2]`; widest drawn lightest.
     public var multiples: [Double]
+    /// Band colour (drawn translucent); nil = the first palette colour.
     public var color: Color?
 
+    /// Creates bands; `times`, `center` and `width` must have the same length.
     public init(times: [Timestamp], center: [Double?], width: [Double?], multiples: [Double] = [1, 2], color: Color? = nil) {
         precondition(times.count == center.count && times.count == width.count, "one centre and width per instant")
         self.times = times
@@ -58,12 +64,16 @@ public struct SigmaBands: Sendable, Hashable {
 
 /// A horizontal reference line across the plot (a mean, zero, a threshold).
 public struct ReferenceLine: Sendable, Hashable {
+    /// The value where the line is drawn.
     public var value: Double
     /// Legend label; nil = not in the legend.
     public var label: String?
+    /// Line colour; nil = the theme's reference colour.
     public var color: Color?
+    /// Whether the line is dashed.
     public var dashed: Bool
 
+    /// Creates a reference line.
     public init(value: Double, label: String? = nil, color: Color? = nil, dashed: Bool = true) {
         self.value = value
         self.label = label
@@ -80,10 +90,12 @@ public struct BreachShading: Sendable, Hashable {
     public var upper: Double?
     /// Shade where the series is below this value.
     public var lower: Double?
+    /// Shading and breach-line colour; nil = the theme's down colour.
     public var color: Color?
     /// Legend label; nil = not in the legend.
     public var label: String?
 
+    /// Creates a shading spec; nil thresholds are not shaded.
     public init(seriesIndex: Int = 0, upper: Double?, lower: Double?, color: Color? = nil, label: String? = "breach") {
         self.seriesIndex = seriesIndex
         self.upper = upper
@@ -99,15 +111,24 @@ public struct BreachShading: Sendable, Hashable {
 /// the factory functions in `LineChart+Kinds.swift`. With more points than pixel columns each column
 /// draws the min/max envelope of its points. Fewer than two defined points draw a "No data" frame.
 public struct LineChart: Chart {
+    /// Title above the chart.
     public var title: String
+    /// Muted line under the title.
     public var subtitle: String?
+    /// Lines, drawn in order (the first on the bottom).
     public var series: [LineSeries]
+    /// σ bands drawn behind the lines.
     public var bands: SigmaBands?
+    /// Horizontal reference lines; their values are always inside the axis domain.
     public var references: [ReferenceLine]
+    /// Shading of a series beyond thresholds.
     public var breaches: BreachShading?
+    /// The value axis: format, unit, fixed or data-driven domain.
     public var axis: ValueAxisSpec
+    /// Colours and fonts.
     public var theme: Theme
 
+    /// Creates a line chart; see the factory functions for the usual kinds.
     public init(title: String, subtitle: String? = nil, series: [LineSeries], bands: SigmaBands? = nil,
                 references: [ReferenceLine] = [], breaches: BreachShading? = nil, axis: ValueAxisSpec = ValueAxisSpec(),
                 theme: Theme = .light) {
@@ -195,6 +216,7 @@ public struct LineChart: Chart {
 
     // MARK: - Drawing
 
+    /// Draws bands, shading, references, lines, axes and header into `rect`, or a "No data" frame.
     public func draw(on canvas: Canvas, in rect: Rect) {
         guard let layout = layout(on: canvas, in: rect) else {
             header.drawNoData(on: canvas, in: rect, theme: theme)

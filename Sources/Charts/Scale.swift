@@ -7,9 +7,11 @@
 public struct LinearScale: Sendable, Hashable {
     /// Data values at the two ends.
     public var domainLower: Double
+    /// Data value at `rangeEnd`.
     public var domainUpper: Double
     /// Canvas coordinates that `domainLower` and `domainUpper` map to.
     public var rangeStart: Double
+    /// Canvas coordinate of `domainUpper`.
     public var rangeEnd: Double
 
     /// Creates a scale; a degenerate domain is widened by ±0.5 (or ±1 % of the value) so it stays invertible.
@@ -41,8 +43,11 @@ public struct LinearScale: Sendable, Hashable {
 public struct TimeScale: Sendable, Hashable {
     /// First and last instants of the domain, ms since the epoch (UTC).
     public var start: Int64
+    /// Last instant, ms since the epoch (UTC).
     public var end: Int64
+    /// Canvas x of `start`.
     public var rangeStart: Double
+    /// Canvas x of `end`.
     public var rangeEnd: Double
 
     /// Creates a time scale; an empty domain is widened by ±30 s.

@@ -25,13 +25,20 @@ public struct Theme: Sendable, Hashable {
     public var reference: Color
     /// Diverging scale: colour at −1, 0 and +1.
     public var divergingLow: Color
+    /// Diverging-scale colour at 0.
     public var divergingMid: Color
+    /// Diverging-scale colour at +1.
     public var divergingHigh: Color
 
+    /// Chart titles.
     public var titleFont: Font
+    /// Subtitles.
     public var subtitleFont: Font
+    /// Tick labels, units, captions and value tags.
     public var tickFont: Font
+    /// Category labels (heatmap rows and columns).
     public var labelFont: Font
+    /// Legend entries.
     public var legendFont: Font
     /// Values printed inside heatmap cells.
     public var cellFont: Font
@@ -40,6 +47,7 @@ public struct Theme: Sendable, Hashable {
     /// Outer padding around a chart, in canvas units.
     public var padding: Double
 
+    /// Creates a theme; `palette` must not be empty.
     public init(background: Color, plotBackground: Color, text: Color, mutedText: Color, grid: Color, axis: Color,
                 up: Color, down: Color, palette: [Color], reference: Color,
                 divergingLow: Color, divergingMid: Color, divergingHigh: Color,

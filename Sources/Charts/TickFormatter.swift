@@ -23,10 +23,12 @@ public struct TickFormatter: Sendable, Hashable {
         public var offsetLabel: String?
     }
 
+    /// Plain, compact (SI) or percent labels.
     public var style: Style
     /// Leading digits the axis must share before an offset is used (matplotlib's `offset_threshold`).
     public var offsetThreshold: Int
 
+    /// Creates a formatter; `offsetThreshold` is the number of shared leading digits that triggers an offset.
     public init(style: Style = .plain, offsetThreshold: Int = 4) {
         self.style = style
         self.offsetThreshold = offsetThreshold

@@ -7,6 +7,7 @@ public struct ValueTicks: Sendable, Hashable {
     /// Distance between neighbouring ticks (1, 2 or 5 × a power of ten).
     public var step: Double
 
+    /// Creates ticks from values and their step.
     public init(values: [Double], step: Double) {
         self.values = values
         self.step = step
@@ -25,6 +26,7 @@ public struct TickLocator: Sendable, Hashable {
     /// Mantissas tried in order, smallest step first.
     public var mantissas: [Double]
 
+    /// Creates a locator for at most `maxTicks` ticks (at least 2) with the given step mantissas.
     public init(maxTicks: Int, mantissas: [Double] = [1, 2, 5, 10]) {
         self.maxTicks = max(2, maxTicks)
         self.mantissas = mantissas

@@ -12,9 +12,12 @@ public struct TimeChartLayout: Sendable, Hashable {
         public var weight: Double
         /// Data range to show (nil when the panel has no finite value).
         public var dataRange: ClosedRange<Double>?
+        /// The value axis of the panel.
         public var axis: ValueAxisSpec
+        /// Last-value tags on the axis.
         public var tags: [ValueTag]
 
+        /// Creates a panel request.
         public init(weight: Double, dataRange: ClosedRange<Double>?, axis: ValueAxisSpec, tags: [ValueTag] = []) {
             self.weight = weight
             self.dataRange = dataRange
@@ -27,13 +30,17 @@ public struct TimeChartLayout: Sendable, Hashable {
     public struct PlacedPanel: Sendable, Hashable {
         /// The plot rectangle (data is clipped to it).
         public var plot: Rect
+        /// Its placed value axis.
         public var axis: ValueAxisLayout
     }
 
     /// The whole rectangle given to the chart.
     public var frame: Rect
+    /// Title, subtitle and legend placement.
     public var header: ChartHeader.Layout
+    /// Placed panels, top to bottom.
     public var panels: [PlacedPanel]
+    /// The shared time axis under the last panel.
     public var timeAxis: TimeAxisLayout
 
     static let axisGap = 6.0

@@ -28,6 +28,7 @@ public struct TimeTickLocator: Sendable, Hashable {
         /// Whole years.
         case years(Int)
 
+        /// `5m`, `1h`, `1mo`, `1y` …
         public var description: String {
             switch self {
             case let .fixed(ms): TimeSpan(milliseconds: ms).description
@@ -57,6 +58,7 @@ public struct TimeTickLocator: Sendable, Hashable {
     /// Most ticks wanted (≥ 2).
     public var maxTicks: Int
 
+    /// Creates a locator for at most `maxTicks` ticks (at least 2).
     public init(maxTicks: Int) { self.maxTicks = max(2, maxTicks) }
 
     /// Ticks within `start…end` (ms since the epoch, UTC) with the finest step that gives at most ``maxTicks``.
