@@ -31,6 +31,7 @@ struct CollectorBench: AsyncParsableCommand {
 
     func run() async throws {
         let rates = rates.split(separator: ",").compactMap { Int($0) }
+        try Self.decodeBench()
         let template = try Self.templateTrades()
         var rows: [[String]] = []
         for rate in rates {
@@ -41,6 +42,56 @@ struct CollectorBench: AsyncParsableCommand {
         print("| ticks/s | ticks committed | lag p50 | lag p99 | lag max | CPU (% of one core) | RSS start → end |")
         print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
         for row in rows { print("| " + row.joined(separator: " | ") + " |") }
+    }
+
+    /// Decoder throughput on every frame of the real captures: the byte scanner vs `JSONDecoder`.
+    static func decodeBench() throws {
+        let frames = try FakeBinanceServer.Capture.frames(["btcusdt_20240719.gz", "ethusdt_20240719.gz"]).map { Array($0.utf8) }
+        let bytes = frames.reduce(0) { $0 + $1.count }
+        var decoder = BinanceMessageDecoder()
+        var trades = 0
+        let t0 = ContinuousClock.now
+        for frame in frames {
+            if case .trade? = try? decoder.decode(frame) { trades += 1 }
+        }
+        let scanner = t0.duration(to: .now)
+        let json = JSONDecoder()
+        var codableTrades = 0
+        let t1 = ContinuousClock.now
+        for frame in frames {
+            if let envelope = try? json.decode(Envelope.self, from: Data(frame)), envelope.data.e == "trade",
+               envelope.data.X == "MARKET", let p = envelope.data.p.flatMap(Double.init), let q = envelope.data.q.flatMap(Double.init),
+               p > 0, q >= 0 {
+                codableTrades += 1
+            }
+        }
+        let codable = t1.duration(to: .now)
+        func rate(_ d: Duration) -> String {
+            let seconds = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+            return String(format: "%.0f k frames/s (%.2f µs/frame)", Double(frames.count) / seconds / 1000, seconds / Double(frames.count) * 1e6)
+        }
+        print("### Collector frame decoding (\(frames.count) real frames, \(bytes / 1024) KiB, \(trades) trades)")
+        print()
+        print("| decoder | throughput |")
+        print("| --- | ---: |")
+        print("| BinanceMessageDecoder (byte scanner) | \(rate(scanner)) |")
+        print("| JSONDecoder (Codable envelope) | \(rate(codable)) |")
+        print()
+        precondition(trades == codableTrades, "decoders disagree: \(trades) vs \(codableTrades)")
+    }
+
+    private struct Envelope: Decodable {
+        struct Event: Decodable {
+            var e: String?
+            var s: String?
+            var t: Int64?
+            var T: Int64?
+            var p: String?
+            var q: String?
+            var X: String?
+            var m: Bool?
+        }
+        var data: Event
     }
 
     /// Real trades to cycle through.
