@@ -23,7 +23,9 @@ public enum Rolling {
         guard window >= 1 else { throw AnalyticsError.invalidWindow(window) }
         try AnalyticsError.checkFinite(x, "rolling mean")
         var out = [Double?](repeating: nil, count: x.count)
-        UnivariateWindow.run(x, window: window) { e, w in out[e] = w.mean }
+        out.withUnsafeMutableBufferPointer { o in
+            UnivariateWindow.run(x, window: window) { e, w in o[e] = w.mean }
+        }
         return out
     }
 
@@ -34,7 +36,9 @@ public enum Rolling {
         guard window >= 2 else { throw AnalyticsError.invalidWindow(window) }
         try AnalyticsError.checkFinite(x, "rolling std")
         var out = [Double?](repeating: nil, count: x.count)
-        UnivariateWindow.run(x, window: window) { e, w in out[e] = w.variance.squareRoot() }
+        out.withUnsafeMutableBufferPointer { o in
+            UnivariateWindow.run(x, window: window) { e, w in o[e] = w.variance.squareRoot() }
+        }
         return out
     }
 
@@ -56,12 +60,20 @@ public enum Rolling {
         var mean = [Double?](repeating: nil, count: x.count)
         var std = [Double?](repeating: nil, count: x.count)
         var z = [Double?](repeating: nil, count: x.count)
-        UnivariateWindow.run(x, window: window) { e, w in
-            mean[e] = w.mean
-            let sd = w.variance.squareRoot()
-            std[e] = sd
-            // x − mean = (x − K) − S/w: no rounding of the mean to a BTC-sized double first.
-            if sd > 0 { z[e] = ((x[e] - w.anchor) - w.sum / w.count) / sd }
+        mean.withUnsafeMutableBufferPointer { mp in
+            std.withUnsafeMutableBufferPointer { sp in
+                z.withUnsafeMutableBufferPointer { zp in
+                    x.withUnsafeBufferPointer { xp in
+                        UnivariateWindow.run(x, window: window) { e, w in
+                            mp[e] = w.mean
+                            let sd = w.variance.squareRoot()
+                            sp[e] = sd
+                            // x − mean = (x − K) − S/w: no rounding of the mean to a BTC-sized double first.
+                            if sd > 0 { zp[e] = ((xp[e] - w.anchor) - w.sum / w.count) / sd }
+                        }
+                    }
+                }
+            }
         }
         return (mean, std, z)
     }
@@ -75,7 +87,9 @@ public enum Rolling {
     public static func correlation(_ x: [Double], _ y: [Double], window: Int) throws -> [Double?] {
         try checkPair(x, y, window: window, what: "rolling correlation")
         var out = [Double?](repeating: nil, count: x.count)
-        BivariateWindow.run(x, y, window: window) { e, w in out[e] = w.correlation }
+        out.withUnsafeMutableBufferPointer { o in
+            BivariateWindow.run(x, y, window: window) { e, w in o[e] = w.correlation }
+        }
         return out
     }
 
@@ -89,7 +103,9 @@ public enum Rolling {
         let rx = try strictLogReturns(x, "rolling return correlation x")
         let ry = try strictLogReturns(y, "rolling return correlation y")
         var out = [Double?](repeating: nil, count: x.count)
-        BivariateWindow.run(rx, ry, window: window) { e, w in out[e + 1] = w.correlation }
+        out.withUnsafeMutableBufferPointer { o in
+            BivariateWindow.run(rx, ry, window: window) { e, w in o[e + 1] = w.correlation }
+        }
         return out
     }
 
@@ -102,11 +118,15 @@ public enum Rolling {
         try checkPair(x, y, window: window, what: "rolling OLS")
         var slope = [Double?](repeating: nil, count: x.count)
         var intercept = [Double?](repeating: nil, count: x.count)
-        BivariateWindow.run(x, y, window: window) { e, w in
-            guard w.varianceX > 0 else { return }
-            let b = w.covariance / w.varianceX
-            slope[e] = b
-            intercept[e] = (w.anchorY + w.sumY / w.count) - b * (w.anchorX + w.sumX / w.count)
+        slope.withUnsafeMutableBufferPointer { sp in
+            intercept.withUnsafeMutableBufferPointer { ip in
+                BivariateWindow.run(x, y, window: window) { e, w in
+                    guard w.varianceX > 0 else { return }
+                    let b = w.covariance / w.varianceX
+                    sp[e] = b
+                    ip[e] = (w.anchorY + w.sumY / w.count) - b * (w.anchorX + w.sumX / w.count)
+                }
+            }
         }
         return (slope, intercept)
     }
