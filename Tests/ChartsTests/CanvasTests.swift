@@ -74,4 +74,26 @@ struct CanvasTests {
         #expect(throws: ChartError.self) { try Canvas(contentsOfPNG: dir.appendingPathComponent("missing.png").path) }
         try? FileManager.default.removeItem(at: dir)
     }
+
+    @Test("a canvas with transparency is written as RGBA and reads back the same")
+    func transparentPNG() throws {
+        let canvas = try Canvas(width: 40, height: 30)
+        canvas.fill(Rect(x: 5, y: 5, width: 20, height: 10), color: Color(hex: 0xD55E00, alpha: 0.5))
+        let png = try canvas.pngData()
+        #expect(png[25] == 6)  // IHDR colour type: RGBA
+        let dir = try Fixtures.temporaryDirectory()
+        let path = dir.appendingPathComponent("t.png").path
+        try png.write(to: URL(fileURLWithPath: path))
+        let loaded = try Canvas(contentsOfPNG: path)
+        #expect((loaded.rmsDifference(to: canvas) ?? 1) < 0.005)
+        #expect(loaded.pixel(x: 10, y: 10)?.alpha ?? 0 > 0.49)
+        #expect(loaded.pixel(x: 1, y: 1)?.alpha == 0)
+        try? FileManager.default.removeItem(at: dir)
+    }
+
+    @Test("an opaque chart is written as 8-bit RGB")
+    func opaquePNG() throws {
+        let png = try CandlestickChart(series: TestData.bars(count: 10)).pngData(size: Size(width: 200, height: 150))
+        #expect(png[24] == 8 && png[25] == 2)
+    }
 }
