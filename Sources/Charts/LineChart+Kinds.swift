@@ -30,7 +30,8 @@ extension LineChart {
     public static func zScore(title: String, subtitle: String? = nil, times: [Timestamp], zScore: [Double?],
                               threshold: Double = 2, theme: Theme = .light) -> LineChart {
         let t = abs(threshold)
-        let label = "±" + TickFormatter.format(t, decimals: t == t.rounded() ? 1 : 2, grouping: false) + " threshold"
+        let label = "±" + TickFormatter.format(t, decimals: max(1, min(3, TickFormatter.decimals(for: t))), grouping: false)
+            + " threshold"
         return LineChart(title: title, subtitle: subtitle,
                          series: [LineSeries(name: "z-score", times: times, values: zScore, color: theme.seriesColor(0))],
                          references: [ReferenceLine(value: 0, color: theme.axis, dashed: false),

@@ -154,7 +154,7 @@ struct ChartCommand: ParsableCommand {
             let a = try PairAnalysis.compute(base: base, quote: quote, options: .init(window: window))
             let s = a.series
             let beta = TickFormatter.format(a.hedge.slope, decimals: 4, grouping: false)
-            let subtitle = "\(TimeText.span(range)) · \(timeframe) · window \(window) bars · β = \(beta)"
+            let subtitle = "\(TimeText.span(range)) · \(timeframe) · window \(window) bars" + (kind == .correlation ? "" : " · β = \(beta)")
             switch kind {
             case .spread:
                 return LineChart.spread(title: title ?? "Spread \(pair.base) − β·\(pair.quote)", subtitle: subtitle,
