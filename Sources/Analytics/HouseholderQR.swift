@@ -22,7 +22,7 @@ struct HouseholderQR {
     /// Rows absorbed so far.
     private(set) var rows = 0
 
-    init(columns: Int, blockRows: Int = 96) {
+    init(columns: Int, blockRows: Int = 64) {
         precondition(columns >= 1 && blockRows >= 1)
         self.columns = columns
         self.blockRows = blockRows
