@@ -3,22 +3,22 @@ import Market
 
 // Domain types parse themselves on the command line, once, at the edge.
 
-extension Symbol: @retroactive ExpressibleByArgument {
+extension Symbol: ExpressibleByArgument {
     public init?(argument: String) { try? self.init(parsing: argument) }
 }
 
-extension Pair: @retroactive ExpressibleByArgument {
+extension Pair: ExpressibleByArgument {
     public init?(argument: String) { try? self.init(parsing: argument) }
 }
 
-extension Timeframe: @retroactive ExpressibleByArgument {
+extension Timeframe: ExpressibleByArgument {
     public init?(argument: String) { try? self.init(parsing: argument) }
 }
 
-extension TimeSpan: @retroactive ExpressibleByArgument {
+extension TimeSpan: ExpressibleByArgument {
     public init?(argument: String) { try? self.init(parsing: argument) }
 }
 
-extension Timestamp: @retroactive ExpressibleByArgument {
+extension Timestamp: ExpressibleByArgument {
     public init?(argument: String) { try? self.init(parsing: argument) }
 }
