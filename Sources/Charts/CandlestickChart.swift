@@ -89,9 +89,7 @@ public struct CandlestickChart: Chart {
                 var wicks: [Rect] = []
                 bodies.reserveCapacity(candles.count)
                 for c in candles where c.isUp == up {
-                    let slot = c.x1 - c.x0
-                    let width = slot * canvas.scale >= 3 ? canvas.snap(max(px, slot * 0.7)) : max(px, canvas.snap(slot))
-                    let left = canvas.snap(c.x0 + (slot - width) / 2)
+                    let (left, width) = Self.column(of: c, on: canvas)
                     let top = canvas.snap(y(max(c.open, c.close))), bottom = canvas.snap(y(min(c.open, c.close)))
                     bodies.append(Rect(x: left, y: top, width: width, height: max(px, bottom - top)))
                     if width > px * 2.5 {
@@ -117,9 +115,7 @@ public struct CandlestickChart: Chart {
                     var rects: [Rect] = []
                     rects.reserveCapacity(candles.count)
                     for c in candles where c.isUp == up {
-                        let slot = c.x1 - c.x0
-                        let width = slot * canvas.scale >= 3 ? canvas.snap(max(px, slot * 0.7)) : max(px, canvas.snap(slot))
-                        let left = canvas.snap(c.x0 + (slot - width) / 2)
+                        let (left, width) = Self.column(of: c, on: canvas)
                         let top = canvas.snap(y(c.volume))
                         rects.append(Rect(x: left, y: top, width: width, height: max(0, base - top)))
                     }
@@ -128,5 +124,13 @@ public struct CandlestickChart: Chart {
             }
         }
         layout.drawAxes(on: canvas, theme: theme)
+    }
+
+    /// Left edge and width, on the device-pixel grid, of a candle's body (and volume bar): 70 % of its slot
+    /// when the slot is at least 3 device pixels wide, else the whole slot; never under one device pixel.
+    static func column(of c: ColumnAggregation.Candle, on canvas: Canvas) -> (left: Double, width: Double) {
+        let px = 1 / canvas.scale, slot = c.x1 - c.x0
+        let width = slot * canvas.scale >= 3 ? canvas.snap(max(px, slot * 0.7)) : max(px, canvas.snap(slot))
+        return (canvas.snap(c.x0 + (slot - width) / 2), width)
     }
 }
