@@ -143,6 +143,7 @@ struct StreamShard: Sendable {
             var supervisor = Supervisor(clock: clock, configuration: configuration)
             var connections: [Int: ConnectionControl] = [:]
             var opened: Set<Int> = []
+            var connecting: [Int: ContinuousClock.Instant] = [:]
             var nextID = 0
             var everConnected = false
 
@@ -151,6 +152,7 @@ struct StreamShard: Sendable {
                 let id = nextID
                 let control = ConnectionControl()
                 connections[id] = control
+                connecting[id] = clock.now
                 shared.withLock { state in
                     if asReplacement { state.held[id] = [] } else { state.live.insert(id) }
                 }
@@ -165,6 +167,7 @@ struct StreamShard: Sendable {
                 switch event {
                 case .opened(let id):
                     everConnected = true
+                    connecting[id] = nil
                     opened.insert(id)
                     stream.stats.update { $0.openConnections += 1 }
                     shared.withLock {
@@ -181,6 +184,7 @@ struct StreamShard: Sendable {
                     if id == supervisor.replacement { supervisor.rotation.replacementReceiving(at: now) }
                 case .closed(let id, let reason):
                     connections[id] = nil
+                    connecting[id] = nil
                     if opened.remove(id) != nil { stream.stats.update { $0.openConnections -= 1 } }
                     shared.withLock { state in
                         state.watchdogs[id] = nil
@@ -236,6 +240,13 @@ struct StreamShard: Sendable {
                             }
                         }
                         return result
+                    }
+                    for (id, since) in connecting where since.duration(to: now) >= configuration.connectTimeout {
+                        connecting[id] = nil
+                        logger.warning("connecting timed out; retrying", metadata: [
+                            "stream.connection": "\(id)", "stream.timeout": "\(configuration.connectTimeout)",
+                        ])
+                        connections[id]?.requestClose()
                     }
                     for (id, silent, silence) in stalled {
                         stream.stats.update { $0.stalls += 1 }

@@ -44,11 +44,14 @@ public struct BinanceStreamConfiguration: Sendable {
     public var maximumFrameSize: Int
     /// How long a close handshake may take before the socket is dropped.
     public var closeTimeout: Duration
+    /// How long connecting (TCP, TLS, WebSocket upgrade) may take before the attempt is abandoned.
+    public var connectTimeout: Duration
 
     public init(symbols: [Symbol], kind: StreamKind = .trade, endpoint: String? = nil,
                 maximumStreamsPerConnection: Int = 200, watchdogTimeout: Duration = .seconds(30),
                 reconnect: ReconnectPolicy = ReconnectPolicy(), rotation: RotationPolicy = RotationPolicy(),
-                tls: TLSConfiguration? = nil, maximumFrameSize: Int = 1 << 20, closeTimeout: Duration = .seconds(1)) {
+                tls: TLSConfiguration? = nil, maximumFrameSize: Int = 1 << 20, closeTimeout: Duration = .seconds(1),
+                connectTimeout: Duration = .seconds(20)) {
         precondition(maximumStreamsPerConnection > 0 && watchdogTimeout > .zero)
         self.symbols = symbols
         self.kind = kind
@@ -60,6 +63,7 @@ public struct BinanceStreamConfiguration: Sendable {
         self.tls = tls ?? Self.defaultTLS()
         self.maximumFrameSize = maximumFrameSize
         self.closeTimeout = closeTimeout
+        self.connectTimeout = connectTimeout
     }
 
     /// Symbols grouped per connection, in the given order.
