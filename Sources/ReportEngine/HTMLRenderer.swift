@@ -56,9 +56,8 @@ public struct HTMLRenderer: Sendable {
         }
         let attention = report.attentionFindings.map(Self.findingContext)
         let firing = report.findings.filter { $0.state == .firing }.count
-        let context: [String: Any] = [
+        var context: [String: Any] = [
             "title": report.title,
-            "subtitle": report.subtitle as Any,
             "name": report.name,
             "script": report.scriptPath,
             "css": templates.css,
@@ -80,6 +79,7 @@ public struct HTMLRenderer: Sendable {
             "sections": sections,
             "parameters": report.parameters.map { ["name": $0.name, "value": $0.value] },
         ]
+        if let subtitle = report.subtitle { context["subtitle"] = subtitle }
         return templates.render(context) ?? ""
     }
 

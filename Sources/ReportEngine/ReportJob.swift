@@ -54,6 +54,8 @@ public struct ReportJob: Sendable {
         public var runID: Int64
         /// Alert transitions newly stored.
         public var newAlertEvents: Int
+        /// The script's `on_trigger` command, for the caller to run when ``hasFiringAlerts``.
+        public var onTrigger: String?
 
         /// `pair-overview: 3 findings (1 firing) · html, pdf, 3 csv → output/pair-overview/20240101T120000Z`
         public var summaryLine: String {
@@ -115,7 +117,7 @@ public struct ReportJob: Sendable {
             try store.finishReportRun(id: runID, finishedAt: .wallClockNow, status: status,
                                       outputs: "[" + written.map(JSONText.quote).joined(separator: ",") + "]", error: nil)
             return Result(report: report, files: written, folder: layout.runFolder.path, latestFolder: layout.latestFolder.path,
-                          runID: runID, newAlertEvents: newEvents)
+                          runID: runID, newAlertEvents: newEvents, onTrigger: script.onTrigger)
         } catch {
             try? store.finishReportRun(id: runID, finishedAt: .wallClockNow, status: "failed", outputs: nil, error: "\(error)")
             throw error

@@ -5,7 +5,7 @@ import Yams
 
 extension ReportScript {
     /// Keys allowed in the front matter.
-    static let frontMatterKeys = ["title", "subtitle", "description", "params", "schedule", "formats", "alerts", "alerts_file", "output"]
+    static let frontMatterKeys = ["title", "subtitle", "description", "params", "schedule", "formats", "alerts", "alerts_file", "on_trigger", "output"]
 
     /// Parameters every report understands; declared implicitly when the script does not declare them.
     static func standardParameters(file: String) -> [ParamDeclaration] {
@@ -143,8 +143,15 @@ extension ReportScript {
         }
         let blocks = try Self.parseBody(lines: lines, from: close + 1, path: path, known: known)
 
+        var onTrigger: String?
+        if let node = front["on_trigger"] {
+            guard let command = node.scalarText, !command.trimmingWhitespace().isEmpty else {
+                throw ScriptError.syntax(source.location(node.mark), expected: "on_trigger: a shell command")
+            }
+            onTrigger = command
+        }
         self.init(path: path, name: name, title: title, subtitle: subtitle, schedule: schedule, formats: formats, alerts: alerts,
-                  parameters: ReportParameters(declarations: declarations), blocks: blocks)
+                  onTrigger: onTrigger, parameters: ReportParameters(declarations: declarations), blocks: blocks)
     }
 
     private static func parseAlerts(_ node: Node, source: YAMLSource) throws -> [AlertRule] {

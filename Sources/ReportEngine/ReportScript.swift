@@ -30,6 +30,8 @@ public struct ReportScript: Sendable, Hashable {
     public var formats: [ReportFormat]
     /// Alert rules of the front matter (and of `alerts_file`).
     public var alerts: [AlertRule]
+    /// A shell command the CLI runs after a run in which an alert fires (`on_trigger:`), for automation.
+    public var onTrigger: String?
     /// Declared parameters with their defaults (plus the engine's standard ones when not declared).
     public var parameters: ReportParameters
     /// The body in order.
@@ -50,7 +52,8 @@ public struct ReportScript: Sendable, Hashable {
 
     /// Creates a script from its parts (the parser is ``init(contentsOf:)``).
     public init(path: String, name: String, title: String, subtitle: String?, schedule: CronSchedule?,
-                formats: [ReportFormat], alerts: [AlertRule], parameters: ReportParameters, blocks: [Block]) {
+                formats: [ReportFormat], alerts: [AlertRule], onTrigger: String? = nil, parameters: ReportParameters,
+                blocks: [Block]) {
         self.path = path
         self.name = name
         self.title = title
@@ -58,6 +61,7 @@ public struct ReportScript: Sendable, Hashable {
         self.schedule = schedule
         self.formats = formats
         self.alerts = alerts
+        self.onTrigger = onTrigger
         self.parameters = parameters
         self.blocks = blocks
     }

@@ -90,6 +90,17 @@ struct ReportScriptParserTests {
         }
     }
 
+    @Test("on_trigger and output name are read from the front matter")
+    func automation() throws {
+        let script = try ReportScript(text: "---\ntitle: T\non_trigger: \"echo $PAIRBOOK_REPORT\"\noutput: { name: my-report }\n---\n",
+                                      path: "x.md")
+        #expect(script.onTrigger == "echo $PAIRBOOK_REPORT")
+        #expect(script.name == "my-report")
+        #expect { try ReportScript(text: "---\ntitle: T\noutput: { name: ../up }\n---\n", path: "x.md") } throws: {
+            "\($0)".hasPrefix("x.md:3: expected output name")
+        }
+    }
+
     @Test("standard parameters are declared when a script does not declare them")
     func standardParameters() throws {
         let script = try ReportScript(text: "---\ntitle: T\n---\n", path: "x.md")

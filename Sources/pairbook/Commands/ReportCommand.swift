@@ -1,3 +1,4 @@
+import Alerts
 import ArgumentParser
 import Foundation
 import Logging
@@ -55,7 +56,33 @@ struct ReportCommand: ParsableCommand {
         let result = try Self.render(script: script, store: store, assignments: assignments, paramsFile: paramsFile, at: at, out: out,
                                      formats: format?.values, templates: templates, logger: logger)
         Console.line(result.summaryLine)
+        if result.hasFiringAlerts, let command = result.onTrigger {
+            Self.runTrigger(command, result: result, logger: logger)
+        }
         if failOnAlert && result.hasFiringAlerts { throw ExitCode(2) }
+    }
+
+    /// Runs the script's `on_trigger` command through `/bin/sh -c` with the run described in environment variables
+    /// (`PAIRBOOK_REPORT`, `PAIRBOOK_RUN_DIR`, `PAIRBOOK_FIRING`, `PAIRBOOK_SUMMARY`). A failing command is logged, not fatal.
+    static func runTrigger(_ command: String, result: ReportJob.Result, logger: Logger) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", command]
+        var environment = ProcessInfo.processInfo.environment
+        environment["PAIRBOOK_REPORT"] = result.report.name
+        environment["PAIRBOOK_RUN_DIR"] = result.folder
+        environment["PAIRBOOK_FIRING"] = String(result.report.findings.filter { $0.state == .firing }.count)
+        environment["PAIRBOOK_SUMMARY"] = result.summaryLine
+        process.environment = environment
+        do {
+            try process.run()
+            process.waitUntilExit()
+            if process.terminationStatus != 0 {
+                logger.warning("on_trigger command failed", metadata: ["report.trigger.status": "\(process.terminationStatus)"])
+            }
+        } catch {
+            logger.warning("on_trigger command could not start", metadata: ["report.trigger.error": "\(error)"])
+        }
     }
 
     /// Runs one report with a progress line on the terminal; shared with `pairbook demo`.
