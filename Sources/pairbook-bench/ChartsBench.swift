@@ -27,11 +27,11 @@ struct ChartsBench: ParsableCommand {
     @Option(name: .customLong("repeat"), help: "Runs per Swift measurement (best is reported).")
     var runs = 10
 
-    @Option(help: "Runs per Python measurement of the day chart and the heatmap (best is reported; the week runs once).")
+    @Option(help: "Runs per Python measurement of the heatmap (best is reported; the candlestick charts run once).")
     var pythonRepeat = 3
 
-    @Option(help: "Time limit in seconds for each Python chart (a chart over it is reported as more than the limit).")
-    var pythonTimeout = 600.0
+    @Option(help: "Wall-clock limit in seconds for each Python chart (one over it is reported with the CPU time it had used).")
+    var pythonTimeout = 900.0
 
     @Flag(help: "Skip the Python comparison.")
     var skipPython = false
@@ -70,7 +70,7 @@ struct ChartsBench: ParsableCommand {
                 let result = try Self.runPython(self.python, script: script.path, timeout: pythonTimeout, arguments: [
                     "--chart", chart, "--bars", barsCSV.path, "--matrix", matrixCSV.path, "--out", dir.path,
                     "--width", String(width), "--height", String(height),
-                    "--repeat", chart == "week" ? "1" : String(pythonRepeat),
+                    "--repeat", chart == "heatmap" ? String(pythonRepeat) : "1",
                 ])
                 python[chart] = result
                 if case let .finished(_, v) = result { versions = v }
@@ -82,7 +82,8 @@ struct ChartsBench: ParsableCommand {
             let s = swift[key] ?? Timing(cpu: .nan, wall: .nan)
             let (py, ratio): (String, String) = switch python[key] {
             case let .finished(t, _)?: (Self.fixed(t.cpu, 0) + " (" + Self.fixed(t.wall, 0) + ")", Self.fixed(t.cpu / s.cpu, 0) + "×")
-            case let .timedOut(limit)?: ("> " + Self.fixed(limit * 1000, 0) + " (time limit)", "> " + Self.fixed(limit * 1000 / s.cpu, 0) + "×")
+            case let .timedOut(limit, cpu)?:
+                ("> " + Self.fixed(cpu, 0) + " (stopped at the \(Self.fixed(limit, 0)) s limit)", "> " + Self.fixed(cpu / s.cpu, 0) + "×")
             case nil: ("–", "–")
             }
             return "| \(name) | \(Self.fixed(s.cpu, 1)) (\(Self.fixed(s.wall, 1))) | \(py) | \(ratio) | \(target) |"
@@ -91,8 +92,9 @@ struct ChartsBench: ParsableCommand {
             ### Charts (`pairbook-bench charts`)
 
             PNG \(width)×\(height) px at 1×, drawn and encoded in memory; synthetic 1 s random walk. Milliseconds of process \
-            CPU time, wall-clock in parentheses (shared machine); Swift best of \(runs), Python best of \(pythonRepeat) (week once, \
-            time limit \(Self.fixed(pythonTimeout, 0)) s). Python: \(versions).
+            CPU time, wall-clock in parentheses (shared machine); Swift best of \(runs); Python: candlesticks once, heatmap best of \
+            \(pythonRepeat), each chart in its own process with a \(Self.fixed(pythonTimeout, 0)) s wall-clock limit (a chart stopped at the \
+            limit shows the CPU time it had used by then, imports and CSV load included). Python: \(versions).
 
             | chart | Swift ms | matplotlib / mplfinance ms | ratio (CPU) | target |
             | --- | ---: | ---: | ---: | --- |
@@ -111,7 +113,8 @@ struct ChartsBench: ParsableCommand {
     /// What a Python chart run gave.
     enum PythonResult {
         case finished(Timing, versions: String)
-        case timedOut(seconds: Double)
+        /// Stopped at the wall-clock limit after using `cpu` ms of CPU.
+        case timedOut(seconds: Double, cpu: Double)
     }
 
     // MARK: - Data
@@ -177,6 +180,14 @@ struct ChartsBench: ParsableCommand {
         return Double(t.tv_sec) * 1000 + Double(t.tv_nsec) / 1e6
     }
 
+    /// User + system CPU time in ms of the terminated and waited-for children of this process.
+    static func childrenCPUMilliseconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_CHILDREN.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1000
+            + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1000
+    }
+
     /// Best CPU and best wall time of `runs` renders.
     static func best(_ runs: Int, _ body: () throws -> Data) throws -> Timing {
         var best = Timing(cpu: .infinity, wall: .infinity)
@@ -207,13 +218,14 @@ struct ChartsBench: ParsableCommand {
         }
         process.standardOutput = handle
         process.standardError = FileHandle.nullDevice
+        let before = childrenCPUMilliseconds()
         try process.run()
         let deadline = ContinuousClock.now + .milliseconds(Int64(timeout * 1000))
         while process.isRunning {
             if ContinuousClock.now > deadline {
                 process.terminate()
                 process.waitUntilExit()
-                return .timedOut(seconds: timeout)
+                return .timedOut(seconds: timeout, cpu: childrenCPUMilliseconds() - before)
             }
             Thread.sleep(forTimeInterval: 0.05)
         }
