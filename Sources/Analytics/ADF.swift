@@ -53,13 +53,17 @@ public struct ADFResult: Sendable, Hashable, Codable {
 public enum ADF {
     /// Tests for a unit root in `x`, exactly as statsmodels `adfuller`.
     ///
-    /// The lag search fits every lag 0…maxlag on the same sample (rows `maxlag+1…`) from **one**
-    /// Householder QR of the full regressor matrix `[trend…, level, Δxₜ₋₁ … Δxₜ₋ₘₐₓ | Δxₜ]`: each candidate
-    /// model is a column prefix, so its RSS (hence AIC/BIC) and the t value of its last column come from
-    /// that one factorisation. The chosen lag is then refitted on the longest sample it allows (as statsmodels
-    /// does), again by Householder QR, and τ is the t value of the lagged level.
+    /// The lag search fits every lag 0…maxlag on the same sample (rows `maxlag+1…`). Each candidate model is a
+    /// column prefix of `[trend…, level, Δxₜ₋₁ … Δxₜ₋ₘₐₓ | Δxₜ]`, so its RSS (hence AIC/BIC) and the t value of its
+    /// last column come from one factorisation: an augmented Cholesky of the Gram matrix of the partialled
+    /// (centred/detrended) columns, built in O(n·maxlag) from the shift structure (``gramSearchLag``). If that
+    /// Gram is ill-conditioned (a Cholesky pivot loses more than four digits) the call falls back to one
+    /// Householder QR of the full lag matrix (``referenceSearchLag``, O(n·maxlag²)). The chosen lag is then
+    /// refitted on the longest sample it allows (as statsmodels does) by Householder QR, and τ is the t value of
+    /// the lagged level.
     ///
-    /// Complexity: O(n·maxlag²) flops, O(maxlag²) memory (the lag matrix is never materialised).
+    /// Complexity: O(n·maxlag + maxlag³ + n·usedLag²) flops (O(n·maxlag²) on the fallback), O(n + maxlag²) memory
+    /// (the lag matrix is never materialised).
     ///
     /// Oracle: `statsmodels.tsa.stattools.adfuller(x, maxlag, regression, autolag)` → (adfstat, pvalue,
     /// usedlag, nobs, critvalues, icbest).
@@ -109,7 +113,8 @@ public enum ADF {
         var usedLag = maxlag
         var icBest: Double?
         if let autolag {
-            let search = try searchLag(x, maxlag: maxlag, ntrend: ntrend, rule: autolag)
+            let search = try gramSearchLag(x, maxlag: maxlag, ntrend: ntrend, rule: autolag)
+                ?? referenceSearchLag(x, maxlag: maxlag, ntrend: ntrend, rule: autolag)
             usedLag = search.lag
             icBest = search.ic
         }
@@ -133,8 +138,12 @@ public enum ADF {
                          icBest: icBest, maxLag: maxlag, regression: regression, autolag: autolag)
     }
 
-    /// The lag search of statsmodels `_autolag` on the common sample, from one QR.
-    private static func searchLag(_ x: UnsafeBufferPointer<Double>, maxlag: Int, ntrend: Int,
+    /// The lag search of statsmodels `_autolag` on the common sample, from one Householder QR of the full lag
+    /// matrix (≈ 2·m·(maxlag+2)² flops). The reference for ``gramSearchLag`` (tests) and its fallback when the
+    /// Gram matrix is ill-conditioned.
+    ///
+    /// Oracle: statsmodels `adfuller(..., autolag=)` (usedlag, icbest).
+    static func referenceSearchLag(_ x: UnsafeBufferPointer<Double>, maxlag: Int, ntrend: Int,
                                   rule: ADFAutolag) throws -> (lag: Int, ic: Double) {
         let n = x.count
         let rows = n - 1 - maxlag
