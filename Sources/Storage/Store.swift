@@ -78,7 +78,10 @@ public struct Store: Sendable {
         var config = Configuration()
         config.busyMode = .timeout(10)
         config.prepareDatabase { db in
+            // WAL + NORMAL: a crash may lose the last transactions but never corrupts the file.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // 32 MiB page cache (default 2 MiB): the tick indexes of a day stay in memory while importing.
+            try db.execute(sql: "PRAGMA cache_size = -32768")
         }
         return config
     }

@@ -10,8 +10,21 @@ public final class StoreTransaction {
     /// The GRDB connection, for `Store+<Area>` extensions inside the Storage module.
     let database: Database
 
+    /// The tick insert, looked up once per transaction rather than once per trade.
+    private var tickInsertStatement: Statement?
+
     init(_ database: Database) {
         self.database = database
+    }
+
+    private func tickInsert() throws -> Statement {
+        if let tickInsertStatement { return tickInsertStatement }
+        let statement = try database.cachedStatement(sql: """
+            INSERT OR IGNORE INTO tick_data (symbol, trade_id, ts, price, quantity, is_buyer_maker)
+            VALUES (?, ?, ?, ?, ?, ?)
+            """)
+        tickInsertStatement = statement
+        return statement
     }
 
     // MARK: - Ticks
@@ -22,11 +35,7 @@ public final class StoreTransaction {
     /// - Returns: `true` when the trade was new and has been stored, `false` for a duplicate.
     /// - Throws: ``StoreError/sqlite(operation:message:)``.
     public func insert(_ tick: Tick) throws -> Bool {
-        let statement = try database.cachedStatement(sql: """
-            INSERT OR IGNORE INTO tick_data (symbol, trade_id, ts, price, quantity, is_buyer_maker)
-            VALUES (?, ?, ?, ?, ?, ?)
-            """)
-        let raw = statement.sqliteStatement
+        let raw = try tickInsert().sqliteStatement
         let name = tick.symbol.name
         let code: Int32 = name.withCString { cName in
             sqlite3_bind_text(raw, 1, cName, -1, SQLITE_TRANSIENT_DESTRUCTOR)
@@ -67,11 +76,29 @@ public final class StoreTransaction {
                 volume = excluded.volume, quote_volume = excluded.quote_volume, trades = excluded.trades,
                 taker_buy_volume = excluded.taker_buy_volume
             """)
-        statement.setUncheckedArguments([
-            symbol.name, timeframe.description, bar.openTime.milliseconds, bar.open, bar.high, bar.low, bar.close,
-            bar.volume, bar.quoteVolume, bar.trades, bar.takerBuyVolume,
-        ])
-        try statement.execute()
+        // Bound through the C API: GRDB's StatementArguments would box eleven values per bar.
+        let raw = statement.sqliteStatement
+        let code: Int32 = symbol.name.withCString { cSymbol in
+            timeframe.description.withCString { cTimeframe in
+                sqlite3_bind_text(raw, 1, cSymbol, -1, SQLITE_TRANSIENT_DESTRUCTOR)
+                sqlite3_bind_text(raw, 2, cTimeframe, -1, SQLITE_TRANSIENT_DESTRUCTOR)
+                sqlite3_bind_int64(raw, 3, bar.openTime.milliseconds)
+                sqlite3_bind_double(raw, 4, bar.open)
+                sqlite3_bind_double(raw, 5, bar.high)
+                sqlite3_bind_double(raw, 6, bar.low)
+                sqlite3_bind_double(raw, 7, bar.close)
+                sqlite3_bind_double(raw, 8, bar.volume)
+                sqlite3_bind_double(raw, 9, bar.quoteVolume)
+                sqlite3_bind_int64(raw, 10, bar.trades)
+                sqlite3_bind_double(raw, 11, bar.takerBuyVolume)
+                let code = sqlite3_step(raw)
+                sqlite3_reset(raw)
+                return code
+            }
+        }
+        guard code == SQLITE_DONE else {
+            throw StoreError.sqlite(operation: "storing a bar", message: String(cString: sqlite3_errmsg(database.sqliteConnection)))
+        }
     }
 
     /// The bars of `symbol` at `timeframe` in `range`, ascending (for roll-ups inside a write).
