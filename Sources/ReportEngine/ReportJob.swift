@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Market
 import Storage
+import Synchronization
 
 /// One complete `pairbook report` run: parse, apply parameters, execute, render each format, write the files,
 /// record the run in `report_runs` and the alert transitions in `alert_events`.
@@ -92,25 +93,7 @@ public struct ReportJob: Sendable {
         do {
             let run = ReportRun(script: script, parameters: parameters, store: store, runTime: runTime, logger: logger, progress: progress)
             let report = try run.execute()
-            var files: [(name: String, data: Data)] = []
-            let csv = formats.contains(.csv) ? CSVRenderer.render(report) : []
-            let csvNames = Set(csv.map(\.name))
-            var step = 0
-            let total = formats.count
-            for format in ReportFormat.allCases where formats.contains(format) {
-                switch format {
-                case .html:
-                    let templates = try TemplateSet(directory: TemplateSet.locate(explicit: templatesDirectory))
-                    let html = try HTMLRenderer(templates: templates).render(report, csvFiles: csvNames)
-                    files.append(("report.html", Data(html.utf8)))
-                case .pdf:
-                    files.append(("report.pdf", try PDFRenderer().render(report)))
-                case .csv:
-                    files += csv
-                }
-                step += 1
-                progress?(ReportProgress(stage: "render", done: step, total: total, label: format.rawValue))
-            }
+            let files = try Self.render(report, formats: formats, templatesDirectory: templatesDirectory, progress: progress)
             let written = try layout.write(files)
             let newEvents = try run.recordAlerts(of: report, runID: runID)
             let status = report.findings.contains { $0.state == .firing } ? "alert" : "ok"
@@ -122,6 +105,45 @@ public struct ReportJob: Sendable {
             try? store.finishReportRun(id: runID, finishedAt: .wallClockNow, status: "failed", outputs: nil, error: "\(error)")
             throw error
         }
+    }
+}
+
+extension ReportJob {
+    /// Renders the formats of `report` concurrently (each renderer owns its canvas; the report is immutable) and
+    /// returns the files in a fixed order: `report.html`, `report.pdf`, then the CSVs.
+    static func render(_ report: ExecutedReport, formats: [ReportFormat], templatesDirectory: String?,
+                       progress: ProgressHandler?) throws -> [(name: String, data: Data)] {
+        let wanted = ReportFormat.allCases.filter { formats.contains($0) }
+        let templates = wanted.contains(.html) ? try TemplateSet(directory: TemplateSet.locate(explicit: templatesDirectory)) : nil
+        let results = Mutex<[ReportFormat: Swift.Result<[(name: String, data: Data)], any Error>]>([:])
+        let done = Mutex(0)
+        // concurrentPerform runs the closure on up to one thread per core and returns when all are done.
+        DispatchQueue.concurrentPerform(iterations: wanted.count) { i in
+            let format = wanted[i]
+            let result = Swift.Result<[(name: String, data: Data)], any Error> {
+                switch format {
+                case .html:
+                    guard let templates else { return [] }
+                    let csvNames = Set(formats.contains(.csv) ? report.csvFileNames : [])
+                    return [("report.html", Data(try HTMLRenderer(templates: templates).render(report, csvFiles: csvNames).utf8))]
+                case .pdf:
+                    return [("report.pdf", try PDFRenderer().render(report))]
+                case .csv:
+                    return CSVRenderer.render(report)
+                }
+            }
+            results.withLock { $0[format] = result }
+            let n = done.withLock { count in
+                count += 1
+                return count
+            }
+            progress?(ReportProgress(stage: "render", done: n, total: wanted.count, label: format.rawValue))
+        }
+        var files: [(name: String, data: Data)] = []
+        for format in wanted {
+            if let result = results.withLock({ $0[format] }) { files += try result.get() }
+        }
+        return files
     }
 }
 
