@@ -49,8 +49,15 @@ public struct CandlestickChart: Chart {
     var hasData: Bool { series.bars.count >= 2 }
 
     /// The layout for `rect`: panels (price, then volume), ticks and labels. Nil when there is no data.
+    ///
+    /// When bars are aggregated per pixel column, the volume axis covers the columns' summed volumes.
     public func layout(on canvas: Canvas, in rect: Rect) -> TimeChartLayout? {
-        guard hasData, let first = series.bars.first, let last = series.bars.last else { return nil }
+        layoutAndCandles(on: canvas, in: rect)?.layout
+    }
+
+    /// The layout and the candles to draw (one per bar, or one per device-pixel column). O(n).
+    func layoutAndCandles(on canvas: Canvas, in rect: Rect) -> (layout: TimeChartLayout, candles: [ColumnAggregation.Candle])? {
+        guard hasData, let last = series.bars.last else { return nil }
         var lo = Double.infinity, hi = -Double.infinity, maxVolume = 0.0
         for b in series.bars {
             if b.low < lo { lo = b.low }
@@ -58,29 +65,40 @@ public struct CandlestickChart: Chart {
             if b.volume > maxVolume { maxVolume = b.volume }
         }
         let tf = series.timeframe.milliseconds
-        let lastColor = last.isUp ? theme.up : theme.down
+        var layout = makeLayout(on: canvas, in: rect, priceRange: lo...hi, maxVolume: maxVolume, lastBar: last)
+        var candles = ColumnAggregation.candles(series.bars, timeframe: tf, x: layout.timeAxis.scale, scale: canvas.scale)
+        if showsVolume, candles.count < series.bars.count {
+            // Aggregated columns sum their bars' volume: size the volume axis for the columns, then place again.
+            let columnMax = candles.reduce(0) { max($0, $1.volume) }
+            layout = makeLayout(on: canvas, in: rect, priceRange: lo...hi, maxVolume: columnMax, lastBar: last)
+            candles = ColumnAggregation.candles(series.bars, timeframe: tf, x: layout.timeAxis.scale, scale: canvas.scale)
+        }
+        return (layout, candles)
+    }
+
+    private func makeLayout(on canvas: Canvas, in rect: Rect, priceRange: ClosedRange<Double>, maxVolume: Double,
+                            lastBar last: Bar) -> TimeChartLayout {
+        let first = series.bars[0]
         var panels = [TimeChartLayout.Panel(
-            weight: 3, dataRange: lo...hi, axis: ValueAxisSpec(unit: unit),
-            tags: [ValueTag(value: last.close, color: lastColor)])]
+            weight: 3, dataRange: priceRange, axis: ValueAxisSpec(unit: unit),
+            tags: [ValueTag(value: last.close, color: last.isUp ? theme.up : theme.down)])]
         if showsVolume {
             panels.append(TimeChartLayout.Panel(
                 weight: 1, dataRange: 0...max(maxVolume, 1e-12),
                 axis: ValueAxisSpec(formatter: TickFormatter(style: .compact), unit: "Volume", includesZero: true, margin: 0.08)))
         }
-        return TimeChartLayout(on: canvas, in: rect, theme: theme, header: header,
-                               start: first.openTime.milliseconds, end: last.openTime.milliseconds + tf, panels: panels)
+        return TimeChartLayout(on: canvas, in: rect, theme: theme, header: header, start: first.openTime.milliseconds,
+                               end: last.openTime.milliseconds + series.timeframe.milliseconds, panels: panels)
     }
 
     /// Draws candles, volume, axes and header into `rect`, or a "No data" frame for fewer than two bars.
     public func draw(on canvas: Canvas, in rect: Rect) {
-        guard let layout = layout(on: canvas, in: rect) else {
+        guard let (layout, candles) = layoutAndCandles(on: canvas, in: rect) else {
             header.drawNoData(on: canvas, in: rect, theme: theme)
             return
         }
         layout.drawBackground(on: canvas, theme: theme, header: header)
         let price = layout.panels[0]
-        let candles = ColumnAggregation.candles(series.bars, timeframe: series.timeframe.milliseconds,
-                                                x: layout.timeAxis.scale, scale: canvas.scale)
         let px = 1 / canvas.scale
         canvas.withClip(price.plot) {
             let y = price.axis.scale

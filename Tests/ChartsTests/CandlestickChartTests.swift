@@ -79,6 +79,10 @@ struct CandlestickChartTests {
             let color = try #require(canvas.color(atCanvas: cx, y(bars[i].close)))
             #expect(color.isClose(to: up ? theme.up : theme.down, tolerance: 0.05), "\(i): \(color)")
         }
+        // And the volume axis covers the summed volume of a column (≈ 86,400 bars / plot width in pixels, 1 each)
+        let perColumn = 86_400 / layout.panels[1].plot.width
+        #expect(layout.panels[1].axis.scale.domainUpper >= perColumn.rounded(.up))
+        #expect(layout.panels[1].axis.scale.domainUpper < perColumn * 1.5)
         // And the price axis shows nice labels
         #expect(layout.panels[0].axis.visibleLabels.contains("120"))
         #expect(layout.timeAxis.visibleLabels.contains("12:00"))
