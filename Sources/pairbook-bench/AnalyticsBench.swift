@@ -64,8 +64,9 @@ struct AnalyticsBench: ParsableCommand {
             let pyPipeline = (py?["pipeline_ms"] as? Double)
             let pyADF = (py?["adf_ms"] as? Double)
             let pyWithoutADF = (py?["pipeline_without_adf_ms"] as? Double)
-            func ratio(_ a: Double?, _ b: Double) -> String { a.map { String(format: "%.0f×", $0 / b) } ?? "–" }
+            func ratio(_ a: Double?, _ b: Timing) -> String { a.map { String(format: "%.0f×", $0 / b.cpu) } ?? "–" }
             func ms(_ v: Double?) -> String { v.map { String(format: "%.1f", $0) } ?? "–" }
+            func ms(_ t: Timing) -> String { String(format: "%.1f | %.1f", t.cpu, t.wall) }
             let label = n.formatted(.number.grouping(.automatic))
             let pyFull = n > pythonADFLimit ? nil : pyPipeline
             rows.append([label, "pipeline (align, OLS, rolling OLS, z, 2 corr, ADF AIC, half-life)", ms(pipeline), ms(pyFull),
@@ -80,11 +81,11 @@ struct AnalyticsBench: ParsableCommand {
             }
             if sink.isNaN { notes.append("(sink \(sink))") }
         }
-        print("| bars | step | Swift CPU ms (median of \(repetitions)) | pandas + statsmodels CPU ms | ratio |")
-        print("| ---: | --- | ---: | ---: | ---: |")
+        print("| bars | step | Swift CPU ms (median of \(repetitions)) | Swift wall ms (median) | pandas + statsmodels CPU ms | ratio (CPU) |")
+        print("| ---: | --- | ---: | ---: | ---: | ---: |")
         for r in rows { print("| " + r.joined(separator: " | ") + " |") }
         print("")
-        print("Window \(window); Python runs adfuller up to \(pythonADFLimit) bars; synthetic cointegrated 1 s bars (0.1 % of bars missing on each leg); release build; CPU time of the process (Swift `clock_gettime(CLOCK_PROCESS_CPUTIME_ID)`, Python `time.process_time()` with one BLAS thread).")
+        print("Window \(window); Python runs adfuller up to \(pythonADFLimit) bars; synthetic cointegrated 1 s bars (0.1 % of bars missing on each leg); release build; CPU time of the process (Swift `clock_gettime(CLOCK_PROCESS_CPUTIME_ID)`, Python `time.process_time()` with one BLAS thread); Swift wall time `CLOCK_MONOTONIC`.")
         for note in notes { print("- \(note)") }
     }
 
@@ -119,16 +120,33 @@ struct AnalyticsBench: ParsableCommand {
         return Double(ts.tv_sec) * 1000 + Double(ts.tv_nsec) / 1e6
     }
 
-    static func median(_ repetitions: Int, _ body: () throws -> Void) throws -> Double {
+    /// Monotonic wall-clock time in ms (reported next to CPU time; inflated by the neighbours on a shared machine).
+    static func wallMilliseconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) * 1000 + Double(ts.tv_nsec) / 1e6
+    }
+
+    /// Median CPU and median wall time of `repetitions` runs after one warm-up run.
+    struct Timing {
+        var cpu: Double
+        var wall: Double
+    }
+
+    static func median(_ repetitions: Int, _ body: () throws -> Void) throws -> Timing {
         try body()  // warm-up
-        var times: [Double] = []
+        var cpu: [Double] = []
+        var wall: [Double] = []
         for _ in 0..<max(1, repetitions) {
+            let startWall = wallMilliseconds()
             let start = cpuMilliseconds()
             try body()
-            times.append(cpuMilliseconds() - start)
+            cpu.append(cpuMilliseconds() - start)
+            wall.append(wallMilliseconds() - startWall)
         }
-        times.sort()
-        return times[times.count / 2]
+        cpu.sort()
+        wall.sort()
+        return Timing(cpu: cpu[cpu.count / 2], wall: wall[wall.count / 2])
     }
 
     // MARK: - Data
