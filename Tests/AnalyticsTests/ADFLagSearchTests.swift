@@ -126,4 +126,19 @@ struct ADFLagSearchTests {
             #expect(fastCount == attempted, "fast path declined \(attempted - fastCount) of \(attempted)")
         }
     }
+
+    @Test("an exactly predictable response makes the Gram path decline; production then gives the QR answer")
+    func fallback() throws {
+        // Differences with period 3 plus a tiny perturbation: Δxₜ is (almost) exactly Δxₜ₋₃, R² ≈ 1, so the last
+        // Cholesky pivot loses far more than four digits and the Gram search returns nil.
+        var g = Noise(state: 7)
+        var x = [60_000.0]
+        let pattern = [1.0, -2.5, 1.75]
+        for t in 0..<600 { x.append(x[t] + pattern[t % 3] + 1e-9 * g.gaussian()) }
+        let both = try ADF.bothLagSearches(x, maxlag: 8, regression: .constant, autolag: .aic)
+        #expect(both.fast == nil)
+        let r = try ADF.test(x, maxLag: 8, regression: .constant, autolag: .aic)
+        #expect(r.usedLag == both.reference.lag)
+        #expect(r.icBest == both.reference.ic)
+    }
 }
