@@ -167,7 +167,7 @@ struct PDFLayout {
     mutating func heading(_ text: String, level: Int) {
         let font = Font(size: level <= 1 ? 15 : level == 2 ? 12 : 10.5, weight: .bold)
         let h = height(text, font, width)
-        ensure(h + 60)  // keep a heading with what follows
+        ensure(h + (level <= 1 ? 220 : 60))  // keep a heading with what follows (a section usually opens with a chart)
         y += level <= 1 ? 10 : 6
         emit(.paragraph(text, Rect(x: margin, y: y, width: width, height: h), font, Self.ink, .leading))
         y += h + 3
