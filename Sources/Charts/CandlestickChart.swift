@@ -93,6 +93,10 @@ public struct CandlestickChart: Chart {
 
     /// Draws candles, volume, axes and header into `rect`, or a "No data" frame for fewer than two bars.
     public func draw(on canvas: Canvas, in rect: Rect) {
+        canvas.withClip(rect) { render(on: canvas, in: rect) }
+    }
+
+    private func render(on canvas: Canvas, in rect: Rect) {
         guard let (layout, candles) = layoutAndCandles(on: canvas, in: rect) else {
             header.drawNoData(on: canvas, in: rect, theme: theme)
             return

@@ -10,7 +10,7 @@ import Foundation
 /// chart.draw(on: pdfCanvas, in: Rect(x: 40, y: 120, width: 515, height: 300))
 /// ```
 public protocol Chart: Sendable {
-    /// Draws the whole chart inside `rect` (canvas units). Never draws outside it; never throws:
+    /// Draws the whole chart inside `rect` (canvas units), clipped to it; never throws:
     /// a chart without enough data draws a frame that says "No data".
     func draw(on canvas: Canvas, in rect: Rect)
 }

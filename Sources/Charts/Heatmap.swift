@@ -170,6 +170,10 @@ public struct Heatmap: Chart {
 
     /// Draws cells, values, labels and colour bar into `rect`, or a "No data" frame for fewer than two rows.
     public func draw(on canvas: Canvas, in rect: Rect) {
+        canvas.withClip(rect) { render(on: canvas, in: rect) }
+    }
+
+    private func render(on canvas: Canvas, in rect: Rect) {
         guard let l = layout(on: canvas, in: rect) else {
             header.drawNoData(on: canvas, in: rect, theme: theme)
             return

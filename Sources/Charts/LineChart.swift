@@ -218,6 +218,10 @@ public struct LineChart: Chart {
 
     /// Draws bands, shading, references, lines, axes and header into `rect`, or a "No data" frame.
     public func draw(on canvas: Canvas, in rect: Rect) {
+        canvas.withClip(rect) { render(on: canvas, in: rect) }
+    }
+
+    private func render(on canvas: Canvas, in rect: Rect) {
         guard let layout = layout(on: canvas, in: rect) else {
             header.drawNoData(on: canvas, in: rect, theme: theme)
             return
