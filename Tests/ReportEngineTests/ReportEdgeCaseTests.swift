@@ -1,0 +1,47 @@
+import Alerts
+import Foundation
+import Market
+import ReportEngine
+import Storage
+import Testing
+
+@Suite("Report edge cases")
+struct ReportEdgeCaseTests {
+    @Test("alerts_file rules are read relative to the script, with their own file:line in errors")
+    func alertsFile() throws {
+        let folder = try TestPaths.temporaryFolder()
+        let script = folder.appendingPathComponent("s.md").path
+        try "---\ntitle: T\nalerts_file: alerts.yaml\n---\n".write(toFile: script, atomically: true, encoding: .utf8)
+        let alerts = folder.appendingPathComponent("alerts.yaml").path
+        try "- { name: wide, metric: z_score, condition: \">\", threshold: 2 }\n".write(toFile: alerts, atomically: true, encoding: .utf8)
+        #expect(try ReportScript(contentsOf: script).alerts.map(\.name) == ["wide"])
+        try "alerts:\n  - { name: a, metric: z_score, condition: \">\", threshold: 2 }\n  - { name: b, metric: zscore, condition: \">\", threshold: 2 }\n"
+            .write(toFile: alerts, atomically: true, encoding: .utf8)
+        #expect { try ReportScript(contentsOf: script) } throws: { "\($0)".hasPrefix("\(alerts):3: unknown metric 'zscore'") }
+    }
+
+    @Test("a window without bars still renders, with notices and nodata findings")
+    func noData() throws {
+        let store = try Store.inMemory()
+        let out = try TestPaths.temporaryFolder()
+        let result = try ReportJob(scriptPath: TestPaths.report("pair-overview.md"), at: SyntheticMarket.day, outputRoot: out.path,
+                                   templatesDirectory: TestPaths.templates).run(store: store, now: SyntheticMarket.day)
+        #expect(result.report.findings.allSatisfy { $0.state == .nodata })
+        #expect(!result.report.notices.isEmpty)
+        let html = try String(contentsOfFile: result.folder + "/report.html", encoding: .utf8)
+        #expect(html.contains("class=\"notice\""))
+        #expect(html.contains("Hedge ratio β = n/a"))
+        #expect(FileManager.default.fileExists(atPath: result.folder + "/report.pdf"))
+    }
+
+    @Test("a script error is reported before any run is recorded, and a cell naming a bad symbol names its line")
+    func badCellSymbol() throws {
+        let script = try TestPaths.script("---\ntitle: T\n---\n\n```pairbook\nchart: candlestick\nsymbol: \"BTC-USDT!\"\n```\n")
+        let store = try SyntheticMarket.store(count: 10)
+        #expect {
+            try ReportJob(scriptPath: script, at: SyntheticMarket.day + .minutes(10), outputRoot: try TestPaths.temporaryFolder().path,
+                          templatesDirectory: TestPaths.templates).run(store: store)
+        } throws: { "\($0)".contains("test.md:5: invalid symbol 'BTC-USDT!'") }
+        #expect(try store.reportRuns().first?.status == "failed")
+    }
+}
