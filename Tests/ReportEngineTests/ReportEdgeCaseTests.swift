@@ -34,7 +34,7 @@ struct ReportEdgeCaseTests {
         #expect(FileManager.default.fileExists(atPath: result.folder + "/report.pdf"))
     }
 
-    @Test("a script error is reported before any run is recorded, and a cell naming a bad symbol names its line")
+    @Test("a cell naming a bad symbol fails with its line, and the run is recorded as failed")
     func badCellSymbol() throws {
         let script = try TestPaths.script("---\ntitle: T\n---\n\n```pairbook\nchart: candlestick\nsymbol: \"BTC-USDT!\"\n```\n")
         let store = try SyntheticMarket.store(count: 10)
