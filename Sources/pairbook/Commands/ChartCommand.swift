@@ -11,17 +11,19 @@ struct ChartCommand: ParsableCommand {
         commandName: "chart",
         abstract: "Draw a chart of stored bars to a PNG or PDF file.",
         discussion: """
-            Kinds and what they need:
-              candlestick  --symbol S         OHLC candles with a volume panel
-              prices       --symbols A,B,…    closes rebased to 100 at the start of the window
-              heatmap      --symbols A,B,…    correlation of log returns, N × N
-              spread       --pair A/B         spread A − β·B with rolling mean and ±1σ/±2σ bands
-              zscore       --pair A/B         rolling z-score of the spread, ±--threshold shaded
-              correlation  --pair A/B         rolling correlation of log returns over --window bars
-            The window is --lookback long and ends at --at (default: the end of the latest stored bar of the
-            symbols involved). Times are UTC. The format follows the extension of --out (.png or .pdf).
+            Kinds, and the option each needs:
+              candlestick --symbol S      candles with a volume panel
+              prices      --symbols A,B   closes rebased to 100 at the start
+              heatmap     --symbols A,B   correlation of log returns, N × N
+              spread      --pair A/B      spread A − β·B, rolling mean, ±1σ/±2σ
+              zscore      --pair A/B      rolling z-score, beyond ±threshold shaded
+              correlation --pair A/B      rolling correlation of log returns
+            The window is --lookback long and ends at --at (default: the end of the
+            latest stored bar of the symbols involved). Times are UTC. The format
+            follows the extension of --out (.png or .pdf).
 
-            Example: pairbook chart zscore --pair BTCUSDT/ETHUSDT --timeframe 1m --lookback 24h --out z.png
+            Example:
+              pairbook chart zscore --pair BTCUSDT/ETHUSDT --lookback 24h --out z.png
             """)
 
     @OptionGroup var global: GlobalOptions
