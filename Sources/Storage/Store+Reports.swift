@@ -65,4 +65,15 @@ extension Store {
             }
         }
     }
+
+    /// When `script` last ran to the end (status `ok` or `alert`): the start time of its newest such run, or nil.
+    ///
+    /// For the scheduler's missed-run lookup. Uses the `(script, started_at)` index.
+    public func lastReportRun(script: String) async throws -> Timestamp? {
+        try await read("reading report runs") { db in
+            try Int64.fetchOne(db, sql: """
+                SELECT MAX(started_at) FROM report_runs WHERE script = ? AND status IN ('ok', 'alert')
+                """, arguments: [script]).map(Timestamp.init(milliseconds:))
+        }
+    }
 }

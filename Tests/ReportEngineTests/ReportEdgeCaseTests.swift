@@ -44,4 +44,15 @@ struct ReportEdgeCaseTests {
         } throws: { "\($0)".contains("test.md:5: invalid symbol 'BTC-USDT!'") }
         #expect(try store.reportRuns().first?.status == "failed")
     }
+
+    @Test("the last finished run of a script is found for the scheduler")
+    func lastRun() async throws {
+        let store = try SyntheticMarket.store(count: 60)
+        let path = TestPaths.report("pair-overview.md")
+        #expect(try await store.lastReportRun(script: path) == nil)
+        let at = SyntheticMarket.day + .hours(1)
+        _ = try ReportJob(scriptPath: path, assignments: ["lookback=1h"], at: at, outputRoot: try TestPaths.temporaryFolder().path,
+                          formats: [.csv]).run(store: store, now: at + .minutes(3))
+        #expect(try await store.lastReportRun(script: path) == at + .minutes(3))
+    }
 }
