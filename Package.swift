@@ -165,12 +165,15 @@ let package = Package(
         .testTarget(
             name: "AnalyticsTests",
             dependencies: ["Analytics", "PairbookTestSupport", .product(name: "Numerics", package: "swift-numerics")],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "ChartsTests", dependencies: ["Charts", "PairbookTestSupport"], swiftSettings: swiftSettings),
+            name: "ChartsTests", dependencies: ["Charts", "PairbookTestSupport"], exclude: ["Golden"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "CollectorTests",
             dependencies: ["Collector", "PairbookTestSupport"],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings),
         .testTarget(name: "AlertsTests", dependencies: ["Alerts", "PairbookTestSupport"], swiftSettings: swiftSettings),
         .testTarget(

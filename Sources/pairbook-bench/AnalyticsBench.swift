@@ -114,18 +114,10 @@ struct AnalyticsBench: ParsableCommand {
     }
 
     /// CPU time of this process in ms (the machine is shared: wall-clock time would measure the neighbours).
-    static func cpuMilliseconds() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
-        return Double(ts.tv_sec) * 1000 + Double(ts.tv_nsec) / 1e6
-    }
+    static func cpuMilliseconds() -> Double { BenchClock.cpuMilliseconds() }
 
     /// Monotonic wall-clock time in ms (reported next to CPU time; inflated by the neighbours on a shared machine).
-    static func wallMilliseconds() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) * 1000 + Double(ts.tv_nsec) / 1e6
-    }
+    static func wallMilliseconds() -> Double { BenchClock.wallMilliseconds() }
 
     /// Median CPU and median wall time of `repetitions` runs after one warm-up run.
     struct Timing {

@@ -198,11 +198,7 @@ struct ImportBench: ParsableCommand {
     }
 
     /// CPU time of this process (all threads), seconds.
-    static func cpuSeconds() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
-    }
+    static func cpuSeconds() -> Double { BenchClock.cpuMilliseconds() / 1000 }
 
     static func fixed(_ value: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", value) }
 
