@@ -17,5 +17,6 @@ struct Pairbook: AsyncParsableCommand {
             ImportCommand.self, ExportCommand.self, DemoCommand.self,
             AnalyzeCommand.self, ReportCommand.self, ChartCommand.self,
             CollectCommand.self, FetchCommand.self,
+            RunCommand.self,
         ])
 }
