@@ -81,11 +81,11 @@ struct RunCommand: AsyncParsableCommand {
         let file = try config.map(RunConfiguration.load) ?? RunConfiguration()
         let settings = try RunSettings(command: self, file: file)
         let logger = global.makeLogger(label: "pairbook.run")
-        let deliveries = try settings.makeDeliveries(logger: logger)  // reads credentials: fail before starting
 
-        // MARK: Metrics (bootstrapped once, here)
+        // MARK: Metrics (bootstrapped once, here, before any component creates its metrics)
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory.pairbook(registry: registry))
+        let deliveries = try settings.makeDeliveries(logger: logger)  // reads credentials: fail before starting
 
         // MARK: Collector
         let store = try Store(path: settings.database, logger: logger)
