@@ -118,7 +118,7 @@ struct RunCommand: AsyncParsableCommand {
         let scheduler = ReportScheduler(
             jobs: jobs,
             configuration: .init(missedRuns: settings.catchUp ? .runMostRecent : .skip),
-            lastRun: { script in try store.reportRuns(script: script, limit: 1).first?.startedAt },
+            lastRun: { script in try await store.lastReportRun(script: script) },  // ok/alert runs only
             onRun: { run in
                 if let name = settings.reports.first(where: { $0.path == run.job })?.name {
                     reportTimers[name]?.recordMilliseconds(run.duration.milliseconds)
