@@ -20,9 +20,12 @@ final class SchedulerHarness: Sendable {
         (runs, runsContinuation) = AsyncStream.makeStream(of: ScheduledRun.self)
     }
 
-    /// The wall clock: `base` plus however far the manual clock has been advanced.
+    /// A step of the wall clock relative to the manual clock (NTP corrections in tests).
+    let skew = Mutex<TimeSpan>(.seconds(0))
+
+    /// The wall clock: `base` plus however far the manual clock has been advanced, plus any skew.
     var now: Timestamp {
-        base + TimeSpan(milliseconds: Int64(clock.now.offset / .milliseconds(1)))
+        base + TimeSpan(milliseconds: Int64(clock.now.offset / .milliseconds(1))) + skew.withLock { $0 }
     }
 
     var allRuns: [ScheduledRun] { recorded.withLock { $0 } }
@@ -146,6 +149,30 @@ struct ReportSchedulerTests {
         // Then every slot ran once, with its own slot value
         #expect(log.values == [ts("2024-02-29T23:59:00Z"), ts("2024-03-01T00:00:00Z"), ts("2024-03-01T00:01:00Z")])
         #expect(harness.allRuns.allSatisfy { if case .succeeded = $0.outcome { true } else { false } })
+    }
+
+    @Test("a wall clock stepping back after a run does not repeat the slot")
+    func clockStepsBack() async throws {
+        let harness = SchedulerHarness(startingAt: ts("2024-01-01T00:00:30Z"))
+        let log = SlotLog()
+        let scheduler = harness.makeScheduler(jobs: [
+            ScheduledJob(name: "minutely", schedule: cron("* * * * *")) { slot in log.append(slot) }
+        ])
+        try await withRunningGroup(scheduler) { _ in
+            await harness.waitForSleepers(1)
+            harness.advance(to: ts("2024-01-01T00:01:00Z"))
+            _ = await harness.nextRuns(1)
+            await harness.waitForSleepers(1)
+            // NTP steps the wall clock back 45 s, to before the slot that just ran
+            harness.skew.withLock { $0 = .seconds(-45) }
+            harness.clock.advance(by: .seconds(60))  // wall clock 00:01:15
+            await harness.waitForSleepers(1)
+            #expect(log.values.count == 1)
+            harness.advance(to: ts("2024-01-01T00:02:00Z"))
+            _ = await harness.nextRuns(1)
+            await harness.waitForSleepers(1)
+        }
+        #expect(log.values == [ts("2024-01-01T00:01:00Z"), ts("2024-01-01T00:02:00Z")])
     }
 
     @Test("a run that overruns later slots skips them and does not overlap itself")
