@@ -5,7 +5,7 @@ RELEASE    := .build/release
 PYTHON     ?= python3
 BENCH_AREAS ?= import analytics charts report collector
 
-.PHONY: all deps build demo test bench fixtures python-deps clean
+.PHONY: all deps build demo test test-deps bench fixtures python-deps clean
 
 all: build
 
@@ -21,10 +21,14 @@ demo: build
 	@mkdir -p output
 	$(BIN) demo --db output/demo.sqlite
 
-## Build and run every test (Swift Testing). Network tests use 127.0.0.1 only.
-test: deps
+## Build and run every test (Swift Testing). Network tests use 127.0.0.1 only; the SMTP delivery
+## tests talk to a real SMTP server (Python aiosmtpd, installed here from PyPI) that they start themselves.
+test: deps test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --disable-xctest
+
+test-deps:
+	@$(PYTHON) -c "import aiosmtpd" 2>/dev/null || $(PYTHON) -m pip install -q --disable-pip-version-check aiosmtpd==1.4.6
 
 ## Python packages for fixtures and benchmark comparisons (PyPI).
 python-deps:
