@@ -86,7 +86,7 @@ let package = Package(
         .target(
             name: "ReportEngine",
             dependencies: [
-                "Market", "Storage", "Analytics", "Charts", "Collector", "Alerts",
+                "Market", "Storage", "Analytics", "Charts", "Collector", "Alerts", "Scheduler",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Yams", package: "Yams"),
@@ -177,7 +177,8 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(name: "AlertsTests", dependencies: ["Alerts", "PairbookTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "ReportEngineTests", dependencies: ["ReportEngine", "PairbookTestSupport"], swiftSettings: swiftSettings),
+            name: "ReportEngineTests", dependencies: ["ReportEngine", "Scheduler", "PairbookTestSupport"],
+            swiftSettings: swiftSettings),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "PairbookTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "DeliveryTests", dependencies: ["Delivery", "PairbookTestSupport"], swiftSettings: swiftSettings),
         .testTarget(

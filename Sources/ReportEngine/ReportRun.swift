@@ -4,6 +4,7 @@ import Charts
 import Foundation
 import Logging
 import Market
+import Scheduler
 import Storage
 
 /// Executes a report script against a store: the stages load → analyse → alerts → cells, into an ``ExecutedReport``.
@@ -43,9 +44,9 @@ public struct ReportRun: Sendable {
 
     /// The run time for a script: `at` when given, else the latest schedule slot at or before `now`, else `now`
     /// floored to the minute (so runs in the same minute are identical).
-    public static func runTime(at: Timestamp?, schedule: CronSchedule?, now: Timestamp) -> Timestamp {
+    public static func runTime(at: Timestamp?, schedule: CronExpression?, now: Timestamp) -> Timestamp {
         if let at { return at }
-        if let schedule, let slot = schedule.slot(atOrBefore: now) { return slot }
+        if let schedule { return schedule.previous(before: now + TimeSpan(milliseconds: 1)) }
         return Timeframe.oneMinute.barOpen(containing: now)
     }
 

@@ -1,6 +1,7 @@
 import Alerts
 import Foundation
 import Market
+import Scheduler
 import Yams
 
 extension ReportScript {
@@ -56,12 +57,16 @@ extension ReportScript {
             throw ScriptError.syntax(source.location(root.mark), expected: "title: \"…\" in the front matter")
         }
         let subtitle = front["subtitle"]?.scalarText ?? front["description"]?.scalarText
-        var schedule: CronSchedule?
+        var schedule: CronExpression?
         if let node = front["schedule"] {
-            guard let text = node.scalarText, let cron = CronSchedule(text) else {
+            guard let text = node.scalarText else {
                 throw ScriptError.syntax(source.location(node.mark), expected: "schedule: a cron expression such as \"5 * * * *\" (UTC)")
             }
-            schedule = cron
+            do {
+                schedule = try CronExpression(parsing: text)
+            } catch {
+                throw ScriptError.invalid(source.location(node.mark), message: "\(error)")
+            }
         }
         var formats = ReportFormat.allCases
         if let node = front["formats"] {

@@ -1,5 +1,6 @@
 import Alerts
 import Market
+import Scheduler
 
 /// An output format of a report.
 public enum ReportFormat: String, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {
@@ -25,7 +26,7 @@ public struct ReportScript: Sendable, Hashable {
     /// Optional subtitle template.
     public var subtitle: String?
     /// Cron schedule (UTC) if the report runs on a schedule.
-    public var schedule: CronSchedule?
+    public var schedule: CronExpression?
     /// Formats written by default.
     public var formats: [ReportFormat]
     /// Alert rules of the front matter (and of `alerts_file`).
@@ -51,7 +52,7 @@ public struct ReportScript: Sendable, Hashable {
     }
 
     /// Creates a script from its parts (the parser is ``init(contentsOf:)``).
-    public init(path: String, name: String, title: String, subtitle: String?, schedule: CronSchedule?,
+    public init(path: String, name: String, title: String, subtitle: String?, schedule: CronExpression?,
                 formats: [ReportFormat], alerts: [AlertRule], onTrigger: String? = nil, parameters: ReportParameters,
                 blocks: [Block]) {
         self.path = path

@@ -2,6 +2,7 @@ import Alerts
 import Foundation
 import Market
 import ReportEngine
+import Scheduler
 import Testing
 
 @Suite("ReportScript parser")
@@ -15,7 +16,7 @@ struct ReportScriptParserTests {
         #expect(script.parameters["lookback"] == .duration(.hours(24)))
         #expect(script.parameters["window"] == .int(60))
         #expect(script.parameters["z_threshold"] == .float(2.0))
-        #expect(script.schedule?.expression == "5 * * * *")
+        #expect(script.schedule?.source == "5 * * * *")
         #expect(script.formats == [.html, .pdf, .csv])
         #expect(script.alerts.map(\.metric) == [.zScore, .zScore, .correlation, .adfPValue])
         #expect(script.alerts[0].pendingFor == .minutes(5))
@@ -31,7 +32,7 @@ struct ReportScriptParserTests {
         let script = try ReportScript(contentsOf: TestPaths.report("daily-summary.md"))
         #expect(script.parameters["pairs"] == .list([.pair(Pair(base: "BTCUSDT", quote: "ETHUSDT"))]))
         #expect(script.parameters["window"] == .int(120))
-        #expect(script.schedule?.expression == "10 0 * * *")
+        #expect(script.schedule?.source == "10 0 * * *")
     }
 
     static let header = "---\ntitle: T\nparams: { base: BTCUSDT, quote: ETHUSDT }\n---\n"
@@ -56,7 +57,7 @@ struct ReportScriptParserTests {
         ("---\ntitle: T\nparams:\n  window: { type: integer, default: 3 }\n---\n", "x.md:4: expected type: one of int, float"),
         ("---\ntitle: T\nparams:\n  window: { type: int, default: abc }\n---\n",
          "x.md:4: parameter 'window' = 'abc': expected an integer"),
-        ("---\ntitle: T\nschedule: every hour\n---\n", "x.md:3: expected schedule: a cron expression"),
+        ("---\ntitle: T\nschedule: every hour\n---\n", "x.md:3: cron \"every hour\": expected 5 fields"),
         ("---\ntitle: T\nformats: [html, docx]\n---\n", "x.md:3: expected formats: a list of html, pdf, csv (found 'docx')"),
         ("---\ntitle: \"{{nope}}\"\n---\n", "x.md:2: unknown placeholder {{nope}}"),
     ]

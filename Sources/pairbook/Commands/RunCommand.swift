@@ -330,14 +330,10 @@ struct RunSettings: Sendable {
         reports = try paths.map { path in
             let script: ReportScript
             do { script = try ReportScript(contentsOf: path) } catch { throw RunError("\(error)") }
-            guard let cron = script.schedule?.expression else {
+            guard let cron = script.schedule else {
                 throw RunError("\(path): no `schedule:` in the front matter; `pairbook run` needs one (e.g. \"5 * * * *\", @daily)")
             }
-            do {
-                return ScheduledReport(path: path, name: script.name, schedule: try CronExpression(parsing: cron))
-            } catch {
-                throw RunError("\(path): schedule: \(error)")
-            }
+            return ScheduledReport(path: path, name: script.name, schedule: cron)
         }
 
         // HTTP address.
