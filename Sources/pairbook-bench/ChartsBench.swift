@@ -173,20 +173,8 @@ struct ChartsBench: ParsableCommand {
 
     // MARK: - Measurement
 
-    /// Process CPU time in ms (CLOCK_PROCESS_CPUTIME_ID).
-    static func cpuMilliseconds() -> Double {
-        var t = timespec()
-        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
-        return Double(t.tv_sec) * 1000 + Double(t.tv_nsec) / 1e6
-    }
-
-    /// User + system CPU time in ms of the terminated and waited-for children of this process.
-    static func childrenCPUMilliseconds() -> Double {
-        var usage = rusage()
-        getrusage(RUSAGE_CHILDREN.rawValue, &usage)
-        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1000
-            + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1000
-    }
+    static func cpuMilliseconds() -> Double { BenchClock.cpuMilliseconds() }
+    static func childrenCPUMilliseconds() -> Double { BenchClock.childrenCPUMilliseconds() }
 
     /// Best CPU and best wall time of `runs` renders.
     static func best(_ runs: Int, _ body: () throws -> Data) throws -> Timing {
