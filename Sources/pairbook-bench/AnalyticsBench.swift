@@ -2,6 +2,7 @@ import Analytics
 import ArgumentParser
 import Foundation
 import Market
+import PairbookTestSupport
 
 /// `pairbook-bench analytics`: the pair pipeline on synthetic 1 s bars, against pandas + statsmodels.
 ///
@@ -219,16 +220,10 @@ struct AnalyticsBench: ParsableCommand {
 extension AnalyticsBench {
     /// SplitMix64 with Box–Muller normals: deterministic synthetic data.
     struct SplitMix {
-        var state: UInt64
-        init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
+        var generator: SplitMix64
+        init(seed: UInt64) { generator = SplitMix64(seed: seed &+ 0x9E37_79B9_7F4A_7C15) }
 
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        mutating func next() -> UInt64 { generator.next() }
 
         /// Uniform in [0, 1).
         mutating func uniform() -> Double { Double(next() >> 11) / Double(UInt64(1) << 53) }

@@ -1,6 +1,7 @@
 @testable import Analytics
 import Foundation
 import Testing
+import PairbookTestSupport
 
 /// The O(n·maxlag) Gram lag search against the Householder QR reference search.
 @Suite("ADF lag search: Gram (fast) vs Householder QR (reference)")
@@ -13,14 +14,9 @@ struct ADFLagSearchTests {
 
     /// A small deterministic generator (SplitMix64) for Gaussian-ish noise.
     struct Noise {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var generator: SplitMix64
+        init(state: UInt64) { generator = SplitMix64(seed: state) }
+        mutating func next() -> UInt64 { generator.next() }
         mutating func uniform() -> Double { (Double(next() >> 11) + 0.5) / Double(UInt64(1) << 53) }
         mutating func gaussian() -> Double {
             (-2 * log(uniform())).squareRoot() * cos(2 * Double.pi * uniform())

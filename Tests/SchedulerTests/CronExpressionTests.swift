@@ -2,6 +2,7 @@ import Market
 import Testing
 
 @testable import Scheduler
+import PairbookTestSupport
 
 private func ts(_ text: String) -> Timestamp {
     do { return try Timestamp(parsing: text) } catch { preconditionFailure("bad test timestamp \(text)") }
@@ -152,18 +153,5 @@ struct CronExpressionTests {
         #expect(cron.description == "5 * * * *")
         let upper = try CronExpression(parsing: "@DAILY")
         #expect(upper.next(after: ts("2024-01-01T05:00:00Z")) == ts("2024-01-02T00:00:00Z"))
-    }
-}
-
-/// A tiny deterministic generator for test inputs.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

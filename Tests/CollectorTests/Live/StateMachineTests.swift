@@ -4,18 +4,6 @@ import PairbookTestSupport
 import Storage
 import Testing
 
-/// A deterministic generator for jitter (SplitMix64).
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 @Suite("ReconnectStateMachine")
 struct ReconnectStateMachineTests {
     let policy = ReconnectPolicy(initialDelay: .milliseconds(500), maximumDelay: .seconds(30), multiplier: 2, jitter: 0.5,
@@ -25,7 +13,7 @@ struct ReconnectStateMachineTests {
     func backoff() {
         let clock = ManualClock()
         var machine = ReconnectStateMachine<ManualClock>(policy: policy)
-        var random = SeededGenerator(state: 42)
+        var random = SplitMix64(seed: 42)
         var delays: [Duration] = []
         for _ in 0..<10 {
             machine.connecting()
@@ -49,7 +37,7 @@ struct ReconnectStateMachineTests {
     func resetAfterHealthyPeriod() {
         let clock = ManualClock()
         var machine = ReconnectStateMachine<ManualClock>(policy: ReconnectPolicy(jitter: 0))
-        var random = SeededGenerator(state: 1)
+        var random = SplitMix64(seed: 1)
         // Given three quick failures
         for _ in 0..<3 { _ = machine.connectionClosed(at: clock.now, using: &random) }
         #expect(machine.failures == 3)
@@ -65,7 +53,7 @@ struct ReconnectStateMachineTests {
     func noResetWhenUnhealthy() {
         let clock = ManualClock()
         var machine = ReconnectStateMachine<ManualClock>(policy: ReconnectPolicy(jitter: 0))
-        var random = SeededGenerator(state: 1)
+        var random = SplitMix64(seed: 1)
         for _ in 0..<2 { _ = machine.connectionClosed(at: clock.now, using: &random) }
         machine.connectionOpened(at: clock.now)
         clock.advance(by: .seconds(5))
@@ -76,7 +64,7 @@ struct ReconnectStateMachineTests {
     func stop() {
         let clock = ManualClock()
         var machine = ReconnectStateMachine<ManualClock>()
-        var random = SeededGenerator(state: 1)
+        var random = SplitMix64(seed: 1)
         machine.stop()
         #expect(machine.connectionClosed(at: clock.now, using: &random) == .none)
     }
