@@ -47,6 +47,7 @@ struct DemoCommand: ParsableCommand {
         let store = try simulate(into: databasePath)
         Console.line(try StatusCommand.render(store, now: StatusCommand.currentTime()))
         try renderReports(from: store)
+        try renderRealSample()
     }
 
     /// Replaces the database at `path` with a fresh one holding the simulated trades and bars.
