@@ -7,20 +7,7 @@ extension Store {
     /// Memory stays constant whatever the number of trades (a database cursor).
     /// - Throws: ``StoreError/sqlite(operation:message:)``, or what `body` throws.
     public func forEachTick(of symbol: Symbol, in range: TimeRange, _ body: (Tick) throws -> Void) throws {
-        try read("reading trades") { db in
-            let rows = try Row.fetchCursor(
-                db,
-                sql: """
-                    SELECT trade_id, ts, price, quantity, is_buyer_maker FROM tick_data
-                    WHERE symbol = ? AND ts >= ? AND ts < ? ORDER BY ts, trade_id
-                    """,
-                arguments: [symbol.name, range.start.milliseconds, range.end.milliseconds])
-            while let row = try rows.next() {
-                try body(Tick(
-                    symbol: symbol, tradeID: row[0], timestamp: Timestamp(milliseconds: row[1]),
-                    price: row[2], quantity: row[3], isBuyerMaker: row[4]))
-            }
-        }
+        try read("reading trades") { db in try TickRows.forEach(in: db, of: symbol, in: range, body) }
     }
 
     /// The number of stored trades of `symbol` (all symbols when `nil`).

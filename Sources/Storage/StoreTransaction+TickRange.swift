@@ -1,8 +1,8 @@
 import GRDB
 import Market
 
-// Added by the importer for Collector's Resampler (rebuilding a stored bar from its trades when a
-// trade arrives for a bar it no longer holds; skipping lookups of bars that cannot exist). Additive only.
+// What the Resampler needs inside a write: the trades of a stored bar it must rebuild (a late trade for a bar it
+// no longer holds), and the newest stored bar (to skip lookups of bars that cannot exist yet).
 
 extension StoreTransaction {
     /// The stored trades of `symbol` with a time in `range`, by time then trade id.
@@ -10,17 +10,8 @@ extension StoreTransaction {
     /// One indexed range scan of `(symbol, ts)`; O(k) in the trades returned. Sees this transaction's own inserts.
     /// - Throws: ``StoreError/sqlite(operation:message:)``.
     public func ticks(of symbol: Symbol, in range: TimeRange) throws -> [Tick] {
-        let statement = try database.cachedStatement(sql: """
-            SELECT trade_id, ts, price, quantity, is_buyer_maker FROM tick_data
-            WHERE symbol = ? AND ts >= ? AND ts < ? ORDER BY ts, trade_id
-            """)
-        let rows = try Row.fetchCursor(statement, arguments: [symbol.name, range.start.milliseconds, range.end.milliseconds])
         var ticks: [Tick] = []
-        while let row = try rows.next() {
-            ticks.append(Tick(
-                symbol: symbol, tradeID: row[0], timestamp: Timestamp(milliseconds: row[1]),
-                price: row[2], quantity: row[3], isBuyerMaker: row[4]))
-        }
+        try TickRows.forEach(in: database, of: symbol, in: range) { ticks.append($0) }
         return ticks
     }
 

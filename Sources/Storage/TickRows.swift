@@ -1,0 +1,21 @@
+import GRDB
+import Market
+
+/// Reads the trades of one symbol in a time range: the one tick query, shared by ``Store`` reads and
+/// ``StoreTransaction`` (which also sees its own uncommitted inserts).
+enum TickRows {
+    /// Calls `body` for each stored trade of `symbol` with a time in `range`, by time then trade id.
+    /// One indexed range scan of `(symbol, ts)`; constant memory (a cursor over a cached statement).
+    static func forEach(in db: Database, of symbol: Symbol, in range: TimeRange, _ body: (Tick) throws -> Void) throws {
+        let statement = try db.cachedStatement(sql: """
+            SELECT trade_id, ts, price, quantity, is_buyer_maker FROM tick_data
+            WHERE symbol = ? AND ts >= ? AND ts < ? ORDER BY ts, trade_id
+            """)
+        let rows = try Row.fetchCursor(statement, arguments: [symbol.name, range.start.milliseconds, range.end.milliseconds])
+        while let row = try rows.next() {
+            try body(Tick(
+                symbol: symbol, tradeID: row[0], timestamp: Timestamp(milliseconds: row[1]),
+                price: row[2], quantity: row[3], isBuyerMaker: row[4]))
+        }
+    }
+}
