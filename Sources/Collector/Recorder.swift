@@ -6,8 +6,8 @@ import Storage
 /// collector, the CSV importer and the simulator.
 ///
 /// Each ``record(_:)`` call is one database transaction: every trade is inserted unless already
-/// stored (same symbol and trade id), only the new ones go through the ``Resampler``, and every
-/// bar they touched is upserted once. So ticks and bars always commit together — re-recording the
+/// stored (same symbol, time and trade id; new trades in bulk, 64 rows per statement), only the new
+/// ones go through the ``Resampler``, and every bar they touched is upserted once (in bulk per series). So ticks and bars always commit together — re-recording the
 /// same trades changes nothing, and a batch cut off by a crash or `kill -9` is rolled back whole
 /// and simply recorded again on the next run (the resampler reloads the stored bars it needs).
 ///
@@ -47,8 +47,11 @@ public final class Recorder {
         do {
             return try store.write { tx in
                 var result = RecordResult()
-                for tick in ticks {
-                    if try tx.insert(tick) {
+                // All trades first (new ones in bulk), then the resampler sees the new ones in order. A bar it
+                // rebuilds from stored trades may then already hold later trades of this batch: it skips them.
+                let isNew = try tx.insert(contentsOf: ticks)
+                for (tick, new) in zip(ticks, isNew) {
+                    if new {
                         result.inserted += 1
                         try resampler.add(tick, from: tx)
                     } else {
@@ -56,8 +59,16 @@ public final class Recorder {
                     }
                 }
                 let bars = resampler.takeTouched()
-                for resampled in bars {
-                    try tx.upsert(resampled.bar, of: resampled.symbol, timeframe: resampled.timeframe)
+                // One bulk upsert per series (takeTouched groups bars by timeframe, then symbol).
+                var start = bars.startIndex
+                while start < bars.endIndex {
+                    let first = bars[start]
+                    var end = start + 1
+                    while end < bars.endIndex, bars[end].symbol == first.symbol, bars[end].timeframe == first.timeframe {
+                        end += 1
+                    }
+                    try tx.upsert(contentsOf: bars[start..<end].lazy.map(\.bar), of: first.symbol, timeframe: first.timeframe)
+                    start = end
                 }
                 result.barsWritten = bars.count
                 return result

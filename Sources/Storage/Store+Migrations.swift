@@ -7,18 +7,33 @@ extension Store {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-schema") { db in
-            // Keyed by (symbol, trade_id) WITHOUT ROWID: the trade id is the natural key, and dropping the
-            // rowid B-tree leaves two B-trees to update per trade instead of three (the import hot path).
-            try db.create(table: "tick_data", options: [.withoutRowID]) { t in
-                t.column("symbol", .text).notNull()
-                t.column("trade_id", .integer).notNull()
+            // Symbols by a small integer id, so that the key of every stored trade is three integers.
+            try db.create(table: "symbols") { t in
+                t.primaryKey("id", .integer)
+                t.column("name", .text).notNull().unique()
+            }
+
+            // Trades, one B-tree per trade: WITHOUT ROWID, clustered on (symbol_id, ts, trade_id). That key is both
+            // the identity of a trade (re-importing it changes nothing; Binance never gives one trade id two
+            // times) and the time order that tick reads scan, so no second index is written per trade — the
+            // import hot path. Storage writes and reads this table; everyone else reads the `tick_data` view.
+            try db.create(table: "tick_rows", options: [.withoutRowID]) { t in
+                t.column("symbol_id", .integer).notNull()  // symbols.id (no FOREIGN KEY: a check per trade; Storage is the only writer)
                 t.column("ts", .integer).notNull()
+                t.column("trade_id", .integer).notNull()
                 t.column("price", .double).notNull()
                 t.column("quantity", .double).notNull()
                 t.column("is_buyer_maker", .boolean).notNull()
-                t.primaryKey(["symbol", "trade_id"])
+                t.primaryKey(["symbol_id", "ts", "trade_id"])
             }
-            try db.create(index: "tick_data_symbol_ts", on: "tick_data", columns: ["symbol", "ts"])
+            // DESIGN's `tick_data` with its columns, for SQL outside Storage (sqlite3, pandas, Store+<Area> files).
+            // `WHERE symbol = ? AND ts …` and `ORDER BY ts, trade_id` use the key; ordering by trade_id alone sorts.
+            try db.execute(sql: """
+                CREATE VIEW tick_data (symbol, trade_id, ts, price, quantity, is_buyer_maker) AS
+                SELECT symbols.name, tick_rows.trade_id, tick_rows.ts, tick_rows.price, tick_rows.quantity,
+                       tick_rows.is_buyer_maker
+                FROM tick_rows JOIN symbols ON symbols.id = tick_rows.symbol_id
+                """)
 
             // Clustered on (symbol, timeframe, ts): a report's window is one contiguous range read.
             try db.create(table: "resampled_data", options: [.withoutRowID]) { t in

@@ -5,7 +5,7 @@ import Market
 extension Store {
     /// Per-symbol counts and time spans of everything stored, symbols in name order.
     ///
-    /// Uses the `(symbol, ts)` and `(symbol, timeframe, ts)` indexes; counting is O(rows) but cheap.
+    /// Uses the `(symbol_id, ts, …)` and `(symbol, timeframe, ts)` keys; counting is O(rows) but cheap.
     public func summaries() throws -> [SymbolSummary] {
         try read("summarising the database") { db in
             var result: [Symbol: SymbolSummary] = [:]
@@ -14,12 +14,13 @@ extension Store {
                 return result[symbol] ?? SymbolSummary(
                     symbol: symbol, tickCount: 0, firstTrade: nil, lastTrade: nil, barCounts: [], gapCount: 0, openGapCount: 0)
             }
-            for row in try Row.fetchAll(db, sql: "SELECT DISTINCT symbol FROM tick_data") {
-                let name: String = row[0]
+            for row in try Row.fetchAll(db, sql: "SELECT id, name FROM symbols") {
+                let name: String = row[1]
                 guard var s = summary(name) else { continue }
                 let stats = try Row.fetchOne(
-                    db, sql: "SELECT COUNT(*), MIN(ts), MAX(ts) FROM tick_data WHERE symbol = ?", arguments: [name])
+                    db, sql: "SELECT COUNT(*), MIN(ts), MAX(ts) FROM tick_rows WHERE symbol_id = ?", arguments: [row[0] as Int64])
                 s.tickCount = stats?[0] ?? 0
+                guard s.tickCount > 0 else { continue }
                 s.firstTrade = (stats?[1] as Int64?).map(Timestamp.init(milliseconds:))
                 s.lastTrade = (stats?[2] as Int64?).map(Timestamp.init(milliseconds:))
                 result[s.symbol] = s
@@ -53,7 +54,10 @@ extension Store {
     /// Every symbol with trades or bars, in name order.
     public func symbols() throws -> [Symbol] {
         try read("listing symbols") { db in
-            try String.fetchAll(db, sql: "SELECT symbol FROM tick_data UNION SELECT symbol FROM resampled_data ORDER BY 1")
+            try String.fetchAll(db, sql: """
+                SELECT name FROM symbols WHERE EXISTS (SELECT 1 FROM tick_rows WHERE symbol_id = symbols.id)
+                UNION SELECT symbol FROM resampled_data ORDER BY 1
+                """)
                 .compactMap { try? Symbol(parsing: $0) }
         }
     }

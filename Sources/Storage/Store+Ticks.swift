@@ -14,9 +14,11 @@ extension Store {
     public func tickCount(of symbol: Symbol? = nil) throws -> Int {
         try read("counting trades") { db in
             if let symbol {
-                return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tick_data WHERE symbol = ?", arguments: [symbol.name]) ?? 0
+                return try Int.fetchOne(db, sql: """
+                    SELECT COUNT(*) FROM tick_rows WHERE symbol_id = (SELECT id FROM symbols WHERE name = ?)
+                    """, arguments: [symbol.name]) ?? 0
             }
-            return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tick_data") ?? 0
+            return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tick_rows") ?? 0
         }
     }
 }

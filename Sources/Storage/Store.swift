@@ -82,6 +82,10 @@ public struct Store: Sendable {
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             // 32 MiB page cache (default 2 MiB): the tick indexes of a day stay in memory while importing.
             try db.execute(sql: "PRAGMA cache_size = -32768")
+            // Checkpoint after 10,000 WAL pages (40 MiB) instead of 1,000: a bulk import then checkpoints (and
+            // fsyncs) a tenth as often. The WAL file is cut back to 64 MiB after a checkpoint.
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 10000")
+            try db.execute(sql: "PRAGMA journal_size_limit = 67108864")
         }
         return config
     }

@@ -21,6 +21,38 @@ import Testing
         #expect(try store.tickCount(of: btc) == 1)
     }
 
+    @Test("bulk insert stores each new trade once, whatever the order, and flags the rest as duplicates")
+    func bulkTickInsert() throws {
+        // Given 200 stored trades of BTCUSDT
+        let store = try Store.inMemory()
+        let eth: Symbol = "ETHUSDT"
+        let stored = (1...200).map { tick(Int64($0), Int64($0) * 10) }
+        #expect(try store.write { tx in try tx.insert(contentsOf: stored) } == Array(repeating: true, count: 200))
+
+        // When a batch mixes new trades (more than a 64-row statement's worth), repeats within the batch, stored
+        // trades, a late trade older than everything stored, and another symbol
+        var batch = (201...400).map { tick(Int64($0), Int64($0) * 10) }
+        batch.insert(tick(250, 2500), at: 120)                     // repeat of a trade earlier in the batch
+        batch.insert(tick(5, 50), at: 10)                          // already stored
+        batch.insert(tick(1_000, 5), at: 70)                       // new, older than every stored trade
+        batch += (1...3).map { Tick(symbol: eth, tradeID: Int64($0), timestamp: Timestamp(milliseconds: 100),
+                                    price: 3000, quantity: 1, isBuyerMaker: false) }
+        batch.append(tick(400, 4000))                              // repeat of the batch's newest trade
+        let isNew = try store.write { tx in try tx.insert(contentsOf: batch) }
+
+        // Then exactly the new ones are stored and flagged
+        #expect(isNew.count == batch.count)
+        #expect(isNew.filter { !$0 }.count == 3)
+        #expect(!isNew[10] && isNew[70] && !isNew[122] && !isNew[isNew.count - 1])
+        #expect(try store.tickCount(of: btc) == 401)
+        #expect(try store.tickCount(of: eth) == 3)
+        #expect(try store.write { tx in try tx.insert(tick(1_000, 5)) } == false)
+        var times: [Int64] = []
+        try store.forEachTick(of: btc, in: .all) { times.append($0.timestamp.milliseconds) }
+        #expect(times == times.sorted() && times.first == 5)
+        #expect(try store.symbols() == [btc, eth])
+    }
+
     @Test("bars upsert in place and read back in a half-open range")
     func barsRoundTrip() throws {
         let store = try Store.inMemory()
@@ -40,6 +72,22 @@ import Testing
         #expect(try store.lastBar(for: btc, timeframe: .oneMinute) == bars[4])
         #expect(try store.write { tx in try tx.bar(of: btc, timeframe: .oneMinute, openTime: changed.openTime) } == changed)
         #expect(try store.timeframes(for: btc) == [.oneMinute])
+    }
+
+    @Test("bulk upsert writes many bars and replaces stored ones; a bar repeated in one call keeps its last version")
+    func bulkBarUpsert() throws {
+        let store = try Store.inMemory()
+        func bar(_ i: Int, close: Double) -> Bar {
+            Bar(openTime: Timestamp(milliseconds: Int64(i) * 1000), open: 1, high: 3, low: 0.5, close: close,
+                volume: 2, quoteVolume: 3, trades: 4, takerBuyVolume: 1)
+        }
+        try store.write { tx in try tx.upsert(contentsOf: (0..<70).map { bar($0, close: 1) }, of: btc, timeframe: .oneSecond) }
+        let changed = (30..<70).map { bar($0, close: 2) } + [bar(69, close: 2.5)]
+        try store.write { tx in try tx.upsert(contentsOf: changed, of: btc, timeframe: .oneSecond) }
+
+        let read = try store.bars(for: btc, timeframe: .oneSecond, in: .all).bars
+        #expect(read.count == 70)
+        #expect(read.map(\.close) == Array(repeating: 1, count: 30) + Array(repeating: 2, count: 39) + [2.5])
     }
 
     @Test("a failing write leaves nothing behind")
