@@ -25,8 +25,9 @@ public struct ImportOptions: Sendable, Hashable {
 /// Trades go through the ``Recorder`` (ticks plus bars of every configured timeframe); klines are
 /// stored as bars of their interval and rolled up to the coarser configured timeframes.
 ///
-/// **Streaming.** The file is read in 1 MiB chunks and parsed byte by byte (no `String` per row);
-/// rows are written in batches, so memory is O(batch size) whatever the file size.
+/// **Streaming, two threads.** The file is read in 1 MiB chunks and parsed byte by byte (no `String` per
+/// row) on a parsing thread, while the calling thread writes the previous batch; at most two parsed
+/// batches wait between them, so memory is O(batch size) whatever the file size.
 ///
 /// **Atomicity: resumable, not all-or-nothing.** Each batch of `batchSize` rows is one transaction in
 /// which ticks and their bars commit together, so the database is consistent after any interruption
@@ -79,65 +80,54 @@ public final class CSVImporter {
         guard let symbol = options.symbol ?? name.symbol else { throw ImportError.unknownSymbol(file: url.lastPathComponent) }
         let requestedKind = options.kind ?? name.kind
 
-        var state = FileState(file: file, symbol: symbol, kind: requestedKind, skipBadRows: options.skipBadRows)
-        var ticks: [Tick] = []
-        ticks.reserveCapacity(batchSize)
-        var bars: [Bar] = []
-        var klineWriter: KlineWriter?
-        var bytesRead: Int64 = 0
-        var recorded = RecordResult()
-
         func elapsed() -> Double {
             let d = ContinuousClock.now - started
             return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
         }
-        func report() {
-            progress?(ImportProgress(file: file, rows: state.rows, bytesRead: bytesRead, totalBytes: reader.totalBytes,
-                                     elapsed: elapsed()))
-        }
-        func flush() throws {
-            if !ticks.isEmpty {
-                recorded += try recorder.record(ticks)
-                ticks.removeAll(keepingCapacity: true)
-                report()
-            }
-            if !bars.isEmpty, let writer = klineWriter {
-                recorded.barsWritten += try writer.write(bars, of: symbol)
-                recorded.inserted += bars.count
-                bars.removeAll(keepingCapacity: true)
-                report()
-            }
-        }
-        func handle(_ line: UnsafeBufferPointer<UInt8>, _ number: Int) throws {
-            switch try state.row(line, number) {
-            case .tick(let tick):
-                ticks.append(tick)
-                if ticks.count >= batchSize { try flush() }
-            case .bar(let bar, let interval):
-                if klineWriter == nil {
-                    klineWriter = KlineWriter(store: store, interval: interval, timeframes: recorder.timeframes)
-                }
-                bars.append(bar)
-                if bars.count >= batchSize { try flush() }
-            case .none:
-                break
-            }
+
+        // Parsing runs on a thread of its own while this one writes: the two halves of an import each keep
+        // a core busy. A plain `Thread`, not a task: `importFile` is synchronous, and both sides block (on
+        // the file, on SQLite). At most two parsed batches wait, so memory stays flat.
+        let channel = BatchChannel<ParsedBatch>(capacity: 2)
+        let state = FileState(file: file, symbol: symbol, kind: requestedKind, skipBadRows: options.skipBadRows)
+        let batchSize = self.batchSize
+        let parsing = Thread { FileParser.run(url: url, state: state, batchSize: batchSize, into: channel) }
+        parsing.name = "pairbook.import.parse"
+        parsing.start()
+        defer {
+            channel.cancel()
+            channel.waitForProducer()
         }
 
-        var splitter = LineSplitter()
+        var klineWriter: KlineWriter?
+        var recorded = RecordResult()
+        var parsed: FileState?
         do {
-            try reader.forEachChunk { chunk in
-                bytesRead += Int64(chunk.count)
-                try splitter.feed(chunk, handle)
+            while let batch = channel.receive() {
+                switch batch {
+                case .ticks(let ticks, let position):
+                    recorded += try recorder.record(ticks)
+                    progress?(ImportProgress(file: file, rows: position.rows, bytesRead: position.bytesRead,
+                                             totalBytes: reader.totalBytes, elapsed: elapsed()))
+                case .bars(let bars, let interval, let position):
+                    let writer = klineWriter ?? KlineWriter(store: store, interval: interval, timeframes: recorder.timeframes)
+                    klineWriter = writer
+                    recorded.barsWritten += try writer.write(bars, of: symbol)
+                    recorded.inserted += bars.count
+                    progress?(ImportProgress(file: file, rows: position.rows, bytesRead: position.bytesRead,
+                                             totalBytes: reader.totalBytes, elapsed: elapsed()))
+                case .end(let state):
+                    parsed = state
+                case .failed(let error):
+                    throw error
+                }
             }
-            try splitter.finish(handle)
-            try flush()
         } catch let error as ImportError {
             logger.notice("Import stopped", metadata: ["import.file": "\(file)", "error": "\(error)"])
             throw error
-        } catch let error as LineSplitter.LineTooLong {
-            throw ImportError.badRow(SourceLocation(file: file, line: error.lineNumber),
-                                     reason: "line longer than \(LineSplitter.maximumLineLength) bytes; not a CSV dump?")
+        }
+        guard let state = parsed else {
+            throw ImportError.cannotRead(file: file, reason: "parsing stopped without a result")
         }
         guard let layout = state.layout else {
             // Nothing but a header (or nothing at all): nothing to do, but the kind must be known.
@@ -149,6 +139,90 @@ public final class CSVImporter {
                                     badRows: state.badRows, firstBadRow: state.firstBadRow, elapsed: elapsed())
         logger.info("Imported", metadata: ["import.file": "\(file)", "import.summary": "\(summary)"])
         return summary
+    }
+}
+
+// MARK: - Parsing thread
+
+/// Where parsing has got to when a batch is handed over (for progress).
+private struct ParsePosition: Sendable {
+    var rows: Int
+    var bytesRead: Int64
+}
+
+/// What the parsing thread hands to the writer: a batch of rows, then how the file ended.
+private enum ParsedBatch: Sendable {
+    case ticks([Tick], ParsePosition)
+    case bars([Bar], Timeframe, ParsePosition)
+    /// Parsing reached the end of the file; the final state (layout, row and bad-row counts).
+    case end(FileState)
+    /// Parsing stopped on an error (a bad row, an unreadable file); batches sent before it are valid.
+    case failed(any Error)
+}
+
+/// Reads and parses one dump on the parsing thread, sending batches of `batchSize` rows into a channel.
+private enum FileParser {
+    /// The consumer cancelled: stop quietly.
+    struct Cancelled: Error {}
+
+    static func run(url: URL, state initial: FileState, batchSize: Int, into channel: BatchChannel<ParsedBatch>) {
+        defer { channel.finish() }
+        var state = initial
+        var ticks: [Tick] = []
+        ticks.reserveCapacity(batchSize)
+        var bars: [Bar] = []
+        var interval: Timeframe?
+        var bytesRead: Int64 = 0
+
+        func send(_ batch: ParsedBatch) throws {
+            guard channel.send(batch) else { throw Cancelled() }
+        }
+        func flush() throws {
+            let position = ParsePosition(rows: state.rows, bytesRead: bytesRead)
+            if !ticks.isEmpty {
+                try send(.ticks(ticks, position))
+                ticks = []
+                ticks.reserveCapacity(batchSize)
+            }
+            if !bars.isEmpty, let interval {
+                try send(.bars(bars, interval, position))
+                bars = []
+            }
+        }
+        func handle(_ line: UnsafeBufferPointer<UInt8>, _ number: Int) throws {
+            switch try state.row(line, number) {
+            case .tick(let tick):
+                ticks.append(tick)
+                if ticks.count >= batchSize { try flush() }
+            case .bar(let bar, let barInterval):
+                interval = interval ?? barInterval
+                bars.append(bar)
+                if bars.count >= batchSize { try flush() }
+            case .none:
+                break
+            }
+        }
+
+        do {
+            let reader = try DumpReader(url: url)
+            var splitter = LineSplitter()
+            do {
+                try reader.forEachChunk { chunk in
+                    bytesRead += Int64(chunk.count)
+                    try splitter.feed(chunk, handle)
+                }
+                try splitter.finish(handle)
+            } catch let error as LineSplitter.LineTooLong {
+                throw ImportError.badRow(SourceLocation(file: state.file, line: error.lineNumber),
+                                         reason: "line longer than \(LineSplitter.maximumLineLength) bytes; not a CSV dump?")
+            }
+            try flush()
+            try send(.end(state))
+        } catch is Cancelled {
+            return
+        } catch {
+            _ = channel.send(.failed(error))
+        }
     }
 }
 

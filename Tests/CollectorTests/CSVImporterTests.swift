@@ -76,6 +76,26 @@ struct CSVImporterTests {
         #expect(try store.tickCount() == 0)
     }
 
+    @Test("a bad row after several batches: the batches parsed before it are stored, nothing after it")
+    func badRowAfterBatches() throws {
+        // Given 100 trades with a bad row at data row 55, imported 10 rows per batch (parsing runs ahead of writing)
+        let dir = try temporaryDirectory()
+        var text = Self.header
+        for i in 1...100 {
+            text += i == 55 ? "\(i),oops,0.1,1,\(1_721_347_000_000 + i),true\n"
+                : "\(i),100.5,0.1,10.05,\(1_721_347_000_000 + i),false\n"
+        }
+        let url = try writeFile(text, named: "BTCUSDT-trades-2024-01-01.csv", in: dir)
+        let store = try Store.inMemory()
+
+        // Then the error names line 56 and exactly the five full batches before it are stored
+        #expect(throws: ImportError.badRow(SourceLocation(file: "BTCUSDT-trades-2024-01-01.csv", line: 56),
+                                            reason: "bad price 'oops'")) {
+            try CSVImporter(store: store, batchSize: 10).importFile(at: url)
+        }
+        #expect(try store.tickCount() == 50)
+    }
+
     @Test("bad field values are named", arguments: [
         ("x1,63943.90,0.003,1,1721347022956,true", "bad id 'x1'"),
         ("1,abc,0.003,1,1721347022956,true", "bad price 'abc'"),
