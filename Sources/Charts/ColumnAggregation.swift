@@ -60,17 +60,24 @@ enum ColumnAggregation {
         var first = 0.0, low = 0.0, high = 0.0, last = 0.0, lowAt = 0, highAt = 0
         var columnX = 0.0
 
+        /// Appends a column vertex unless it repeats the previous one (first == low is common; a zero-length
+        /// segment only costs the stroker time).
+        func vertex(_ value: Double) {
+            let p = Point(x: columnX, y: y(value))
+            if let previous = run.last, previous == p { return }
+            run.append(p)
+        }
         func flushColumn() {
             guard column != Int.min else { return }
-            run.append(Point(x: columnX, y: y(first)))
+            vertex(first)
             if lowAt <= highAt {
-                run.append(Point(x: columnX, y: y(low)))
-                run.append(Point(x: columnX, y: y(high)))
+                vertex(low)
+                vertex(high)
             } else {
-                run.append(Point(x: columnX, y: y(high)))
-                run.append(Point(x: columnX, y: y(low)))
+                vertex(high)
+                vertex(low)
             }
-            run.append(Point(x: columnX, y: y(last)))
+            vertex(last)
             column = Int.min
         }
         func endRun() {
@@ -103,6 +110,31 @@ enum ColumnAggregation {
         }
         endRun()
         return runs
+    }
+
+    /// The pieces of `runs` whose segments reach into `region` widened by `margin` (vertically: a segment whose y-span
+    /// meets the region's), each piece a maximal chain of such segments. Stroking the pieces (lines up to `2·margin`
+    /// wide) or filling them to a horizontal edge of the region, clipped to `region`, paints what drawing the whole
+    /// runs clipped to it would, for a region spanning the plot's width.
+    static func pieces(of runs: [[Point]], reaching region: Rect, margin: Double = 2) -> [[Point]] {
+        let top = region.minY - margin, bottom = region.maxY + margin
+        var pieces: [[Point]] = []
+        for run in runs {
+            var piece: [Point] = []
+            for i in run.indices.dropLast() {
+                let a = run[i], b = run[i + 1]
+                if min(a.y, b.y) <= bottom && max(a.y, b.y) >= top {
+                    if piece.isEmpty { piece.append(a) }
+                    piece.append(b)
+                } else if !piece.isEmpty {
+                    pieces.append(piece)
+                    piece = []
+                }
+            }
+            if !piece.isEmpty { pieces.append(piece) }
+            if run.count == 1, let p = run.first, p.y >= top, p.y <= bottom { pieces.append(run) }
+        }
+        return pieces
     }
 
     /// Finite minimum and maximum of the defined values, or nil.

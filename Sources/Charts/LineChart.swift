@@ -234,10 +234,15 @@ public struct LineChart: Chart {
             let runs = series.map { ColumnAggregation.runs(times: $0.times, values: $0.values, x: x, y: y, scale: canvas.scale) }
             // Breaches: the area between the line and the threshold, shaded beyond it.
             let breachRegions = breachRegions(plot: plot, y: y)
+            // Only the stretches that reach into a region are filled and re-stroked there (clipping alone would
+            // still make Cairo stroke the whole line once per region).
+            let breachRuns = breachRegions.map { region, _ in
+                breaches.map { runs.indices.contains($0.seriesIndex) ? ColumnAggregation.pieces(of: runs[$0.seriesIndex], reaching: region) : [] } ?? []
+            }
             if let breaches, runs.indices.contains(breaches.seriesIndex) {
-                for (region, ty) in breachRegions {
+                for (k, (region, ty)) in breachRegions.enumerated() {
                     canvas.withClip(region) {
-                        canvas.fillPolygons(runs[breaches.seriesIndex].compactMap { run in
+                        canvas.fillPolygons(breachRuns[k].compactMap { run in
                             guard let a = run.first, let b = run.last else { return nil }
                             return run + [Point(x: b.x, y: ty), Point(x: a.x, y: ty)]
                         }, color: breachColor.withAlpha(0.35))
@@ -257,8 +262,8 @@ public struct LineChart: Chart {
                 canvas.polylines(runs[i], color: color(ofSeries: i), style: style)
                 // The stretches beyond a threshold are redrawn in the breach colour, visible at any density.
                 if let breaches, breaches.seriesIndex == i {
-                    for (region, _) in breachRegions {
-                        canvas.withClip(region) { canvas.polylines(runs[i], color: breachColor, style: style) }
+                    for (k, (region, _)) in breachRegions.enumerated() {
+                        canvas.withClip(region) { canvas.polylines(breachRuns[k], color: breachColor, style: style) }
                     }
                 }
             }

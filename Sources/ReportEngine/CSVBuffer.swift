@@ -32,11 +32,61 @@ struct CSVBuffer {
         bytes.append(0x22)
     }
 
-    /// A number as a plain decimal (empty when undefined or not finite).
+    /// A number as a plain decimal (empty when undefined or not finite): the text of ``CSVRenderer/plainDecimal(_:)``.
     mutating func number(_ x: Double?) {
         separator()
         guard let x, x.isFinite else { return }
+        if appendShortDecimal(x) { return }
         bytes.append(contentsOf: CSVRenderer.plainDecimal(x).utf8)
+    }
+
+    /// Writes `x` when it has at most 8 decimals, in exactly the form of `x.description` (the shortest text that reads
+    /// back as `x`: `67234.5`, `0.001`, `12.0`), without going through a String; false (nothing written) otherwise.
+    ///
+    /// Prices, quantities and volumes are such numbers. For the smallest `k` with `m = round(x·10ᵏ)` and `m / 10ᵏ == x`,
+    /// the decimal m·10⁻ᵏ reads back as `x` (the division is correctly rounded), and because `|m| < 2⁵²` the rounding
+    /// interval of `x` scaled by 10ᵏ is narrower than 1, so it is the only such decimal with k places: the shortest
+    /// round-trip text, as Swift prints it. Zero, magnitudes below 10⁻⁴ (Swift uses an exponent there) and numbers
+    /// needing more places take the general path.
+    private mutating func appendShortDecimal(_ x: Double) -> Bool {
+        let magnitude = x.magnitude
+        guard magnitude >= 1e-4, magnitude < 1e15 else { return false }
+        var scale = 1.0
+        for places in 0...8 {
+            let m = (magnitude * scale).rounded()
+            guard m < 4_503_599_627_370_496 else { return false }  // 2⁵²
+            if m / scale == magnitude {
+                if x < 0 { bytes.append(UInt8(ascii: "-")) }
+                appendFixed(UInt64(m), places: places)
+                return true
+            }
+            scale *= 10
+        }
+        return false
+    }
+
+    /// `m · 10^-places` in positional form, with at least one digit on each side of the point.
+    private mutating func appendFixed(_ m: UInt64, places: Int) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { digits in
+            // Digits of m, least significant first, padded with zeros to places + 1 digits.
+            var n = m, count = 0
+            repeat {
+                digits[count] = UInt8(48 + n % 10)
+                n /= 10
+                count += 1
+            } while n > 0
+            while count <= places {
+                digits[count] = 48
+                count += 1
+            }
+            for i in stride(from: count - 1, through: places, by: -1) { bytes.append(digits[i]) }
+            bytes.append(UInt8(ascii: "."))
+            if places == 0 {
+                bytes.append(48)
+            } else {
+                for i in stride(from: places - 1, through: 0, by: -1) { bytes.append(digits[i]) }
+            }
+        }
     }
 
     /// An integer.

@@ -11,14 +11,17 @@ import Market
 public enum CSVRenderer {
     /// The files of `report.exports`, name → bytes.
     public static func render(_ report: ExecutedReport) -> [(name: String, data: Data)] {
-        report.exports.map { file in
-            let data: Data = switch file {
-            case .bars: barsData(report.bars)
-            case .analytics: analyticsData(report.analyses)
-            case .findings: Data(findings(report.findings).utf8)
-            }
-            return ("\(file.rawValue).csv", data)
+        report.exports.map { render(report, file: $0) }
+    }
+
+    /// One export file of `report`, name → bytes (the files are independent, so they can be rendered concurrently).
+    public static func render(_ report: ExecutedReport, file: ExportCell.File) -> (name: String, data: Data) {
+        let data: Data = switch file {
+        case .bars: barsData(report.bars)
+        case .analytics: analyticsData(report.analyses)
+        case .findings: Data(findings(report.findings).utf8)
         }
+        return ("\(file.rawValue).csv", data)
     }
 
     /// `open_time,symbol,timeframe,open,high,low,close,volume,quote_volume,trades,taker_buy_volume` (the columns of

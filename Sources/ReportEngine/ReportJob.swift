@@ -66,6 +66,11 @@ public struct ReportJob: Sendable {
                 + "\(names.joined(separator: ", ")) → \(folder)"
         }
 
+        /// The written paths as a JSON array (the `report_runs.outputs` column).
+        public var outputsJSON: String { Self.json(files) }
+
+        static func json(_ files: [String]) -> String { "[" + files.map(JSONText.quote).joined(separator: ",") + "]" }
+
         /// Whether any finding is firing (for `--fail-on-alert`).
         public var hasFiringAlerts: Bool { report.findings.contains { $0.state == .firing } }
     }
@@ -98,7 +103,7 @@ public struct ReportJob: Sendable {
             let newEvents = try run.recordAlerts(of: report, runID: runID)
             let status = report.findings.contains { $0.state == .firing } ? "alert" : "ok"
             try store.finishReportRun(id: runID, finishedAt: .wallClockNow, status: status,
-                                      outputs: "[" + written.map(JSONText.quote).joined(separator: ",") + "]", error: nil)
+                                      outputs: Result.json(written), error: nil)
             return Result(report: report, files: written, folder: layout.runFolder.path, latestFolder: layout.latestFolder.path,
                           runID: runID, newAlertEvents: newEvents, onTrigger: script.onTrigger)
         } catch {
@@ -109,41 +114,61 @@ public struct ReportJob: Sendable {
 }
 
 extension ReportJob {
-    /// Renders the formats of `report` concurrently (each renderer owns its canvas; the report is immutable) and
-    /// returns the files in a fixed order: `report.html`, `report.pdf`, then the CSVs.
+    /// One independent piece of rendering: the HTML page, the PDF, or one CSV file.
+    private enum RenderTask {
+        case html, pdf, csv(ExportCell.File)
+    }
+
+    /// Renders the formats of `report` concurrently — the HTML page, the PDF and each CSV file are separate tasks (each
+    /// renderer owns its canvas; the report is immutable) — and returns the files in a fixed order: `report.html`,
+    /// `report.pdf`, then the CSVs.
     static func render(_ report: ExecutedReport, formats: [ReportFormat], templatesDirectory: String?,
                        progress: ProgressHandler?) throws -> [(name: String, data: Data)] {
         let wanted = ReportFormat.allCases.filter { formats.contains($0) }
         let templates = wanted.contains(.html) ? try TemplateSet(directory: TemplateSet.locate(explicit: templatesDirectory)) : nil
-        let results = Mutex<[ReportFormat: Swift.Result<[(name: String, data: Data)], any Error>]>([:])
+        let tasks: [RenderTask] = wanted.flatMap { format -> [RenderTask] in
+            switch format {
+            case .html: [.html]
+            case .pdf: [.pdf]
+            case .csv: report.exports.map { .csv($0) }
+            }
+        }
+        let results = Mutex<[Int: Swift.Result<(name: String, data: Data)?, any Error>]>([:])
         let done = Mutex(0)
         // concurrentPerform runs the closure on up to one thread per core and returns when all are done.
-        DispatchQueue.concurrentPerform(iterations: wanted.count) { i in
-            let format = wanted[i]
-            let result = Swift.Result<[(name: String, data: Data)], any Error> {
-                switch format {
+        DispatchQueue.concurrentPerform(iterations: tasks.count) { i in
+            let result = Swift.Result<(name: String, data: Data)?, any Error> {
+                switch tasks[i] {
                 case .html:
-                    guard let templates else { return [] }
+                    guard let templates else { return nil }
                     let csvNames = Set(formats.contains(.csv) ? report.csvFileNames : [])
-                    return [("report.html", Data(try HTMLRenderer(templates: templates).render(report, csvFiles: csvNames).utf8))]
+                    return ("report.html", Data(try HTMLRenderer(templates: templates).render(report, csvFiles: csvNames).utf8))
                 case .pdf:
-                    return [("report.pdf", try PDFRenderer().render(report))]
-                case .csv:
-                    return CSVRenderer.render(report)
+                    return ("report.pdf", try PDFRenderer().render(report))
+                case .csv(let file):
+                    return CSVRenderer.render(report, file: file)
                 }
             }
-            results.withLock { $0[format] = result }
+            results.withLock { $0[i] = result }
             let n = done.withLock { count in
                 count += 1
                 return count
             }
-            progress?(ReportProgress(stage: "render", done: n, total: wanted.count, label: format.rawValue))
+            progress?(ReportProgress(stage: "render", done: n, total: tasks.count, label: Self.label(of: tasks[i])))
         }
         var files: [(name: String, data: Data)] = []
-        for format in wanted {
-            if let result = results.withLock({ $0[format] }) { files += try result.get() }
+        for i in tasks.indices {
+            if let result = results.withLock({ $0[i] }), let file = try result.get() { files.append(file) }
         }
         return files
+    }
+
+    private static func label(of task: RenderTask) -> String {
+        switch task {
+        case .html: ReportFormat.html.rawValue
+        case .pdf: ReportFormat.pdf.rawValue
+        case .csv(let file): "\(file.rawValue).csv"
+        }
     }
 }
 

@@ -66,16 +66,19 @@ extension Store {
     public func recordAlertEvents(_ events: [AlertEventRecord]) throws -> Int {
         guard !events.isEmpty else { return 0 }
         return try write { tx in
+            // Cached statements: a day of one-second bars can carry thousands of pending/normal transitions.
+            let exists = try tx.database.cachedStatement(sql: """
+                SELECT EXISTS (SELECT 1 FROM alert_events WHERE rule = ? AND symbol_pair = ? AND state = ? AND ts = ?)
+                """)
+            let insert = try tx.database.cachedStatement(sql: """
+                INSERT INTO alert_events (rule, symbol_pair, metric, value, threshold, state, ts, report_run)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """)
             var added = 0
             for e in events {
-                let exists = try Bool.fetchOne(tx.database, sql: """
-                    SELECT EXISTS (SELECT 1 FROM alert_events WHERE rule = ? AND symbol_pair = ? AND state = ? AND ts = ?)
-                    """, arguments: [e.rule, e.symbolPair, e.state, e.time.milliseconds]) ?? false
-                if exists { continue }
-                try tx.database.execute(sql: """
-                    INSERT INTO alert_events (rule, symbol_pair, metric, value, threshold, state, ts, report_run)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [e.rule, e.symbolPair, e.metric, e.value, e.threshold, e.state, e.time.milliseconds, e.reportRun])
+                let stored = try Bool.fetchOne(exists, arguments: [e.rule, e.symbolPair, e.state, e.time.milliseconds]) ?? false
+                if stored { continue }
+                try insert.execute(arguments: [e.rule, e.symbolPair, e.metric, e.value, e.threshold, e.state, e.time.milliseconds, e.reportRun])
                 added += 1
             }
             return added
