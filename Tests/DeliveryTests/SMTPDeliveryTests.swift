@@ -3,6 +3,7 @@ import Logging
 import Market
 import NIOCore
 import NIOSSL
+import PairbookTestSupport
 import Synchronization
 import Testing
 

@@ -1,5 +1,6 @@
 import Alerts
 import ArgumentParser
+import Delivery
 import Foundation
 import Logging
 import Market
@@ -7,7 +8,7 @@ import ReportEngine
 import Storage
 
 /// `pairbook report SCRIPT`: runs a report script and writes HTML, PDF and CSV into the output folder.
-struct ReportCommand: ParsableCommand {
+struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Render a report script (Reports/*.md) to HTML, PDF and CSV.",
@@ -16,6 +17,9 @@ struct ReportCommand: ParsableCommand {
             Parameters are typed by the script's declarations: -p window=120 stays an int; an unknown key is an error. \
             Files go to <out>/<report>/<UTC run time>/ and are copied to <out>/<report>/latest/. \
             The same database and parameters give byte-identical HTML and CSV.
+
+            --copy-to and --email deliver the finished report like `pairbook run` does (SMTP server, sender and credentials \
+            from the `delivery:` section of the config file; see README). A failed delivery keeps the report and exits 1.
 
             Exit status: 0 when done, 1 on errors, 2 with --fail-on-alert when an alert is firing.
             """)
@@ -47,8 +51,24 @@ struct ReportCommand: ParsableCommand {
     @Flag(help: "Exit with status 2 when an alert is firing (after writing the report).")
     var failOnAlert = false
 
-    func run() throws {
+    @Option(name: .customLong("copy-to"), help: ArgumentHelp("Also copy the report's files into this folder (a shared drive).", valueName: "dir"))
+    var copyTo: String?
+
+    @Option(name: .customLong("email"),
+            help: ArgumentHelp("Mail the PDF, findings in the body, to this address (repeatable; SMTP settings from the config file).",
+                               valueName: "address"))
+    var emails: [String] = []
+
+    @Option(help: ArgumentHelp("Configuration file with the `delivery:` section (default ./pairbook.yaml when --email is given).",
+                               valueName: "file"))
+    var config: String?
+
+    func run() async throws {
         let logger = global.makeLogger()
+        // Delivery settings and credentials are checked before any work, like `pairbook run` does.
+        let configPath = config ?? (!emails.isEmpty && FileManager.default.fileExists(atPath: "pairbook.yaml") ? "pairbook.yaml" : nil)
+        let file = try configPath.map(RunConfiguration.load)
+        let deliveries = try ReportDeliveries(copyTo: copyTo, emails: emails, configuration: file?.delivery).make(logger: logger)
         guard FileManager.default.fileExists(atPath: global.databasePath) else {
             throw StoreError.cannotOpen(path: global.databasePath, reason: "no such database (run `pairbook demo` or `pairbook import` first)")
         }
@@ -56,8 +76,15 @@ struct ReportCommand: ParsableCommand {
         let result = try Self.render(script: script, store: store, assignments: assignments, paramsFile: paramsFile, at: at, out: out,
                                      formats: format?.values, templates: templates, logger: logger)
         Console.line(result.summaryLine)
+        let failures = await ReportDeliveries.deliver(result, generatedAt: result.report.runTime, to: deliveries, store: store)
+        for delivery in deliveries where !failures.contains(where: { $0.hasPrefix(delivery.target + ":") }) {
+            Console.line("  delivered: \(delivery.target)")
+        }
         if result.hasFiringAlerts, let command = result.onTrigger {
             Self.runTrigger(command, result: result, logger: logger)
+        }
+        if !failures.isEmpty {
+            throw ReportDeliveries.Failed(folder: result.folder, failures: failures)
         }
         if failOnAlert && result.hasFiringAlerts { throw ExitCode(2) }
     }
