@@ -31,22 +31,29 @@ struct BarUpsert {
         guard !bars.isEmpty else { return }
         let full = bars.count >= rowsPerStatement ? try database.cachedStatement(sql: fullSQL).sqliteStatement : nil
         let one = try database.cachedStatement(sql: oneSQL).sqliteStatement
-        let name = symbol.name
-        let frame = timeframe.description
-        var row = 0
-        var remaining = bars.count
-        for bar in bars {
-            if let full, remaining >= rowsPerStatement || row > 0 {
-                bind(bar, symbol: name, timeframe: frame, to: full, at: Int32(row * 11 + 1))
-                row += 1
-                if row == rowsPerStatement {
-                    try step(full, database)
-                    row = 0
-                    remaining -= rowsPerStatement
+        // The two key strings are bound without a copy (SQLITE_STATIC) while their C strings live, and unbound after.
+        try symbol.name.withCString { name in
+            try timeframe.description.withCString { frame in
+                defer {
+                    if let full { sqlite3_clear_bindings(full) }
+                    sqlite3_clear_bindings(one)
                 }
-            } else {
-                bind(bar, symbol: name, timeframe: frame, to: one, at: 1)
-                try step(one, database)
+                var row = 0
+                var remaining = bars.count
+                for bar in bars {
+                    if let full, remaining >= rowsPerStatement || row > 0 {
+                        bind(bar, symbol: name, timeframe: frame, to: full, at: Int32(row * 11 + 1))
+                        row += 1
+                        if row == rowsPerStatement {
+                            try step(full, database)
+                            row = 0
+                            remaining -= rowsPerStatement
+                        }
+                    } else {
+                        bind(bar, symbol: name, timeframe: frame, to: one, at: 1)
+                        try step(one, database)
+                    }
+                }
             }
         }
     }
@@ -60,9 +67,10 @@ struct BarUpsert {
     }
 
     @inline(__always)
-    private static func bind(_ bar: Bar, symbol: String, timeframe: String, to statement: OpaquePointer, at first: Int32) {
-        sqlite3_bind_text(statement, first, symbol, -1, SQLITE_TRANSIENT_DESTRUCTOR)
-        sqlite3_bind_text(statement, first + 1, timeframe, -1, SQLITE_TRANSIENT_DESTRUCTOR)
+    private static func bind(_ bar: Bar, symbol: UnsafePointer<CChar>, timeframe: UnsafePointer<CChar>,
+                             to statement: OpaquePointer, at first: Int32) {
+        sqlite3_bind_text(statement, first, symbol, -1, nil)  // SQLITE_STATIC
+        sqlite3_bind_text(statement, first + 1, timeframe, -1, nil)
         sqlite3_bind_int64(statement, first + 2, bar.openTime.milliseconds)
         sqlite3_bind_double(statement, first + 3, bar.open)
         sqlite3_bind_double(statement, first + 4, bar.high)
@@ -74,6 +82,3 @@ struct BarUpsert {
         sqlite3_bind_double(statement, first + 10, bar.takerBuyVolume)
     }
 }
-
-/// `SQLITE_TRANSIENT`: SQLite copies the bound text before `bind` returns.
-let SQLITE_TRANSIENT_DESTRUCTOR = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
