@@ -58,17 +58,23 @@ public struct Resampler {
         let s = index(of: tick.symbol)
         let order = TradeOrder(tick)
         for t in 0..<timeframes.count {
-            let timeframe = timeframes[t]
-            let open = timeframe.barOpen(containing: tick.timestamp)
-            if slots[s][t].current?.bar.openTime == open {
-                slots[s][t].current!.add(tick, order: order)
-            } else if slots[s][t].others[open] != nil {
-                slots[s][t].others[open]!.add(tick, order: order)
-            } else {
-                let bar = try Self.load(tick, order: order, open: open, timeframe: timeframe, from: source,
-                                        newestStored: &slots[s][t].newestStored)
-                slots[s][t].place(bar)
-            }
+            try Self.add(tick, order: order, timeframe: timeframes[t], to: &slots[s][t], from: source)
+        }
+    }
+
+    /// Adds `tick` to the bar of `timeframe` it falls into, within one series' slot (updated in place).
+    @inline(__always)
+    private static func add(_ tick: Tick, order: TradeOrder, timeframe: Timeframe, to slot: inout Slot,
+                            from source: (any BarSource)?) throws {
+        let open = timeframe.barOpen(containing: tick.timestamp)
+        if slot.current?.bar.openTime == open {
+            slot.current!.add(tick, order: order)
+        } else if slot.others[open] != nil {
+            slot.others[open]!.add(tick, order: order)
+        } else {
+            let bar = try load(tick, order: order, open: open, timeframe: timeframe, from: source,
+                               newestStored: &slot.newestStored)
+            slot.place(bar)
         }
     }
 

@@ -10,9 +10,10 @@ public final class StoreTransaction {
     /// The GRDB connection, for `Store+<Area>` extensions inside the Storage module.
     let database: Database
 
-    /// Per symbol written in this transaction: its id and the key of its newest stored trade.
+    /// Per symbol written in this transaction: its id and the key of its newest stored trade
+    /// (except the current symbol's, which is in `lastSeries`).
     private var series: [Symbol: TickSeries] = [:]
-    /// The last symbol looked up (trades come in runs of one symbol).
+    /// The last symbol looked up and its up-to-date state (trades come in runs of one symbol).
     private var lastSeries: (symbol: Symbol, series: TickSeries)?
 
     init(_ database: Database) {
@@ -79,7 +80,7 @@ public final class StoreTransaction {
     private func tickSeries(of symbol: Symbol) throws -> TickSeries {
         if let last = lastSeries, last.symbol == symbol { return last.series }
         if let known = series[symbol] {
-            lastSeries = (symbol, known)
+            remember(known, for: symbol)
             return known
         }
         try database.execute(sql: "INSERT OR IGNORE INTO symbols (name) VALUES (?)", arguments: [symbol.name])
@@ -96,8 +97,10 @@ public final class StoreTransaction {
         return state
     }
 
+    /// Keeps `state` as the current symbol's; the previous current symbol's goes back into `series`
+    /// (so the dictionary is written once per run of a symbol, not once per trade).
     private func remember(_ state: TickSeries, for symbol: Symbol) {
-        series[symbol] = state
+        if let last = lastSeries, last.symbol != symbol { series[last.symbol] = last.series }
         lastSeries = (symbol, state)
     }
 
