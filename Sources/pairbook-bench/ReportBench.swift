@@ -53,37 +53,54 @@ struct ReportBench: ParsableCommand {
 
         // 2. Swift.
         let script = ReportScript.locateShipped("pair-overview")
-        var rows: [[String]] = []
-        for (timeframe, window, target) in [("1s", 300, 1.0), ("1m", 60, 0.3)] {
+        let cases = [("1s", 300, 1.0), ("1m", 60, 0.3)]
+        var measured: [(summary: String, inProcess: Double, cli: Double?, cliPeakRSS: Int?)] = []
+        for (timeframe, window, _) in cases {
+            let assignments = ["base=\(pair.base)", "quote=\(pair.quote)", "timeframe=\(timeframe)", "window=\(window)", "lookback=\(span)"]
             var best = Double.infinity
             var summary = ""
             for i in 0..<max(1, runs) {
                 let out = dir.appendingPathComponent("swift-\(timeframe)-\(i)").path
-                let job = ReportJob(scriptPath: script, assignments: [
-                    "base=\(pair.base)", "quote=\(pair.quote)", "timeframe=\(timeframe)", "window=\(window)", "lookback=\(span)",
-                ], at: range.end, outputRoot: out)
+                let job = ReportJob(scriptPath: script, assignments: assignments, at: range.end, outputRoot: out)
                 let t0 = ContinuousClock.now
                 let result = try job.run(store: store, logger: logger)
                 best = min(best, Self.seconds(since: t0))
                 summary = "\(result.report.analyses.first?.observations ?? 0) bars"
             }
+            // What a user waits for: a fresh `pairbook report` process (start-up, database open, fonts, all files).
+            var bestCLI: Double?, peakRSS: Int?
+            for i in 0..<max(1, runs) {
+                let out = dir.appendingPathComponent("cli-\(timeframe)-\(i)").path
+                guard let (wall, rss) = try runCLI(script: script, db: dbPath, assignments: assignments, at: range.end, out: out) else { break }
+                bestCLI = min(bestCLI ?? .infinity, wall)
+                if let rss { peakRSS = max(peakRSS ?? 0, rss) }
+            }
+            measured.append((summary, best, bestCLI, peakRSS))
+        }
+
+        var rows: [[String]] = []
+        for ((timeframe, window, target), m) in zip(cases, measured) {
             var pythonSeconds: Double?
             if !skipPython {
                 pythonSeconds = try runPython(db: dbPath, pair: pair, timeframe: timeframe, range: range, window: window,
                                               out: dir.appendingPathComponent("py-\(timeframe)").path)
             }
-            let ratio = pythonSeconds.map { String(format: "%.0f×", $0 / best) } ?? "–"
-            rows.append([timeframe, summary, String(format: "%.3f", best), pythonSeconds.map { String(format: "%.2f", $0) } ?? "–", ratio,
-                         String(format: "< %.1f s", target)])
+            let reference = m.cli ?? m.inProcess
+            let ratio = pythonSeconds.map { String(format: "%.0f×", $0 / reference) } ?? "–"
+            rows.append([timeframe, m.summary, String(format: "%.3f", m.inProcess), m.cli.map { String(format: "%.3f", $0) } ?? "–",
+                         m.cliPeakRSS.map { "\($0 / 1024) MB" } ?? "–", pythonSeconds.map { String(format: "%.2f", $0) } ?? "–", ratio,
+                         String(format: "< %.1f s, < 200 MB", target)])
         }
 
-        print("| bars | window bars | Swift wall s (best of \(runs)) | pandas + statsmodels + matplotlib wall s | ratio | target |")
-        print("| --- | ---: | ---: | ---: | ---: | --- |")
+        print("| bars | window bars | in-process wall s (best of \(runs)) | `pairbook report` CLI wall s (best of \(runs)) "
+              + "| CLI peak RSS | pandas + statsmodels + matplotlib wall s | ratio (CLI) | target |")
+        print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
         for r in rows { print("| " + r.joined(separator: " | ") + " |") }
         print("")
         print("pair-overview (7 charts, 3 tables, findings, quality) to HTML + PDF + CSV, from \(imported) simulated "
               + "\(pair) trades of \(span) (import not timed). Peak RSS of the bench process \(Self.peakRSSMegabytes()) MB "
-              + "(includes the import). Release build on a shared 2-core machine.")
+              + "(includes the import); CLI peak RSS is the process's own VmHWM. "
+              + "Release build; the CLI is the `pairbook` binary next to this one.")
     }
 
     static func seconds(since start: ContinuousClock.Instant) -> Double {
@@ -100,6 +117,32 @@ struct ReportBench: ParsableCommand {
         getrusage(RUSAGE_SELF, &usage)
         return Int(usage.ru_maxrss / 1_048_576)  // bytes on macOS
         #endif
+    }
+
+    /// Runs the release `pairbook report` next to this executable: its wall time and peak RSS (kB, as it logs it at
+    /// debug level), or nil when it is missing or fails.
+    func runCLI(script: String, db: String, assignments: [String], at: Timestamp, out: String) throws -> (Double, Int?)? {
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+            .appendingPathComponent("pairbook")
+        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+            FileHandle.standardError.write(Data("note: \(binary.path) not found; build it for the CLI column\n".utf8))
+            return nil
+        }
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["report", script, "--db", db, "--at", at.iso8601(), "--out", out, "--log-level", "debug"]
+            + assignments.flatMap { ["-p", $0] }
+        process.standardOutput = FileHandle.nullDevice
+        let log = Pipe()
+        process.standardError = log
+        let t0 = ContinuousClock.now
+        try process.run()
+        let text = String(decoding: log.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let wall = Self.seconds(since: t0)
+        guard process.terminationStatus == 0 else { return nil }
+        let rss = text.range(of: "process.peak_rss_kb=").flatMap { Int(text[$0.upperBound...].prefix { $0.isNumber }) }
+        return (wall, rss)
     }
 
     func runPython(db: String, pair: Pair, timeframe: String, range: TimeRange, window: Int, out: String) throws -> Double? {

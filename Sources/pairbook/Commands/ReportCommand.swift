@@ -72,10 +72,16 @@ struct ReportCommand: AsyncParsableCommand {
         guard FileManager.default.fileExists(atPath: global.databasePath) else {
             throw StoreError.cannotOpen(path: global.databasePath, reason: "no such database (run `pairbook demo` or `pairbook import` first)")
         }
+        let started = ContinuousClock.now
         let store = try Store(path: global.databasePath, logger: logger)
         let result = try Self.render(script: script, store: store, assignments: assignments, paramsFile: paramsFile, at: at, out: out,
                                      formats: format?.values, templates: templates, logger: logger)
+        let elapsed = ContinuousClock.now - started
         Console.line(result.summaryLine)
+        logger.debug("Report finished", metadata: [
+            "report.seconds": "\(Double(elapsed.components.attoseconds) / 1e18 + Double(elapsed.components.seconds))",
+            "process.peak_rss_kb": "\(Self.peakResidentKilobytes().map(String.init) ?? "unknown")",
+        ])
         let failures = await ReportDeliveries.deliver(result, generatedAt: result.report.runTime, to: deliveries, store: store)
         for delivery in deliveries where !failures.contains(where: { $0.hasPrefix(delivery.target + ":") }) {
             Console.line("  delivered: \(delivery.target)")
@@ -87,6 +93,15 @@ struct ReportCommand: AsyncParsableCommand {
             throw ReportDeliveries.Failed(folder: result.folder, failures: failures)
         }
         if failOnAlert && result.hasFiringAlerts { throw ExitCode(2) }
+    }
+
+    /// This process's peak resident memory (`VmHWM` of /proc/self/status), kB. Unlike `getrusage`, whose maximum
+    /// includes the parent's memory when the process was spawned with vfork, it counts this program only.
+    static func peakResidentKilobytes() -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
+        else { return nil }
+        return Int(line.dropFirst(6).filter(\.isNumber))
     }
 
     /// Runs the script's `on_trigger` command through `/bin/sh -c` with the run described in environment variables
