@@ -38,11 +38,12 @@ public final class FakeBinanceServer: Sendable {
         var channels: [ObjectIdentifier: any Channel] = [:]
         var connectionCount = 0
         var paths: [String] = []
-        var delivered: Set<Int> = []
+        /// Bit `i` set = frame `i` was written to a socket (fixed size: memory does not grow while playing).
+        var delivered: [UInt64] = []
         var finished = false
     }
 
-    private let state = Mutex(State())
+    private let state: Mutex<State>
     private let steps: [Step]
     private let serverChannel: any Channel
     /// Pace of frames; `nil` sends as fast as the sockets take them.
@@ -56,6 +57,8 @@ public final class FakeBinanceServer: Sendable {
 
     private init(steps: [Step], framesPerSecond: Double?, serverChannel: any Channel, port: Int) {
         self.steps = steps
+        let frameCount = steps.reduce(0) { count, step in if case .frame = step { count + 1 } else { count } }
+        self.state = Mutex(State(delivered: [UInt64](repeating: 0, count: (frameCount + 63) / 64)))
         self.framesPerSecond = framesPerSecond
         self.serverChannel = serverChannel
         self.port = port
@@ -137,7 +140,14 @@ public final class FakeBinanceServer: Sendable {
     /// Request paths of the upgrades, in order.
     public var requestedPaths: [String] { state.withLock { $0.paths } }
     /// Indices (into ``frames``) of the frames written to at least one client socket.
-    public var deliveredFrameIndices: Set<Int> { state.withLock { $0.delivered } }
+    public var deliveredFrameIndices: Set<Int> {
+        let words = state.withLock { $0.delivered }
+        var indices: Set<Int> = []
+        for (w, word) in words.enumerated() where word != 0 {
+            for bit in 0..<64 where word & (1 << UInt64(bit)) != 0 { indices.insert(w * 64 + bit) }
+        }
+        return indices
+    }
     /// Whether the whole script has been played.
     public var isFinished: Bool { state.withLock { $0.finished } }
 
@@ -207,7 +217,7 @@ public final class FakeBinanceServer: Sendable {
                     let promise = channel.eventLoop.makePromise(of: Void.self)
                     channel.writeAndFlush(frame, promise: promise)
                     let write = promise.futureResult
-                    write.whenSuccess { _ = self.state.withLock { $0.delivered.insert(index) } }
+                    write.whenSuccess { self.state.withLock { $0.delivered[index / 64] |= 1 << UInt64(index % 64) } }
                     lastWrite = write
                 }
                 if index % 256 == 255 {

@@ -21,6 +21,8 @@ public final class FakeHTTPServer: Sendable {
         public var query: [String: String]
         /// The raw request URI.
         public var uri: String
+        /// Request headers, names lower-cased (last value wins), e.g. `headers["x-mbx-apikey"]`.
+        public var headers: [String: String]
     }
 
     /// The handler's answer.
@@ -110,7 +112,10 @@ public final class FakeHTTPServer: Sendable {
                 let components = URLComponents(string: head.uri)
                 var query: [String: String] = [:]
                 for item in components?.queryItems ?? [] { query[item.name] = item.value ?? "" }
-                let response = handler(Request(path: components?.path ?? head.uri, query: query, uri: head.uri))
+                var requestHeaders: [String: String] = [:]
+                for (name, value) in head.headers { requestHeaders[name.lowercased()] = value }
+                let response = handler(Request(path: components?.path ?? head.uri, query: query, uri: head.uri,
+                                               headers: requestHeaders))
                 var headers = HTTPHeaders()
                 headers.add(name: "Content-Type", value: response.contentType)
                 headers.add(name: "Content-Length", value: "\(response.body.count)")

@@ -6,15 +6,17 @@ import Market
 import PairbookTestSupport
 import ServiceLifecycle
 import Storage
+import Synchronization
 
 /// `pairbook-bench collector`: the live collector end to end against a local replay server.
 ///
 /// For each rate, a ``FakeBinanceServer`` on 127.0.0.1 sends trade frames (real BTCUSDT/ETHUSDT trades of
 /// 2024-07-18/19 with renumbered ids, so that a long run stays gap-free) at that many frames per second;
 /// `BinanceStream` + `LiveRecorder` + `Recorder` write them into a fresh WAL database (ticks and 1s/1m/5m
-/// bars). Reported: receive-to-commit latency p50/p99/max (the collector's own histogram), process CPU
-/// over the run, and RSS at the start and end of the steady state (memory must not grow). Server and
-/// collector share the process and the machine's cores.
+/// bars). Reported: receive-to-commit latency p50/p99/max (the collector's own fixed-size histogram; the
+/// bench keeps no per-tick samples), process CPU over the run, RSS at the start, middle and end of the
+/// steady state and its peak (memory must not grow), and how full the bounded event queue got. Server
+/// and collector share the process and the machine's cores.
 struct CollectorBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "collector",
@@ -39,8 +41,8 @@ struct CollectorBench: AsyncParsableCommand {
         }
         print("### Collector (live WebSocket → SQLite), \(seconds) s per rate, server in the same process")
         print()
-        print("| ticks/s | ticks committed | lag p50 | lag p99 | lag max | CPU (% of one core) | RSS start → end |")
-        print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        print("| ticks/s | ticks committed | lag p50 | lag p99 | lag max | CPU (% of one core) | RSS start → middle → end (peak) | queue high-water / waits |")
+        print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
         for row in rows { print("| " + row.joined(separator: " | ") + " |") }
     }
 
@@ -135,6 +137,7 @@ struct CollectorBench: AsyncParsableCommand {
         }()
         let stats = CollectorStats()
         let sample = Sample()
+        let queueStatistics = Mutex(LiveEventQueue.Statistics())
 
         try await FakeBinanceServer.withServer(steps: [.waitForClients(1)] + frames.map { .frame($0) },
                                                framesPerSecond: Double(rate)) { server in
@@ -150,9 +153,18 @@ struct CollectorBench: AsyncParsableCommand {
                 try await FakeBinanceServer.wait(timeout: .seconds(30)) { stats.snapshot().committedTicks >= rate }
                 _ = stats.takeLag()
                 sample.start()
+                // RSS once a second while the script plays (a fixed number of samples); awaited before stop().
+                async let sampled: Void = {
+                    while !server.isFinished {
+                        try? await Task.sleep(for: .seconds(1))
+                        sample.recordRSS()
+                    }
+                }()
                 try await server.waitUntilFinished(timeout: .seconds(Int64(seconds) * 3 + 30))
+                await sampled
                 try await FakeBinanceServer.wait(timeout: .seconds(30)) { stats.snapshot().committedTicks >= count }
                 sample.stop()
+                queueStatistics.withLock { $0 = queue.statistics }
                 await group.triggerGracefulShutdown()
                 try await tasks.waitForAll()
             }
@@ -166,24 +178,34 @@ struct CollectorBench: AsyncParsableCommand {
         }
         return [
             "\(rate)", "\(snapshot.committedTicks)", ms(lag.quantile(0.5)), ms(lag.quantile(0.99)), ms(lag.max),
-            String(format: "%.0f %%", sample.cpuPercent), "\(sample.rssStartMB) → \(sample.rssEndMB) MB",
+            String(format: "%.0f %%", sample.cpuPercent),
+            "\(sample.rssStartMB) → \(sample.rssMiddleMB) → \(sample.rssEndMB) MB (\(sample.rssPeakMB))",
+            "\(queueStatistics.withLock { $0.highWaterMark }) / \(queueStatistics.withLock { $0.waitsForSpace })",
         ]
     }
 
     /// CPU and RSS over the measured part of a run.
     final class Sample: @unchecked Sendable {
-        // @unchecked: written by one task before and after the run, read after it; no concurrent access.
+        // @unchecked: start() and stop() run on the bench's task before and after the sampler task, which alone
+        // calls recordRSS() in between (it is awaited before stop()); no two tasks touch it at once.
         var wallStart = ContinuousClock.now
         var cpuStart = 0.0
         var cpuPercent = 0.0
         var rssStartMB = 0
         var rssEndMB = 0
+        /// RSS once a second during the run (≤ one per second: a few dozen values).
+        var rssSamplesMB: [Int] = []
+
+        var rssMiddleMB: Int { rssSamplesMB.isEmpty ? rssStartMB : rssSamplesMB[rssSamplesMB.count / 2] }
+        var rssPeakMB: Int { max(rssStartMB, rssEndMB, rssSamplesMB.max() ?? 0) }
 
         func start() {
             wallStart = .now
             cpuStart = Self.cpuSeconds()
             rssStartMB = Self.rssMB()
         }
+
+        func recordRSS() { rssSamplesMB.append(Self.rssMB()) }
 
         func stop() {
             let wall = wallStart.duration(to: .now)

@@ -7,7 +7,7 @@ import Market
 /// Binance's public REST endpoint for aggregate trades, `GET /fapi/v1/aggTrades?symbol=…&fromId=…&limit=…`,
 /// used to backfill gaps of `aggTrade` streams. Requests are spaced by at least `minimumInterval`
 /// (the endpoint weighs 20 of the 2,400-per-minute IP budget).
-public struct AggTradesClient: Sendable {
+public struct AggTradesClient: TradeHistorySource {
     /// Production REST host for USD-M futures.
     public static let productionBaseURL = "https://fapi.binance.com"
 
@@ -16,6 +16,8 @@ public struct AggTradesClient: Sendable {
 
     public let baseURL: String
     public let minimumInterval: Duration
+    /// Aggregate ids are consecutive: every id of a range is returned.
+    public var returnsEveryID: Bool { true }
     let fetch: Fetch
 
     public init(baseURL: String = AggTradesClient.productionBaseURL, minimumInterval: Duration = .milliseconds(500),

@@ -16,8 +16,9 @@ import WSClient
 /// Binance's 24 h limit with an overlapping replacement (``RotationStateMachine``); trade-id continuity per
 /// symbol (``GapDetector``) drops duplicates and reports holes. Pings are answered by the WebSocket client.
 ///
-/// On graceful shutdown (or cancellation) intake stops at once: connections close and the queue is
-/// finished, so the ``LiveRecorder`` flushes what was received and returns.
+/// On graceful shutdown (or cancellation) intake stops at once: connections close and `run()` returns. The
+/// queue stays open for other producers; the ``LiveRecorder``, shut down after the streams (it comes first in
+/// the `ServiceGroup`), finishes it, commits everything queued and returns.
 ///
 /// ```swift
 /// let queue = LiveEventQueue(), stats = CollectorStats()
@@ -32,18 +33,24 @@ public struct BinanceStream: Service {
     let stats: CollectorStats
     let logger: Logger
     let wallClock: @Sendable () -> Timestamp
+    let lastStoredTrades: [Symbol: Tick]
 
     /// - Parameters:
-    ///   - queue: where ticks and gaps go; finished when the service returns.
+    ///   - queue: where ticks and gaps go (bounded: a full queue makes the socket readers wait).
     ///   - stats: shared counters (for the status line).
     ///   - wallClock: UTC time stamped on gaps (`detectedAt`).
+    ///   - lastStoredTrades: the newest stored trade per symbol (`Store.lastTicks(of:)`), from the same kind of
+    ///     stream. The gap detector starts from them, so the first trade after a restart is checked against the
+    ///     last one stored: a hole across the downtime is recorded as a gap, and trades already stored are dropped.
     public init(configuration: BinanceStreamConfiguration, queue: LiveEventQueue, stats: CollectorStats,
-                logger: Logger, wallClock: @escaping @Sendable () -> Timestamp = BinanceStream.systemTime) {
+                logger: Logger, wallClock: @escaping @Sendable () -> Timestamp = BinanceStream.systemTime,
+                lastStoredTrades: [Symbol: Tick] = [:]) {
         self.configuration = configuration
         self.queue = queue
         self.stats = stats
         self.logger = logger
         self.wallClock = wallClock
+        self.lastStoredTrades = lastStoredTrades
     }
 
     /// The system's wall-clock time, UTC ms.
@@ -52,7 +59,6 @@ public struct BinanceStream: Service {
     }
 
     public func run() async throws {
-        defer { queue.finish() }
         let shards = configuration.shards
         logger.notice("collecting \(configuration.symbols.count) symbol(s) from \(configuration.kind.rawValue) streams", metadata: [
             "stream.endpoint": "\(configuration.url(for: []).replacingOccurrences(of: "/stream?streams=", with: ""))",
@@ -121,6 +127,13 @@ struct StreamShard: Sendable {
         self.symbols = symbols
         self.stream = stream
         self.shared = SharedBox()
+        shared.withLock { state in
+            for symbol in symbols {
+                if let last = stream.lastStoredTrades[symbol] {
+                    state.gaps.seed(symbol, lastTradeID: last.tradeID, at: last.timestamp)
+                }
+            }
+        }
         var logger = stream.logger
         logger[metadataKey: "stream.shard"] = "\(index)"
         self.logger = logger
@@ -193,7 +206,7 @@ struct StreamShard: Sendable {
                     }
                     if id == supervisor.primary, let replacement = supervisor.replacement, opened.contains(replacement) {
                         // The old connection died during a rotation: the replacement takes over now.
-                        _ = takeOver(replacement, from: nil, force: true)
+                        _ = await takeOver(replacement, from: nil, force: true)
                         supervisor.primary = replacement
                         supervisor.replacement = nil
                         supervisor.switchPending = false
@@ -274,7 +287,7 @@ struct StreamShard: Sendable {
                         // Force the switch if the old connection has not caught up after ten overlaps (it is lagging
                         // badly; a real hole is then recorded as a gap).
                         let force = (supervisor.switchRequestedAt ?? now).duration(to: now) >= configuration.rotation.overlap * 10
-                        if takeOver(new, from: supervisor.primary, force: force) {
+                        if await takeOver(new, from: supervisor.primary, force: force) {
                             if let old = supervisor.primary { connections[old]?.requestClose() }
                             supervisor.primary = new
                             supervisor.replacement = nil
@@ -415,11 +428,11 @@ struct StreamShard: Sendable {
                     s.frames += 1
                     s.nonMarketTrades += 1
                 }
-                accept(Trade(symbol: symbol, tradeID: tradeID, time: time, tick: nil, receivedAt: receivedAt), connection: id)
+                await accept(Trade(symbol: symbol, tradeID: tradeID, time: time, tick: nil, receivedAt: receivedAt), connection: id)
             case .success(.trade(let tick)):
                 stats.update { $0.frames += 1 }
-                accept(Trade(symbol: tick.symbol, tradeID: tick.tradeID, time: tick.timestamp, tick: tick, receivedAt: receivedAt),
-                       connection: id)
+                await accept(Trade(symbol: tick.symbol, tradeID: tick.tradeID, time: tick.timestamp, tick: tick, receivedAt: receivedAt),
+                             connection: id)
             }
         }
     }
@@ -427,7 +440,7 @@ struct StreamShard: Sendable {
     // MARK: - Sequencing
 
     /// Feeds one trade of a live connection to the gap detector (or holds it for a replacement).
-    private func accept(_ trade: Trade, connection id: Int) {
+    private func accept(_ trade: Trade, connection id: Int) async {
         let detectedAt = stream.wallClock()
         let observation: GapDetector.Observation? = shared.withLock { state in
             state.watchdogs[id]?.frameReceived(for: trade.symbol, at: trade.receivedAt)
@@ -439,21 +452,22 @@ struct StreamShard: Sendable {
             }
             return state.gaps.observe(trade.symbol, tradeID: trade.tradeID, time: trade.time, detectedAt: detectedAt)
         }
-        if let observation { deliver(trade, observation) }
+        if let observation { await deliver(trade, observation) }
     }
 
-    private func deliver(_ trade: Trade, _ observation: GapDetector.Observation) {
+    /// Queues the trade's tick (waiting while the queue is full: back-pressure on the socket reader).
+    private func deliver(_ trade: Trade, _ observation: GapDetector.Observation) async {
         switch observation {
         case .duplicate:
             stream.stats.update { $0.duplicates += 1 }
             return
         case .afterGap(let gap):
-            report(gap)
+            await report(gap)
         case .inSequence:
             break
         }
         if let tick = trade.tick {
-            stream.queue.send(.tick(tick, receivedAt: trade.receivedAt))
+            await stream.queue.send(.tick(tick, receivedAt: trade.receivedAt))
             stream.stats.update { $0.ticks[tick.symbol, default: 0] += 1 }
         }
     }
@@ -463,7 +477,7 @@ struct StreamShard: Sendable {
     /// Unless `force`d, the switch waits until the old connection has caught up, i.e. for every symbol the
     /// first held trade follows directly on (or overlaps) what was accepted; then no trade is lost or doubled.
     /// - Returns: whether the switch happened.
-    func takeOver(_ new: Int, from old: Int?, force: Bool) -> Bool {
+    func takeOver(_ new: Int, from old: Int?, force: Bool) async -> Bool {
         let detectedAt = stream.wallClock()
         let results: [(Trade, GapDetector.Observation)]? = shared.withLock { state in
             let held = state.held[new] ?? []
@@ -485,12 +499,12 @@ struct StreamShard: Sendable {
             return results
         }
         guard let results else { return false }
-        for (trade, observation) in results { deliver(trade, observation) }
+        for (trade, observation) in results { await deliver(trade, observation) }
         return true
     }
 
-    private func report(_ gap: StreamGap) {
-        stream.queue.send(.gap(gap))
+    private func report(_ gap: StreamGap) async {
+        await stream.queue.send(.gap(gap))
         stream.stats.update { $0.gaps += 1 }
         logger.warning("gap in trade ids", metadata: [
             "symbol": "\(gap.symbol)", "stream.gap.from_id": "\(gap.fromTradeID)", "stream.gap.to_id": "\(gap.toTradeID)",

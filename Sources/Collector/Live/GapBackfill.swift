@@ -3,23 +3,26 @@ import Market
 import ServiceLifecycle
 import Storage
 
-/// Fills recorded gaps of `aggTrade` streams from Binance's REST endpoint (``AggTradesClient``).
+/// Fills recorded gaps from Binance's REST endpoints: `aggTrade` streams from `/fapi/v1/aggTrades`
+/// (``AggTradesClient``), `trade` streams from `/fapi/v1/historicalTrades` (``HistoricalTradesClient``, API key).
 ///
-/// Every `interval` it reads the unfilled gaps of its symbols from the store, fetches the missing
-/// aggregate ids `fromTradeID + 1 … toTradeID - 1` page by page (rate-limited by the client), and sends
-/// them into the collector's ``LiveEventQueue`` followed by a ``LiveEvent/gapFilled(_:at:)`` marker, so
-/// that the ``LiveRecorder`` commits them through the same `Recorder` (bars stay consistent) and marks
-/// the gap filled. Trade-stream gaps are left alone: trade ids are not aggregate ids.
+/// Every `interval` it reads the unfilled gaps of its symbols from the store, fetches the missing ids
+/// `fromTradeID + 1 … toTradeID - 1` page by page (requests spaced by the client's `minimumInterval`), sends
+/// each page into the collector's ``LiveEventQueue`` as it arrives (memory O(page) whatever the gap; the queue's
+/// back-pressure applies), and then a ``LiveEvent/gapFilled(_:at:)`` marker, so that the ``LiveRecorder``
+/// commits the trades through the same `Recorder` (bars stay consistent) and marks the gap filled. A backfill
+/// that fails half-way leaves the gap open and is retried; trades it already stored are not counted twice.
+/// ``forStream(kind:restEndpoint:apiKey:store:symbols:queue:logger:)`` picks the client for a stream kind.
 public struct GapBackfill: Service {
     let store: Store
     let symbols: Set<Symbol>
-    let client: AggTradesClient
+    let client: any TradeHistorySource
     let queue: LiveEventQueue
     let interval: Duration
     let logger: Logger
     let wallClock: @Sendable () -> Timestamp
 
-    public init(store: Store, symbols: [Symbol], client: AggTradesClient, queue: LiveEventQueue,
+    public init(store: Store, symbols: [Symbol], client: any TradeHistorySource, queue: LiveEventQueue,
                 interval: Duration = .seconds(10), logger: Logger,
                 wallClock: @escaping @Sendable () -> Timestamp = BinanceStream.systemTime) {
         self.store = store
@@ -34,15 +37,16 @@ public struct GapBackfill: Service {
     public func run() async throws {
         await cancelWhenGracefulShutdown {
             var done: Set<String> = []
+            var lastRequest: ContinuousClock.Instant?
             while !Task.isCancelled {
-                await fillOpenGaps(skipping: &done)
+                await fillOpenGaps(skipping: &done, lastRequest: &lastRequest)
                 try? await Task.sleep(for: interval)
             }
         }
     }
 
     /// One pass: fills every unfilled gap of the service's symbols not already handled.
-    func fillOpenGaps(skipping done: inout Set<String>) async {
+    func fillOpenGaps(skipping done: inout Set<String>, lastRequest: inout ContinuousClock.Instant?) async {
         let gaps: [StreamGap]
         do {
             gaps = try store.gaps(for: nil).filter { $0.filledAt == nil && symbols.contains($0.symbol) }
@@ -54,13 +58,16 @@ public struct GapBackfill: Service {
             let key = "\(gap.symbol) \(gap.fromTradeID)"
             guard !done.contains(key) else { continue }
             do {
-                let ticks = try await missingTicks(for: gap)
-                for tick in ticks { queue.send(.tick(tick, receivedAt: .now)) }
-                queue.send(.gapFilled(gap, at: wallClock()))
+                var count = 0
+                try await forEachMissingPage(of: gap, lastRequest: &lastRequest) { ticks in
+                    for tick in ticks { await queue.send(.tick(tick, receivedAt: .now)) }
+                    count += ticks.count
+                }
+                await queue.send(.gapFilled(gap, at: wallClock()))
                 done.insert(key)
                 logger.notice("gap backfilled from REST", metadata: [
                     "symbol": "\(gap.symbol)", "stream.gap.from_id": "\(gap.fromTradeID)", "stream.gap.to_id": "\(gap.toTradeID)",
-                    "stream.gap.trades": "\(ticks.count)",
+                    "stream.gap.trades": "\(count)",
                 ])
             } catch is CancellationError {
                 return
@@ -72,16 +79,29 @@ public struct GapBackfill: Service {
         }
     }
 
-    /// The aggregate trades strictly between the gap's ends, in id order.
+    /// The trades strictly between the gap's ends, in id order (all in memory; the service itself streams pages).
     ///
     /// - Throws: ``BackfillError/incomplete(symbol:expected:missingFrom:)`` when the endpoint runs out early.
     public func missingTicks(for gap: StreamGap) async throws -> [Tick] {
+        var ticks: [Tick] = []
+        var lastRequest: ContinuousClock.Instant?
+        try await forEachMissingPage(of: gap, lastRequest: &lastRequest) { ticks += $0 }
+        return ticks
+    }
+
+    /// Calls `body` with each page of the trades strictly between the gap's ends, in id order.
+    ///
+    /// A source that returns every id (aggregate trades) must return them without a hole. One that does not
+    /// (historical trades omit non-market trades) is done once a page reaches past the gap's last missing id.
+    /// - Parameter lastRequest: when the previous request was sent (rate limit across gaps); updated.
+    /// - Throws: ``BackfillError/incomplete(symbol:expected:missingFrom:)`` when the endpoint runs out early,
+    ///   the client's errors, or `CancellationError`.
+    func forEachMissingPage(of gap: StreamGap, lastRequest: inout ContinuousClock.Instant?,
+                            _ body: ([Tick]) async throws -> Void) async throws {
         let first = gap.fromTradeID + 1
         let last = gap.toTradeID - 1
-        guard first <= last else { return [] }
-        var ticks: [Tick] = []
+        guard first <= last else { return }
         var next = first
-        var lastRequest: ContinuousClock.Instant?
         while next <= last {
             if let lastRequest {
                 let wait = client.minimumInterval - lastRequest.duration(to: .now)
@@ -89,15 +109,56 @@ public struct GapBackfill: Service {
             }
             lastRequest = .now
             let page = try await client.page(symbol: gap.symbol, fromID: next, limit: Int(min(1000, last - next + 1)))
-            var progressed = false
-            for tick in page where tick.tradeID >= next && tick.tradeID <= last {
-                guard tick.tradeID == next else { break }
-                ticks.append(tick)
-                next += 1
-                progressed = true
+            var accepted: [Tick] = []
+            var reachedEnd = false
+            for tick in page where tick.tradeID >= next {
+                if tick.tradeID > last {
+                    reachedEnd = true
+                    break
+                }
+                if client.returnsEveryID && tick.tradeID != next { break }
+                accepted.append(tick)
+                next = tick.tradeID + 1
             }
-            guard progressed else { throw BackfillError.incomplete(symbol: gap.symbol, expected: first...last, missingFrom: next) }
+            if !accepted.isEmpty { try await body(accepted) }
+            if reachedEnd && !client.returnsEveryID { return }
+            guard !accepted.isEmpty else {
+                throw BackfillError.incomplete(symbol: gap.symbol, expected: first...last, missingFrom: next)
+            }
         }
-        return ticks
+    }
+}
+
+extension GapBackfill {
+    /// The backfill service for a stream kind, or `nil` when that kind's gaps can only be recorded (logged once,
+    /// here, at notice level).
+    ///
+    /// - `aggTrade`: from `restEndpoint`'s `/fapi/v1/aggTrades`; `nil` without an endpoint.
+    /// - `trade`: from `/fapi/v1/historicalTrades` of `restEndpoint` (default: Binance production), which needs
+    ///   `apiKey` (``HistoricalTradesClient/apiKeyEnvironmentVariable``); `nil` without a key. The key is not logged.
+    public static func forStream(kind: StreamKind, restEndpoint: String?, apiKey: String?, store: Store, symbols: [Symbol],
+                                 queue: LiveEventQueue, interval: Duration = .seconds(10), logger: Logger) -> GapBackfill? {
+        let client: any TradeHistorySource
+        switch kind {
+        case .aggTrade:
+            guard let restEndpoint else {
+                logger.notice("aggTrade gaps are recorded in stream_gaps but not backfilled (no REST endpoint configured)")
+                return nil
+            }
+            client = AggTradesClient(baseURL: restEndpoint)
+        case .trade:
+            guard let apiKey, !apiKey.isEmpty else {
+                logger.notice("""
+                    trade-stream gaps are recorded in stream_gaps but NOT backfilled: Binance's /fapi/v1/historicalTrades \
+                    needs an API key; set \(HistoricalTradesClient.apiKeyEnvironmentVariable) to backfill them
+                    """)
+                return nil
+            }
+            client = HistoricalTradesClient(baseURL: restEndpoint ?? AggTradesClient.productionBaseURL, apiKey: apiKey)
+        }
+        logger.notice("gaps will be backfilled from REST", metadata: [
+            "stream.kind": "\(kind.rawValue)", "rest.endpoint": "\(restEndpoint ?? AggTradesClient.productionBaseURL)",
+        ])
+        return GapBackfill(store: store, symbols: symbols, client: client, queue: queue, interval: interval, logger: logger)
     }
 }

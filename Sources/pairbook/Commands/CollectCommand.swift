@@ -17,9 +17,12 @@ struct CollectCommand: AsyncParsableCommand {
         discussion: """
             Connects to Binance's combined streams (trade: wss://fstream.binance.com/public, aggTrade: …/market),
             reconnects with backoff, reconnects when a symbol goes silent (--watchdog), rotates connections before
-            Binance's 24 h limit, and records holes in the trade ids as gaps (see `pairbook status`). Only MARKET
-            trades are recorded from trade streams. A status line is printed every 10 s. Stop with Ctrl-C or
-            SIGTERM: everything received is committed before the process exits (status 0).
+            Binance's 24 h limit, and records holes in the trade ids as gaps (see `pairbook status`), also the hole
+            since the last trade stored when it starts again. Gaps of aggTrade streams are backfilled from
+            --rest-endpoint; gaps of trade streams from /fapi/v1/historicalTrades when the environment variable
+            BINANCE_API_KEY holds an API key (never logged). Only MARKET trades are recorded from trade streams.
+            A status line is printed every 10 s. Stop with Ctrl-C or SIGTERM: everything received is committed
+            before the process exits (status 0).
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -48,7 +51,7 @@ struct CollectCommand: AsyncParsableCommand {
     var watchdog: TimeSpan = .seconds(30)
 
     @Option(name: .customLong("rest-endpoint"), help: ArgumentHelp(
-        "REST base URL (e.g. https://fapi.binance.com) to backfill gaps of aggTrade streams from /fapi/v1/aggTrades.",
+        "REST base URL to backfill gaps from: /fapi/v1/aggTrades for aggTrade streams; /fapi/v1/historicalTrades for trade streams (needs BINANCE_API_KEY; default https://fapi.binance.com).",
         valueName: "url"))
     var restEndpoint: String?
 
@@ -64,9 +67,6 @@ struct CollectCommand: AsyncParsableCommand {
         if let restEndpoint {
             guard restEndpoint.hasPrefix("http://") || restEndpoint.hasPrefix("https://") else {
                 throw ValidationError("--rest-endpoint must start with http:// or https:// (got \(restEndpoint))")
-            }
-            guard stream == .aggTrade else {
-                throw ValidationError("--rest-endpoint backfills aggTrade streams only (trade ids are not aggregate ids); add --stream aggTrade")
             }
         }
     }
@@ -84,16 +84,20 @@ struct CollectCommand: AsyncParsableCommand {
         let recorder = LiveRecorder(
             queue: queue, stats: stats, logger: logger,
             commit: LiveRecorder.commit(through: Recorder(store: store, timeframes: try parsedTimeframes(), logger: logger)))
-        let streamService = BinanceStream(configuration: configuration, queue: queue, stats: stats, logger: logger)
+        // The gap detector resumes where the database ends: a hole across the downtime becomes a gap.
+        let lastStored = try store.lastTicks(of: symbols)
+        let streamService = BinanceStream(configuration: configuration, queue: queue, stats: stats, logger: logger,
+                                          lastStoredTrades: lastStored)
         let status = CollectorStatusReporter(stats: stats, interval: .milliseconds(statusInterval.milliseconds), logger: logger) { line in
             Console.line(line)
             fflush(nil)  // stdout may be a pipe (systemd, tee): show the line now
         }
         // Shutdown runs in reverse: status, backfill and stream stop first, the recorder flushes last.
         var services: [any Service] = [recorder, streamService]
-        if let restEndpoint {
-            services.append(GapBackfill(store: store, symbols: symbols, client: AggTradesClient(baseURL: restEndpoint),
-                                        queue: queue, logger: logger))
+        let apiKey = ProcessInfo.processInfo.environment[HistoricalTradesClient.apiKeyEnvironmentVariable]
+        if let backfill = GapBackfill.forStream(kind: stream, restEndpoint: restEndpoint, apiKey: apiKey, store: store,
+                                                symbols: symbols, queue: queue, logger: logger) {
+            services.append(backfill)
         }
         services.append(status)
         var groupConfiguration = ServiceGroupConfiguration(

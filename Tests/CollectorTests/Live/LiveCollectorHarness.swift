@@ -13,7 +13,8 @@ struct LiveCollectorHarness: Sendable {
     let stats = CollectorStats()
     let logs = CapturedLogs()
 
-    init() throws { store = try Store.inMemory() }
+    /// - Parameter store: the database (a fresh in-memory one by default; pass one to simulate a restart).
+    init(store: Store? = nil) throws { self.store = try store ?? Store.inMemory() }
 
     var logger: Logger {
         let logs = self.logs
@@ -38,8 +39,9 @@ struct LiveCollectorHarness: Sendable {
     /// - Returns: how long the graceful shutdown took.
     @discardableResult
     func run(_ configuration: BinanceStreamConfiguration, timeout: Duration = .seconds(30),
+             lastStoredTrades: [Symbol: Tick] = [:],
              stopWhen: @escaping @Sendable (CollectorStats.Snapshot) -> Bool) async throws -> Duration {
-        try await run(configuration) { stats in
+        try await run(configuration, lastStoredTrades: lastStoredTrades) { stats in
             try await FakeBinanceServer.wait(timeout: timeout) { stopWhen(stats.snapshot()) }
         }
     }
@@ -47,10 +49,11 @@ struct LiveCollectorHarness: Sendable {
     /// Runs the collector until `until` returns, then shuts it down gracefully.
     /// - Returns: how long the graceful shutdown took.
     @discardableResult
-    func run(_ configuration: BinanceStreamConfiguration,
+    func run(_ configuration: BinanceStreamConfiguration, lastStoredTrades: [Symbol: Tick] = [:],
              until: @escaping @Sendable (CollectorStats) async throws -> Void) async throws -> Duration {
         let queue = LiveEventQueue()
-        let stream = BinanceStream(configuration: configuration, queue: queue, stats: stats, logger: logger)
+        let stream = BinanceStream(configuration: configuration, queue: queue, stats: stats, logger: logger,
+                                   lastStoredTrades: lastStoredTrades)
         let recorder = LiveRecorder(queue: queue, stats: stats, logger: logger, flushInterval: .milliseconds(50),
                                     commit: LiveRecorder.commit(through: Recorder(store: store)))
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [recorder, stream], logger: logger))

@@ -1,0 +1,83 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Market
+
+/// Binance's REST endpoint for past trades, `GET /fapi/v1/historicalTrades?symbol=…&fromId=…&limit=…`, used to
+/// backfill gaps of `trade` streams with the exact trades (id, price, quantity, time, side).
+///
+/// The endpoint needs an API key (security type MARKET_DATA: the `X-MBX-APIKEY` header, no signature). The key
+/// is sent only in that header; it never appears in a URL, an error, a log line or this type's description.
+/// Requests are spaced by at least `minimumInterval` (the endpoint weighs 20 of the 2,400-per-minute IP budget).
+/// Binance returns market trades only, so ids of insurance-fund and ADL trades are absent from the pages.
+///
+/// ```swift
+/// let client = HistoricalTradesClient(apiKey: key)
+/// let trades = try await client.page(symbol: "BTCUSDT", fromID: 5_100_000_000, limit: 1000)
+/// ```
+public struct HistoricalTradesClient: TradeHistorySource, CustomStringConvertible {
+    /// Sends one request and returns the body; injectable for tests (the default uses `URLSession`).
+    public typealias Fetch = @Sendable (URLRequest) async throws -> Data
+
+    /// The environment variable the CLI reads the key from.
+    public static let apiKeyEnvironmentVariable = "BINANCE_API_KEY"
+
+    public let baseURL: String
+    public let minimumInterval: Duration
+    public var returnsEveryID: Bool { false }
+    private let apiKey: String
+    private let fetch: Fetch
+
+    /// - Parameters:
+    ///   - apiKey: a Binance API key (read-only permissions suffice).
+    ///   - fetch: sends a request; the default checks for a 2xx status.
+    public init(baseURL: String = AggTradesClient.productionBaseURL, apiKey: String,
+                minimumInterval: Duration = .milliseconds(500), fetch: Fetch? = nil) {
+        self.baseURL = baseURL
+        self.apiKey = apiKey
+        self.minimumInterval = minimumInterval
+        self.fetch = fetch ?? { request in
+            let (data, response) = try await URLSession.shared.data(for: request)
+            if let http = response as? HTTPURLResponse, !(200..<300).contains(http.statusCode) {
+                throw BackfillError.httpStatus(http.statusCode, url: request.url?.absoluteString ?? "")
+            }
+            return data
+        }
+    }
+
+    /// Names the endpoint, never the key.
+    public var description: String { "HistoricalTradesClient(\(baseURL), key: <redacted>)" }
+
+    public func page(symbol: Symbol, fromID: Int64, limit: Int = 1000) async throws -> [Tick] {
+        var base = baseURL
+        while base.hasSuffix("/") { base.removeLast() }
+        let address = "\(base)/fapi/v1/historicalTrades?symbol=\(symbol.name)&fromId=\(fromID)&limit=\(min(max(limit, 1), 1000))"
+        guard let url = URL(string: address) else { throw BackfillError.invalidURL(baseURL) }
+        var request = URLRequest(url: url)
+        request.setValue(apiKey, forHTTPHeaderField: "X-MBX-APIKEY")
+        let data = try await fetch(request)
+        let rows: [Row]
+        do {
+            rows = try JSONDecoder().decode([Row].self, from: data)
+        } catch {
+            throw BackfillError.invalidResponse(url: address, detail: "\(error)")
+        }
+        return try rows.map { row in
+            guard let price = DecimalText.parse(row.price.utf8), let quantity = DecimalText.parse(row.qty.utf8) else {
+                throw BackfillError.invalidResponse(url: address, detail: "bad price or quantity in trade \(row.id)")
+            }
+            return Tick(symbol: symbol, tradeID: row.id, timestamp: Timestamp(milliseconds: row.time), price: price,
+                        quantity: quantity, isBuyerMaker: row.isBuyerMaker)
+        }
+    }
+
+    /// `[{"id":28457,"price":"4.00000100","qty":"12.00000000","quoteQty":"48.00","time":1499865549590,"isBuyerMaker":true}]`
+    private struct Row: Decodable {
+        var id: Int64
+        var price: String
+        var qty: String
+        var time: Int64
+        var isBuyerMaker: Bool
+    }
+}
