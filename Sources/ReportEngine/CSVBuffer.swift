@@ -37,7 +37,13 @@ struct CSVBuffer {
         separator()
         guard let x, x.isFinite else { return }
         if appendShortDecimal(x) { return }
-        bytes.append(contentsOf: CSVRenderer.plainDecimal(x).utf8)
+        let magnitude = x.magnitude
+        if magnitude >= 1e-4 && magnitude < 9_007_199_254_740_992 {
+            // Swift writes an exponent only outside [1e-4, 2⁵³]: `description` is already plain here.
+            bytes.append(contentsOf: x.description.utf8)
+        } else {
+            bytes.append(contentsOf: CSVRenderer.plainDecimal(x).utf8)
+        }
     }
 
     /// Writes `x` when it has at most 8 decimals, in exactly the form of `x.description` (the shortest text that reads
@@ -51,6 +57,20 @@ struct CSVBuffer {
     private mutating func appendShortDecimal(_ x: Double) -> Bool {
         let magnitude = x.magnitude
         guard magnitude >= 1e-4, magnitude < 1e15 else { return false }
+        if magnitude < 45_035_996 {
+            // |x|·10⁸ < 2⁵²: one test at 8 places decides, and the candidate's trailing zeros give the shortest form
+            // (a shorter decimal that reads back as x, scaled to 8 places, would be the same unique candidate).
+            let m = (magnitude * 1e8).rounded()
+            guard m / 1e8 == magnitude else { return false }
+            var digits = UInt64(m), places = 8
+            while places > 0 && digits % 10 == 0 {
+                digits /= 10
+                places -= 1
+            }
+            if x < 0 { bytes.append(UInt8(ascii: "-")) }
+            appendFixed(digits, places: places)
+            return true
+        }
         var scale = 1.0
         for places in 0...8 {
             let m = (magnitude * scale).rounded()
