@@ -69,8 +69,8 @@ public struct Resampler {
         let open = timeframe.barOpen(containing: tick.timestamp)
         if slot.current?.bar.openTime == open {
             slot.current!.add(tick, order: order)
-        } else if slot.others[open] != nil {
-            slot.others[open]!.add(tick, order: order)
+        } else if let i = slot.indexOfOther(opening: open) {
+            slot.others[i].add(tick, order: order)
         } else {
             let bar = try load(tick, order: order, open: open, timeframe: timeframe, from: source,
                                newestStored: &slot.newestStored)
@@ -86,10 +86,8 @@ public struct Resampler {
         var result: [ResampledBar] = []
         for t in 0..<timeframes.count {
             for s in 0..<symbols.count {
-                for open in slots[s][t].others.keys.sorted() {
-                    if let bar = slots[s][t].others[open], bar.isDirty {
-                        result.append(ResampledBar(symbol: symbols[s], timeframe: timeframes[t], bar: bar.bar))
-                    }
+                for bar in slots[s][t].others where bar.isDirty {
+                    result.append(ResampledBar(symbol: symbols[s], timeframe: timeframes[t], bar: bar.bar))
                 }
                 slots[s][t].others.removeAll(keepingCapacity: true)
                 if let bar = slots[s][t].current, bar.isDirty {
@@ -174,8 +172,10 @@ public struct Resampler {
 private struct Slot {
     /// The newest bar seen.
     var current: OpenBar?
-    /// Older bars touched since the last `takeTouched()` (late trades), by open time.
-    var others: [Timestamp: OpenBar] = [:]
+    /// Older bars touched since the last `takeTouched()` (closed by a newer bar, or reopened by a late
+    /// trade), ascending by open time without repeats. An array, not a dictionary: in time order a closed
+    /// bar is simply appended, and lookups (only when a trade misses `current`) are binary searches.
+    var others: [OpenBar] = []
     /// Open time of the newest bar stored or opened in this series (`Int64.min` ms: none); `nil` until asked.
     var newestStored: Timestamp?
 
@@ -185,11 +185,29 @@ private struct Slot {
             return
         }
         if bar.bar.openTime > newest.bar.openTime {
-            if newest.isDirty { others[newest.bar.openTime] = newest }
+            // Every bar in `others` is older than `current`, so the closed current goes last.
+            if newest.isDirty { others.append(newest) }
             current = bar
         } else {
-            others[bar.bar.openTime] = bar
+            others.insert(bar, at: lowerBound(of: bar.bar.openTime))
         }
+    }
+
+    /// The index in `others` of the bar opening at `open`, if held.
+    func indexOfOther(opening open: Timestamp) -> Int? {
+        let i = lowerBound(of: open)
+        return i < others.count && others[i].bar.openTime == open ? i : nil
+    }
+
+    /// The first index in `others` whose bar opens at or after `open`.
+    private func lowerBound(of open: Timestamp) -> Int {
+        var low = 0
+        var high = others.count
+        while low < high {
+            let mid = (low + high) / 2
+            if others[mid].bar.openTime < open { low = mid + 1 } else { high = mid }
+        }
+        return low
     }
 }
 
