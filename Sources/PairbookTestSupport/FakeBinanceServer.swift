@@ -334,3 +334,55 @@ extension FakeBinanceServer {
         }
     }
 }
+
+// MARK: - A server that never answers
+
+extension FakeBinanceServer {
+    /// A TCP server on 127.0.0.1 that accepts connections and then says nothing, not even an answer to the
+    /// WebSocket upgrade request: the hung handshake a connect timeout must end.
+    ///
+    /// ```swift
+    /// try await FakeBinanceServer.Silent.withServer { server in /* connect to server.baseURL */ }
+    /// ```
+    public final class Silent: Sendable {
+        private let channels = Mutex<[any Channel]>([])
+        private let accepted = Mutex(0)
+        private let serverChannel = Mutex<(any Channel)?>(nil)
+
+        /// The TCP port on 127.0.0.1.
+        public private(set) var port: Int {
+            get { serverChannel.withLock { $0?.localAddress?.port ?? 0 } }
+            set {}
+        }
+
+        /// `ws://127.0.0.1:<port>`.
+        public var baseURL: String { "ws://127.0.0.1:\(port)" }
+        /// TCP connections accepted so far.
+        public var acceptedConnections: Int { accepted.withLock { $0 } }
+        /// Accepted connections the client has not closed yet.
+        public var openConnections: Int { channels.withLock { $0.filter(\.isActive).count } }
+
+        private init() {}
+
+        /// Starts a silent server, runs `body`, then closes the server and every connection it accepted.
+        @discardableResult
+        public static func withServer<T: Sendable>(_ body: @Sendable (Silent) async throws -> T) async throws -> T {
+            let server = Silent()
+            let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+                .childChannelInitializer { channel in
+                    // No handlers: whatever the client sends is read and dropped, nothing is written.
+                    server.accepted.withLock { $0 += 1 }
+                    server.channels.withLock { $0.append(channel) }
+                    return channel.eventLoop.makeSucceededVoidFuture()
+                }
+                .bind(host: "127.0.0.1", port: 0).get()
+            server.serverChannel.withLock { $0 = channel }
+            defer {
+                for child in server.channels.withLock({ $0 }) { child.close(promise: nil) }
+                channel.close(promise: nil)
+            }
+            return try await body(server)
+        }
+    }
+}

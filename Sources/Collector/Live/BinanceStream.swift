@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Market
 import NIOCore
+import NIOPosix
 import ServiceLifecycle
 import Storage
 import Synchronization
@@ -337,11 +338,15 @@ struct StreamShard: Sendable {
             return logger
         }()
         let tls = configuration.tls
+        // The connection's own event loop (one thread): shutting it down closes the socket whatever state the
+        // connection is in. swift-websocket 1.6.2 waits for the HTTP upgrade on an EventLoopFuture, which ignores task
+        // cancellation, so a server that accepts TCP but never answers would otherwise hold this task forever.
+        let loop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let reason: String? = await withTaskGroup(of: String?.self) { group in
             group.addTask {
                 do {
                     let close = try await WebSocketClient.connect(
-                        url: url, configuration: wsConfiguration, tlsConfiguration: tls, logger: wsLogger
+                        url: url, configuration: wsConfiguration, tlsConfiguration: tls, eventLoopGroup: loop, logger: wsLogger
                     ) { inbound, _, _ in
                         events.yield(.opened(id))
                         try await read(inbound, connection: id, events: events)
@@ -357,9 +362,19 @@ struct StreamShard: Sendable {
                 return Task.isCancelled ? "shutdown" : "closed by collector"
             }
             let first = await group.next() ?? nil
+            // Cancelling ends an open WebSocket (close handshake within `closeTimeout`); a connect still waiting for
+            // its upgrade is ended by closing its event loop once that time has passed.
+            let grace = configuration.closeTimeout + .milliseconds(200)
+            let graceNanoseconds = grace.components.seconds * 1_000_000_000 + grace.components.attoseconds / 1_000_000_000
+            let forceClose = loop.next().scheduleTask(in: .nanoseconds(graceNanoseconds)) {
+                loop.shutdownGracefully { _ in }
+            }
             group.cancelAll()
+            await group.waitForAll()
+            forceClose.cancel()
             return first
         }
+        try? await loop.shutdownGracefully()
         events.yield(.closed(id, reason))
     }
 

@@ -44,11 +44,10 @@ public struct BinanceStreamConfiguration: Sendable {
     public var maximumFrameSize: Int
     /// How long a close handshake may take before the socket is dropped.
     public var closeTimeout: Duration
-    /// How long connecting (TCP, TLS, WebSocket upgrade) may take before the attempt is cancelled (and logged).
-    ///
-    /// Known limit (swift-websocket 1.6.2): the client waits for the HTTP upgrade on a future that ignores task
-    /// cancellation, so a server that accepts TCP but never answers keeps that attempt (and its shard) waiting
-    /// until the socket closes; the timeout then only logs. TCP connects themselves time out after 10 s (NIO).
+    /// How long connecting (TCP, TLS, WebSocket upgrade) may take before the attempt is abandoned (logged) and
+    /// retried with backoff. A server that accepts TCP but never answers the upgrade is covered too: the attempt's
+    /// socket is closed by shutting down its own event loop `closeTimeout` + 200 ms later (swift-websocket 1.6.2
+    /// waits for the upgrade on a future that ignores task cancellation).
     public var connectTimeout: Duration
 
     public init(symbols: [Symbol], kind: StreamKind = .trade, endpoint: String? = nil,
