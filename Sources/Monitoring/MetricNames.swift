@@ -4,25 +4,26 @@ import Prometheus
 /// with exactly these labels and dimensions; `pairbook run` bootstraps `MetricsSystem` with
 /// ``PrometheusMetricsFactory/pairbook(registry:)`` and serves them at `GET /metrics`.
 ///
-/// | name | type | dimensions | recorded by | meaning |
-/// | --- | --- | --- | --- | --- |
-/// | `pairbook_ticks_ingested_total` | counter | `symbol` | Collector (recorder) | trades committed to `tick_data` |
-/// | `pairbook_frames_total` | counter | — | Collector (stream) | WebSocket frames received; frames/s = `rate()` |
-/// | `pairbook_reconnects_total` | counter | — | Collector (stream) | stream reconnects after a drop or a stall |
-/// | `pairbook_gaps_total` | counter | — | Collector (gap detector) | trade-id gaps detected (rows in `stream_gaps`) |
-/// | `pairbook_receive_to_commit_seconds` | histogram (timer) | — | Collector (recorder) | time from receiving a trade to its commit |
-/// | `pairbook_report_duration_seconds` | histogram (timer) | `report` | `pairbook run` (scheduler callback) | wall time of one report run |
-/// | `pairbook_alert_triggers_total` | counter | `rule` | ReportEngine (alerts) | alert rules that fired |
-/// | `pairbook_delivery_failures_total` | counter | `target` | Delivery | deliveries that failed after all retries (`folder`, `smtp`) |
+/// | name | type | unit | dimensions | recorded by | meaning |
+/// | --- | --- | --- | --- | --- | --- |
+/// | `pairbook_ticks_ingested_total` | counter | trades | `symbol` | `pairbook run` (from the collector's counters, each second) | trades accepted from the stream (after de-duplication) and queued for the database; committed within the recorder's flush interval |
+/// | `pairbook_frames_total` | counter | frames | — | `pairbook run` (from the collector's counters, each second) | WebSocket frames received, any kind; frames/s = `rate()` |
+/// | `pairbook_reconnects_total` | counter | connections | — | `pairbook run` (from the collector's counters, each second) | stream connections opened after the first one (drops, stalls, rotations) |
+/// | `pairbook_gaps_total` | counter | gaps | — | `pairbook run` (from the collector's counters, each second) | trade-id gaps detected (rows in `stream_gaps`) |
+/// | `pairbook_receive_to_commit_seconds` | histogram | seconds | — | Collector (recorder) | time from receiving a trade to its commit, buckets 1 ms … 10 s |
+/// | `pairbook_report_duration_seconds` | histogram | seconds | `report` | `pairbook run` (scheduler callback) | wall time of one scheduled report run (failed ones too), buckets 0.1 s … 10 min |
+/// | `pairbook_alert_triggers_total` | counter | transitions | `rule` | `pairbook run` (after each report) | alert transitions to `firing` (each counted once, by the first run after it) |
+/// | `pairbook_delivery_failures_total` | counter | deliveries | `target` | Delivery | deliveries that failed after all retries (`folder`, `smtp`) |
 ///
-/// Dimensions stay bounded: symbols and reports come from the configuration, rules from report scripts.
+/// Every series of the configured symbols, scheduled reports, their alert rules and the configured delivery targets
+/// exists from start-up (at 0). Dimensions stay bounded: symbols and reports come from the configuration, rules from report scripts.
 ///
 /// ```swift
 /// let ingested = Counter(label: MetricNames.ticksIngested, dimensions: [(MetricNames.Dimension.symbol, "BTCUSDT")])
 /// ingested.increment(by: 250)
 /// ```
 public enum MetricNames {
-    /// Counter, dimension `symbol`: trades committed to the database.
+    /// Counter, dimension `symbol`: trades accepted from the stream (after de-duplication) for the database.
     public static let ticksIngested = "pairbook_ticks_ingested_total"
     /// Counter: WebSocket frames received from the exchange.
     public static let frames = "pairbook_frames_total"

@@ -103,16 +103,21 @@ struct RunCommand: AsyncParsableCommand {
             Console.line(line)
             fflush(nil)  // stdout may be a pipe (systemd): show the line now
         }
-        let collectorMetrics = CollectorMetrics(stats: stats)
+        let collectorMetrics = CollectorMetrics(stats: stats, symbols: settings.symbols)
 
         // MARK: Scheduler
+        // Every series exists from the start (at 0), so /metrics lists them before the first report or alert.
         let reportTimers = Dictionary(
             settings.reports.map { ($0.name, Metrics.Timer(label: MetricNames.reportDuration, dimensions: [(MetricNames.Dimension.report, $0.name)])) },
+            uniquingKeysWith: { first, _ in first })
+        let alertTriggers = Dictionary(
+            settings.reports.flatMap(\.alertRules).map { ($0, Metrics.Counter(label: MetricNames.alertTriggers, dimensions: [(MetricNames.Dimension.rule, $0)])) },
             uniquingKeysWith: { first, _ in first })
         let jobs = settings.reports.map { report in
             ScheduledJob(name: report.path, schedule: report.schedule) { slot in
                 try await Self.runReport(
-                    report, slot: slot, store: store, outputRoot: settings.outputRoot, deliveries: deliveries, logger: logger)
+                    report, slot: slot, store: store, outputRoot: settings.outputRoot, deliveries: deliveries,
+                    alertTriggers: alertTriggers, logger: logger)
             }
         }
         let scheduler = ReportScheduler(
@@ -152,14 +157,23 @@ struct RunCommand: AsyncParsableCommand {
 
     /// Runs a report for a slot on its own thread, counts its alert triggers, then hands it to every delivery; a
     /// failed delivery is logged, counted (by the delivery) and noted on the run's `report_runs` row.
+    ///
+    /// A trigger is a transition to `firing` at a time after the schedule's previous slot: report windows overlap
+    /// (an hourly report over 24 h sees the same transition 24 times), so each transition is counted by the first
+    /// run whose new interval holds it, and an alert that stays firing is not counted again.
     static func runReport(
         _ report: ScheduledReport, slot: Timestamp, store: Store, outputRoot: String, deliveries: [any ReportDelivery],
-        logger: Logger
+        alertTriggers: [String: Metrics.Counter], logger: Logger
     ) async throws {
         let job = ReportJob(scriptPath: report.path, at: slot, outputRoot: outputRoot)
         let result = try await onDedicatedThread { try job.run(store: store, logger: logger) }
-        for finding in result.report.findings where finding.state == .firing {
-            Metrics.Counter(label: MetricNames.alertTriggers, dimensions: [(MetricNames.Dimension.rule, finding.rule)]).increment()
+        let previousSlot = report.schedule.previous(before: slot)
+        for finding in result.report.findings {
+            let triggers = finding.transitions.filter { $0.state == .firing && $0.time > previousSlot && $0.time <= slot }.count
+            guard triggers > 0 else { continue }
+            let counter = alertTriggers[finding.rule]
+                ?? Metrics.Counter(label: MetricNames.alertTriggers, dimensions: [(MetricNames.Dimension.rule, finding.rule)])
+            counter.increment(by: Int64(triggers))
         }
         guard !deliveries.isEmpty else { return }
         let summary = result.report.findings.isEmpty
@@ -287,6 +301,8 @@ struct ScheduledReport: Sendable {
     var path: String
     var name: String
     var schedule: CronExpression
+    /// Names of the script's alert rules (the `rule` dimension of the alert-trigger counter).
+    var alertRules: [String]
 }
 
 /// The effective settings: the file, overridden by flags, validated.
@@ -333,7 +349,7 @@ struct RunSettings: Sendable {
             guard let cron = script.schedule else {
                 throw RunError("\(path): no `schedule:` in the front matter; `pairbook run` needs one (e.g. \"5 * * * *\", @daily)")
             }
-            return ScheduledReport(path: path, name: script.name, schedule: cron)
+            return ScheduledReport(path: path, name: script.name, schedule: cron, alertRules: script.alerts.map(\.name))
         }
 
         // HTTP address.
@@ -443,14 +459,18 @@ final class FreshnessTracker: Sendable {
 }
 
 /// Mirrors the collector's counters into swift-metrics once a second (the collector counts in ``CollectorStats``).
+/// The configured symbols' tick counters exist from the start, at 0.
 struct CollectorMetrics: Service {
     let stats: CollectorStats
+    let symbols: [Symbol]
 
     func run() async throws {
         let frames = Metrics.Counter(label: MetricNames.frames)
         let reconnects = Metrics.Counter(label: MetricNames.reconnects)
         let gaps = Metrics.Counter(label: MetricNames.gaps)
-        var perSymbol: [Symbol: Metrics.Counter] = [:]
+        var perSymbol = Dictionary(
+            symbols.map { ($0, Metrics.Counter(label: MetricNames.ticksIngested, dimensions: [(MetricNames.Dimension.symbol, $0.name)])) },
+            uniquingKeysWith: { first, _ in first })
         var previous = CollectorStats.Snapshot()
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             let current = stats.snapshot()
