@@ -3,7 +3,7 @@ SWIFT      ?= swift
 BIN        := .build/debug/pairbook
 RELEASE    := .build/release
 PYTHON     ?= python3
-BENCH_AREAS ?= import analytics charts report collector
+BENCH_AREAS ?= import analytics charts report collector soak
 
 .PHONY: all deps build demo test test-deps bench fixtures python-deps clean
 

@@ -16,5 +16,6 @@ struct PairbookBench: AsyncParsableCommand {
             ChartsBench.self,
             ReportBench.self,
             CollectorBench.self,
+            SoakBench.self,
         ])
 }
