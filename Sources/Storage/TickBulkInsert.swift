@@ -34,8 +34,8 @@ struct TickSeries {
 
 /// Writes trades known to be new into `tick_rows`, ``rowsPerStatement`` rows per `INSERT` statement.
 ///
-/// One multi-row statement costs about as much to run as two single-row ones, so most of the per-statement
-/// work (VDBE start-up, transaction checks, reset) is shared by 64 rows. The plain `INSERT` (not
+/// The per-statement work (VDBE start-up, transaction checks, reset) is shared by 64 rows: in a probe this
+/// wrote 2–2.5 times the rows per second of one-row statements. The plain `INSERT` (not
 /// `OR IGNORE`) is deliberate: callers append only trades above their symbol's newest stored key, and a
 /// broken promise fails loudly with a constraint error instead of being counted as stored.
 struct TickBulkInsert {
