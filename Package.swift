@@ -172,7 +172,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "CollectorTests",
-            dependencies: ["Collector", "PairbookTestSupport"],
+            dependencies: ["Collector", "PairbookTestSupport", .product(name: "MetricsTestKit", package: "swift-metrics")],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings),
         .testTarget(name: "AlertsTests", dependencies: ["Alerts", "PairbookTestSupport"], swiftSettings: swiftSettings),
