@@ -15,8 +15,9 @@ import Synchronization
 /// `BinanceStream` + `LiveRecorder` + `Recorder` write them into a fresh WAL database (ticks and 1s/1m/5m
 /// bars). Reported: receive-to-commit latency p50/p99/max (the collector's own fixed-size histogram; the
 /// bench keeps no per-tick samples), process CPU over the run, RSS at the start, middle and end of the
-/// steady state and its peak (memory must not grow), and how full the bounded event queue got. Server
-/// and collector share the process and the machine's cores.
+/// steady state and its peak, the RSS trace each second (memory must level off: the store's SQLite page cache,
+/// 32 MiB per connection, fills during the first ~40 s at 20,000 ticks/s), and how full the bounded event queue
+/// got. Server and collector share the process and the machine's cores.
 struct CollectorBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "collector",
@@ -36,14 +37,19 @@ struct CollectorBench: AsyncParsableCommand {
         try Self.decodeBench()
         let template = try Self.templateTrades()
         var rows: [[String]] = []
+        var traces: [(rate: Int, rssMB: [Int])] = []
         for rate in rates {
-            rows.append(try await Self.measure(rate: rate, seconds: seconds, template: template))
+            let (row, trace) = try await Self.measure(rate: rate, seconds: seconds, template: template)
+            rows.append(row)
+            traces.append((rate, trace))
         }
         print("### Collector (live WebSocket → SQLite), \(seconds) s per rate, server in the same process")
         print()
         print("| ticks/s | ticks committed | lag p50 | lag p99 | lag max | CPU (% of one core) | RSS start → middle → end (peak) | queue high-water / waits |")
         print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
         for row in rows { print("| " + row.joined(separator: " | ") + " |") }
+        print()
+        for trace in traces { print("RSS each second at \(trace.rate) ticks/s (MB): \(trace.rssMB.map(String.init).joined(separator: " "))") }
     }
 
     /// Decoder throughput on every frame of the real captures: the byte scanner vs `JSONDecoder`.
@@ -123,7 +129,8 @@ struct CollectorBench: AsyncParsableCommand {
         return frames
     }
 
-    static func measure(rate: Int, seconds: Int, template: [Tick]) async throws -> [String] {
+    /// One run at `rate`: the table row and the RSS sampled each second (MB).
+    static func measure(rate: Int, seconds: Int, template: [Tick]) async throws -> (row: [String], rssMB: [Int]) {
         let count = rate * seconds
         let frames = frames(count: count, rate: rate, template: template)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pairbook-collector-bench-\(UUID().uuidString)")
@@ -176,12 +183,13 @@ struct CollectorBench: AsyncParsableCommand {
             let value = Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
             return String(format: "%.1f ms", value)
         }
-        return [
+        let row = [
             "\(rate)", "\(snapshot.committedTicks)", ms(lag.quantile(0.5)), ms(lag.quantile(0.99)), ms(lag.max),
             String(format: "%.0f %%", sample.cpuPercent),
             "\(sample.rssStartMB) → \(sample.rssMiddleMB) → \(sample.rssEndMB) MB (\(sample.rssPeakMB))",
             "\(queueStatistics.withLock { $0.highWaterMark }) / \(queueStatistics.withLock { $0.waitsForSpace })",
         ]
+        return (row, [sample.rssStartMB] + sample.rssSamplesMB + [sample.rssEndMB])
     }
 
     /// CPU and RSS over the measured part of a run.
