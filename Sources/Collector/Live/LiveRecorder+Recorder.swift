@@ -6,8 +6,12 @@ extension LiveRecorder {
     /// The standard commit: ticks through `recorder` (ticks and bars in one transaction), then the
     /// batch's new and filled gaps in `stream_gaps` in a second one.
     ///
+    /// Sets the store's WAL auto-checkpoint to ``liveAutoCheckpointPages`` (latency over bulk throughput: with the
+    /// store's 10,000-page default, p99 receive-to-commit at 20,000 trades/s was 176–192 ms; with 1,000, 34–44 ms).
     /// The recorder is handed over (`sending`) and used only under a lock, from the recorder's task.
     public static func commit(through recorder: sending Recorder) -> Commit {
+        // Not fatal if it fails: only latency suffers (the store's own setting stays).
+        try? recorder.store.setWALAutoCheckpoint(pages: liveAutoCheckpointPages)
         let holder = RecorderHolder(recorder)
         return { batch in
             try holder.recorder.withLock { recorder in
@@ -21,6 +25,11 @@ extension LiveRecorder {
             }
         }
     }
+}
+
+extension LiveRecorder {
+    /// WAL pages between checkpoints while collecting live (SQLite's default): each checkpoint stays short.
+    public static let liveAutoCheckpointPages = 1_000
 }
 
 /// Owns the (non-Sendable) `Recorder` behind a `Mutex`, so that a `@Sendable` commit can use it.

@@ -1,4 +1,5 @@
 import Collector
+import Foundation
 import Logging
 import Market
 import MetricsTestKit
@@ -63,5 +64,24 @@ struct LiveRecorderTests {
         #expect(committed.withLock { $0 } == Array(1...300))
         #expect(stats.snapshot().commitFailures == 2)
         #expect(stats.snapshot().committedTicks == 300)
+    }
+}
+
+@Suite("LiveRecorder on a WAL file")
+struct LiveRecorderCheckpointTests {
+    @Test("the live commit makes the writer checkpoint every 1,000 WAL pages (short checkpoints, low latency)")
+    func shortCheckpoints() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pairbook-live-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // Given a file store with its bulk-import setting
+        let store = try Store(path: directory.appendingPathComponent("live.sqlite").path)
+        #expect(try store.walAutoCheckpointPages() != LiveRecorder.liveAutoCheckpointPages)
+        // When the live commit is made over it
+        let commit = LiveRecorder.commit(through: Recorder(store: store))
+        try commit(LiveRecorder.CommitBatch(ticks: [LiveRecorderTests.tick(1)]))
+        // Then the writer checkpoints every 1,000 pages, and the trade is stored
+        #expect(try store.walAutoCheckpointPages() == 1_000)
+        #expect(try store.tickCount(of: "ETHUSDT") == 1)
     }
 }
