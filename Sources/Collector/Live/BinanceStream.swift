@@ -478,6 +478,10 @@ struct StreamShard: Sendable {
             return
         case .afterGap(let gap):
             await report(gap)
+        case .sequenceRestarted:
+            logger.warning("trade ids restart below the last stored one: the database holds another stream kind's ids; no gap measured", metadata: [
+                "symbol": "\(trade.symbol)", "stream.trade_id": "\(trade.tradeID)",
+            ])
         case .inSequence:
             break
         }

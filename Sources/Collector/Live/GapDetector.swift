@@ -16,11 +16,17 @@ public struct GapDetector: Sendable {
         case afterGap(StreamGap)
         /// Already seen (id not above the last one): drop it.
         case duplicate
+        /// The first trade after a ``seed(_:lastTradeID:at:)`` has a lower id but a later time than the seed: the
+        /// stored trades come from another id sequence (aggregate ids vs trade ids). New; the sequence restarts
+        /// here, with no gap (none can be measured across two sequences).
+        case sequenceRestarted
     }
 
     private struct Last: Sendable {
         var id: Int64
         var time: Timestamp
+        /// Set by `seed`, cleared by the first observation.
+        var seeded = false
     }
 
     private var last: [Symbol: Last] = [:]
@@ -29,7 +35,7 @@ public struct GapDetector: Sendable {
 
     /// Starts `symbol` at an id already stored (so that a restart detects the hole since then).
     public mutating func seed(_ symbol: Symbol, lastTradeID: Int64, at time: Timestamp) {
-        last[symbol] = Last(id: lastTradeID, time: time)
+        last[symbol] = Last(id: lastTradeID, time: time, seeded: true)
     }
 
     /// The last id seen for `symbol`.
@@ -43,7 +49,14 @@ public struct GapDetector: Sendable {
             last[symbol] = Last(id: tradeID, time: time)
             return .inSequence
         }
-        guard tradeID > previous.id else { return .duplicate }
+        guard tradeID > previous.id else {
+            // Within one sequence ids and times rise together, so a lower id with a later time cannot be a repeat.
+            if previous.seeded && time > previous.time {
+                last[symbol] = Last(id: tradeID, time: time)
+                return .sequenceRestarted
+            }
+            return .duplicate
+        }
         last[symbol] = Last(id: tradeID, time: time)
         if tradeID == previous.id + 1 { return .inSequence }
         return .afterGap(StreamGap(symbol: symbol, fromTradeID: previous.id, toTradeID: tradeID,

@@ -38,6 +38,23 @@ struct LiveStateTests {
                                                    toTime: first.timestamp, detectedAt: Self.t0 + .hours(1))))
         #expect(detector.observe("BTCUSDT", tradeID: 150, time: last.timestamp, detectedAt: Self.t0) == .duplicate)
     }
+
+    @Test("a seed from another id sequence (lower id, later time) restarts the sequence instead of dropping trades")
+    func seedFromAnotherSequence() {
+        // Given a store whose last BTCUSDT trade has trade id 5,100,000,000 (trade stream)
+        var detector = GapDetector()
+        detector.seed("BTCUSDT", lastTradeID: 5_100_000_000, at: Self.t0)
+        // When aggregate trades (ids near 2.2e9) arrive later
+        let later = Self.t0 + .minutes(5)
+        #expect(detector.observe("BTCUSDT", tradeID: 2_200_000_000, time: later, detectedAt: later) == .sequenceRestarted)
+        // Then they are new trades, and the sequence continues from there
+        #expect(detector.observe("BTCUSDT", tradeID: 2_200_000_001, time: later, detectedAt: later) == .inSequence)
+        #expect(detector.observe("BTCUSDT", tradeID: 2_200_000_000, time: later, detectedAt: later) == .duplicate)
+        // And a repeat of the stored trade itself (same or earlier time) is still a duplicate
+        var repeated = GapDetector()
+        repeated.seed("BTCUSDT", lastTradeID: 500, at: Self.t0)
+        #expect(repeated.observe("BTCUSDT", tradeID: 499, time: Self.t0, detectedAt: later) == .duplicate)
+    }
 }
 
 @Suite("Restart against a local replay server", .enabled(if: SharedData.isAvailable, Comment(rawValue: SharedData.skipReason)), .serialized)
