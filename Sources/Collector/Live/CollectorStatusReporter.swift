@@ -4,17 +4,20 @@ import Market
 import ServiceLifecycle
 
 /// Emits a one-line collector status every ``interval`` (default 10 s): ticks/s per symbol,
-/// receive-to-commit lag (p50/p99/max over the interval), reconnects, gaps, stalls, malformed frames.
+/// receive-to-commit lag (p50/p99/max over the interval), reconnects, gaps, stalls, malformed frames, and — when
+/// given the ``LiveEventQueue`` — how many events wait for the database (and how often the readers had to wait).
 ///
 /// The line goes to `emit` (the CLI passes its `Console`); by default it is logged at notice level.
 public struct CollectorStatusReporter: Service {
     let stats: CollectorStats
+    let queue: LiveEventQueue?
     let interval: Duration
     let emit: @Sendable (String) -> Void
 
-    public init(stats: CollectorStats, interval: Duration = .seconds(10), logger: Logger,
+    public init(stats: CollectorStats, queue: LiveEventQueue? = nil, interval: Duration = .seconds(10), logger: Logger,
                 emit: (@Sendable (String) -> Void)? = nil) {
         self.stats = stats
+        self.queue = queue
         self.interval = interval
         self.emit = emit ?? { line in logger.notice("\(line)") }
     }
@@ -27,7 +30,8 @@ public struct CollectorStatusReporter: Service {
                 let now = ContinuousClock.now
                 let current = stats.snapshot()
                 let lag = stats.takeLag()
-                emit(Self.line(previous: previous, current: current, lag: lag, elapsed: previousTime.duration(to: now)))
+                emit(Self.line(previous: previous, current: current, lag: lag, elapsed: previousTime.duration(to: now),
+                               queue: queue?.statistics))
                 previous = current
                 previousTime = now
             }
@@ -36,7 +40,7 @@ public struct CollectorStatusReporter: Service {
 
     /// The status line for the change between two snapshots over `elapsed`.
     public static func line(previous: CollectorStats.Snapshot, current: CollectorStats.Snapshot,
-                            lag: LatencyHistogram, elapsed: Duration) -> String {
+                            lag: LatencyHistogram, elapsed: Duration, queue: LiveEventQueue.Statistics? = nil) -> String {
         let seconds = max(0.001, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
         let rates = current.ticks.keys.sorted().map { symbol in
             let delta = current.ticks[symbol, default: 0] - previous.ticks[symbol, default: 0]
@@ -49,6 +53,9 @@ public struct CollectorStatusReporter: Service {
             parts.append("lag -")
         }
         parts.append("committed \(current.committedTicks)")
+        if let queue {
+            parts.append("queued \(queue.depth) (max \(queue.highWaterMark))" + (queue.waitsForSpace > 0 ? " reader waits \(queue.waitsForSpace)" : ""))
+        }
         parts.append("connections \(current.openConnections)")
         parts.append("reconnects \(current.reconnects)")
         parts.append("gaps \(current.gaps)")

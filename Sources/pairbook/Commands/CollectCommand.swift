@@ -88,7 +88,9 @@ struct CollectCommand: AsyncParsableCommand {
         let lastStored = try store.lastTicks(of: symbols)
         let streamService = BinanceStream(configuration: configuration, queue: queue, stats: stats, logger: logger,
                                           lastStoredTrades: lastStored)
-        let status = CollectorStatusReporter(stats: stats, interval: .milliseconds(statusInterval.milliseconds), logger: logger) { line in
+        let status = CollectorStatusReporter(
+            stats: stats, queue: queue, interval: .milliseconds(statusInterval.milliseconds), logger: logger
+        ) { line in
             Console.line(line)
             fflush(nil)  // stdout may be a pipe (systemd, tee): show the line now
         }
