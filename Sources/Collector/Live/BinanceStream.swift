@@ -23,8 +23,11 @@ import WSClient
 ///
 /// ```swift
 /// let queue = LiveEventQueue(), stats = CollectorStats()
-/// let stream = BinanceStream(configuration: .init(symbols: ["BTCUSDT", "ETHUSDT"]), queue: queue, stats: stats, logger: logger)
-/// let recorder = LiveRecorder(queue: queue, stats: stats, logger: logger) { ticks, gaps in … }
+/// let symbols: [Symbol] = ["BTCUSDT", "ETHUSDT"]
+/// let stream = BinanceStream(configuration: .init(symbols: symbols), queue: queue, stats: stats, logger: logger,
+///                            lastStoredTrades: try store.lastTicks(of: symbols))
+/// let recorder = LiveRecorder(queue: queue, stats: stats, logger: logger,
+///                             commit: LiveRecorder.commit(through: Recorder(store: store)))
 /// let group = ServiceGroup(services: [recorder, stream], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
 /// try await group.run()
 /// ```
