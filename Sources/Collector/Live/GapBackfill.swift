@@ -11,7 +11,9 @@ import Storage
 /// each page into the collector's ``LiveEventQueue`` as it arrives (memory O(page) whatever the gap; the queue's
 /// back-pressure applies), and then a ``LiveEvent/gapFilled(_:at:)`` marker, so that the ``LiveRecorder``
 /// commits the trades through the same `Recorder` (bars stay consistent) and marks the gap filled. A backfill
-/// that fails half-way leaves the gap open and is retried; trades it already stored are not counted twice.
+/// that fails half-way (network, HTTP errors) leaves the gap open and is retried next pass; trades it already
+/// stored are not counted twice. A gap the endpoint cannot serve completely (``BackfillError/incomplete(symbol:expected:missingFrom:)``,
+/// e.g. trades older than it keeps) is given up after one attempt: it stays open in `stream_gaps`, logged once.
 /// ``forStream(kind:restEndpoint:apiKey:store:symbols:queue:logger:)`` picks the client for a stream kind.
 public struct GapBackfill: Service {
     let store: Store
@@ -71,6 +73,13 @@ public struct GapBackfill: Service {
                 ])
             } catch is CancellationError {
                 return
+            } catch BackfillError.incomplete(let symbol, let expected, let missingFrom) {
+                // The endpoint no longer has these trades (e.g. older than it keeps): asking again will not help.
+                done.insert(key)
+                logger.warning("gap cannot be backfilled completely; it stays recorded as open", metadata: [
+                    "symbol": "\(symbol)", "stream.gap.from_id": "\(gap.fromTradeID)", "stream.gap.to_id": "\(gap.toTradeID)",
+                    "stream.gap.missing_from": "\(missingFrom)", "stream.gap.expected": "\(expected.lowerBound)…\(expected.upperBound)",
+                ])
             } catch {
                 logger.warning("gap backfill failed; will retry", metadata: [
                     "symbol": "\(gap.symbol)", "stream.gap.from_id": "\(gap.fromTradeID)", "error": "\(error)",

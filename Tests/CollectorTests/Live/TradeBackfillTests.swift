@@ -153,3 +153,46 @@ struct TradeBackfillTests {
         #expect(gaps.count == 1 && gaps.first?.filledAt != nil)
     }
 }
+
+@Suite("GapBackfill gives up on gaps the endpoint cannot serve", .serialized)
+struct GapBackfillGiveUpTests {
+    @Test("an incomplete gap is tried once, logged, and left open — not re-requested every pass")
+    func incompleteGapTriedOnce() async throws {
+        let store = try Store.inMemory()
+        try await store.write { tx in try tx.insert(TradeBackfillTests.gap(from: 2990, to: 3500)) }
+        let logs = CapturedLogs()
+        let logger = {
+            var logger = Logger(label: "test") { _ in CapturingLogHandler(logs: logs) }
+            logger.logLevel = .info
+            return logger
+        }()
+        let key = TradeBackfillTests.key
+        try await FakeHTTPServer.withServer(TradeBackfillTests.handler) { server in
+            let queue = LiveEventQueue()
+            let live = LiveRecorder(queue: queue, stats: CollectorStats(), logger: logger,
+                                    commit: LiveRecorder.commit(through: Recorder(store: store)))
+            let backfill = GapBackfill(
+                store: store, symbols: ["BTCUSDT"],
+                client: HistoricalTradesClient(baseURL: server.baseURL, apiKey: key, minimumInterval: .zero),
+                queue: queue, interval: .milliseconds(30), logger: logger)
+            let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [live, backfill], logger: logger))
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                // Ten passes' worth of time
+                try await Task.sleep(for: .milliseconds(300))
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+            }
+            // One attempt: the page with 2991…2999, then the empty page from 3000
+            #expect(server.requests.count == 2)
+        }
+        #expect(logs.all.filter { $0.message.contains("cannot be backfilled completely") }.count == 1)
+        let gaps = try store.gaps(for: nil)
+        #expect(gaps.count == 1 && gaps.first?.filledAt == nil)
+        // The trades it did get are stored
+        var ids: [Int64] = []
+        let t0 = TradeBackfillTests.t0
+        try store.forEachTick(of: "BTCUSDT", in: TimeRange(start: t0, end: t0 + .hours(1))) { ids.append($0.tradeID) }
+        #expect(ids == Array(2991...2999))
+    }
+}
