@@ -1,3 +1,4 @@
+import Market
 import Prometheus
 
 /// The names of every metric pairbook exports, in one place. Other modules record them through swift-metrics
@@ -14,6 +15,7 @@ import Prometheus
 /// | `pairbook_report_duration_seconds` | histogram | seconds | `report` | `pairbook run` (scheduler callback) | wall time of one scheduled report run (failed ones too), buckets 0.1 s … 10 min |
 /// | `pairbook_alert_triggers_total` | counter | transitions | `rule` | `pairbook run` (after each report) | alert transitions to `firing` (each counted once, by the first run after it) |
 /// | `pairbook_delivery_failures_total` | counter | deliveries | `target` | Delivery | deliveries that failed after all retries (`folder`, `smtp`) |
+/// | `pairbook_sqlite_memory_bytes` | gauge | bytes | — | `pairbook run` (each second) | heap memory held by SQLite: page caches (bounded by `cache_size` per connection), statements, schemas |
 ///
 /// Every series of the configured symbols, scheduled reports, their alert rules and the configured delivery targets
 /// exists from start-up (at 0). Dimensions stay bounded: symbols and reports come from the configuration, rules from report scripts.
@@ -32,17 +34,19 @@ public enum MetricNames {
     /// Counter: trade-id gaps detected.
     public static let gaps = "pairbook_gaps_total"
     /// Timer (Prometheus histogram in seconds): receive-to-commit latency of a trade.
-    public static let receiveToCommit = "pairbook_receive_to_commit_seconds"
+    public static let receiveToCommit = CollectorMetricNames.receiveToCommit  // "pairbook_receive_to_commit_seconds"
     /// Timer (Prometheus histogram in seconds), dimension `report`: duration of one report run.
     public static let reportDuration = "pairbook_report_duration_seconds"
     /// Counter, dimension `rule`: alert triggers.
     public static let alertTriggers = "pairbook_alert_triggers_total"
     /// Counter, dimension `target`: failed deliveries (after retries).
     public static let deliveryFailures = "pairbook_delivery_failures_total"
+    /// Gauge, bytes: heap memory held by SQLite (page caches, statements), process-wide.
+    public static let sqliteMemory = "pairbook_sqlite_memory_bytes"
 
     /// Every name above.
     public static let all = [
-        ticksIngested, frames, reconnects, gaps, receiveToCommit, reportDuration, alertTriggers, deliveryFailures,
+        ticksIngested, frames, reconnects, gaps, receiveToCommit, reportDuration, alertTriggers, deliveryFailures, sqliteMemory,
     ]
 
     /// Dimension (label) names.

@@ -458,8 +458,8 @@ final class FreshnessTracker: Sendable {
     }
 }
 
-/// Mirrors the collector's counters into swift-metrics once a second (the collector counts in ``CollectorStats``).
-/// The configured symbols' tick counters exist from the start, at 0.
+/// Mirrors the collector's counters into swift-metrics once a second (the collector counts in ``CollectorStats``),
+/// with the heap memory SQLite holds. The configured symbols' tick counters exist from the start, at 0.
 struct CollectorMetrics: Service {
     let stats: CollectorStats
     let symbols: [Symbol]
@@ -468,6 +468,7 @@ struct CollectorMetrics: Service {
         let frames = Metrics.Counter(label: MetricNames.frames)
         let reconnects = Metrics.Counter(label: MetricNames.reconnects)
         let gaps = Metrics.Counter(label: MetricNames.gaps)
+        let sqliteMemory = Metrics.Gauge(label: MetricNames.sqliteMemory)
         var perSymbol = Dictionary(
             symbols.map { ($0, Metrics.Counter(label: MetricNames.ticksIngested, dimensions: [(MetricNames.Dimension.symbol, $0.name)])) },
             uniquingKeysWith: { first, _ in first })
@@ -482,6 +483,7 @@ struct CollectorMetrics: Service {
                 perSymbol[symbol] = counter
                 counter.increment(by: Int64(max(0, count - (previous.ticks[symbol] ?? 0))))
             }
+            sqliteMemory.record(Store.sqliteMemoryUsed)
             previous = current
             do {
                 try await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(1)) }
