@@ -22,7 +22,9 @@ import Glibc
 /// - **every slot reported**: every whole minute between the moment the child answered `/healthz` and SIGTERM
 ///   (minus a 5 s margin) has exactly one `report_runs` row that finished `ok` (or `alert`: finished, with firing
 ///   alerts), and no run failed;
-/// - **memory flat**: RSS at the end minus RSS at the middle ≤ `--rss-growth-limit` MB;
+/// - **memory flat**: RSS without the heap SQLite holds (`pairbook_sqlite_memory_bytes`: page caches that fill up to
+///   their `cache_size` bound in the first minutes) grows by at most `--rss-growth-limit` MB from the middle of
+///   the replay to its end;
 /// - **metrics**: `/metrics` carries every metric of README's table, and its per-symbol tick counters equal
 ///   the rows stored; `/healthz` answers 200.
 ///
@@ -41,7 +43,7 @@ struct SoakBench: AsyncParsableCommand {
     @Option(help: "Report script to copy and schedule every minute.")
     var script = "Reports/pair-overview.md"
 
-    @Option(help: "Largest RSS growth from the middle to the end of the run, MB.")
+    @Option(help: "Largest growth of RSS without SQLite's heap from the middle to the end of the run, MB.")
     var rssGrowthLimit = 8.0
 
     @Option(help: "The pairbook binary (default: next to pairbook-bench).")
@@ -117,10 +119,14 @@ struct SoakBench: AsyncParsableCommand {
         let reportHistogram = metrics.histogram("pairbook_report_duration_seconds")
 
         // Memory.
+        // Flat memory: RSS without SQLite's page caches (which fill up to their bound first) must not grow from the
+        // middle to the end; without the gauge, all of RSS must not.
         let rss = observed.rss
-        let middle = rss.sample(atFraction: 0.5)
-        let end = rss.samples.last?.kib ?? 0
-        let growthMB = Double(end - (middle ?? end)) / 1024
+        let middle = observed.middle?.rssKiB
+        let end = observed.end?.rssKiB
+        let hasSQLiteGauge = observed.middle?.sqliteBytes != nil && observed.end?.sqliteBytes != nil
+        let growthMB = Double((observed.end?.otherKiB ?? 0) - (observed.middle?.otherKiB ?? observed.end?.otherKiB ?? 0)) / 1024
+        let memoryMeasured = observed.middle != nil && observed.end != nil
 
         // MARK: Table
         var failures: [String] = []
@@ -152,14 +158,19 @@ struct SoakBench: AsyncParsableCommand {
         rows.append(["start delay after the slot, max", slots.maxDelay.map { "\($0.milliseconds) ms" } ?? "-", ""])
         rows.append(["RSS start (first second after /healthz answered)", mb(rss.samples.first?.kib), ""])
         rows.append(["RSS middle of the run", mb(middle), ""])
-        rows.append(["RSS end (before SIGTERM)", mb(end), check(growthMB <= rssGrowthLimit,
-                     String(format: "RSS grew %.1f MB from the middle to the end (limit %.1f MB)", growthMB, rssGrowthLimit))])
+        rows.append(["RSS end (before SIGTERM)", mb(end), ""])
+        let sqliteMB = { (probe: MemoryProbe?) in probe?.sqliteBytes.map { String(format: "%.1f MB", $0 / 1_048_576) } ?? "-" }
+        rows.append(["SQLite heap (pairbook_sqlite_memory_bytes) middle → end", "\(sqliteMB(observed.middle)) → \(sqliteMB(observed.end))", ""])
+        let flatLabel = hasSQLiteGauge ? "RSS without SQLite's heap, middle → end" : "RSS middle → end (no SQLite gauge)"
+        rows.append([flatLabel, "\(mb(observed.middle?.otherKiB)) → \(mb(observed.end?.otherKiB)) (\(String(format: "%+.1f MB", growthMB)))",
+                     check(memoryMeasured && growthMB <= rssGrowthLimit,
+                           memoryMeasured ? String(format: "\(flatLabel) grew %.1f MB (limit %.1f MB)", growthMB, rssGrowthLimit) : "RSS not sampled at the middle and end")])
         rows.append(["RSS max sampled / VmHWM", "\(mb(rss.samples.map { $0.kib }.max())) / \(mb(observed.highWaterKiB))", ""])
         rows.append(["RSS each minute", rss.perMinute.map { String(format: "%.0f", Double($0) / 1024) }.joined(separator: ", ") + " MB", ""])
         rows.append(["child CPU over the run", String(format: "%.0f s (%.0f %% of one core)", observed.cpuSeconds,
                                                        observed.cpuSeconds / max(elapsed, 1) * 100), ""])
         rows.append(["receive-to-commit (from /metrics buckets)", lag.map { h in
-            "\(h.count) trades; p50 ≤ \(Self.bound(h.quantile(0.5))), p99 ≤ \(Self.bound(h.quantile(0.99))), mean \(String(format: "%.1f ms", h.sum / max(h.count, 1) * 1000))"
+            "\(Int(h.count)) trades; p50 ≤ \(Self.bound(h.quantile(0.5))), p99 ≤ \(Self.bound(h.quantile(0.99))), mean \(String(format: "%.1f ms", h.sum / max(h.count, 1) * 1000))"
         } ?? "not exported", ""])
         rows.append(["report duration (from /metrics)", reportHistogram.map { h in
             String(format: "%.0f runs, mean %.2f s", h.count, h.sum / max(h.count, 1))
@@ -168,6 +179,13 @@ struct SoakBench: AsyncParsableCommand {
                      check(missingMetrics.isEmpty, "metrics missing: \(missingMetrics)")])
         rows.append(["pairbook_ticks_ingested_total = rows stored, per symbol", counterMismatch.isEmpty ? "equal" : counterMismatch.joined(separator: "; "),
                      check(counterMismatch.isEmpty, "tick counters disagree: \(counterMismatch)")])
+        let frameCounter = metrics.sum("pairbook_frames_total")
+        rows.append(["pairbook_frames_total ≥ frames sent", String(format: "%.0f", frameCounter),
+                     check(frameCounter >= Double(delivered.count), "pairbook_frames_total \(frameCounter) < \(delivered.count) frames sent")])
+        let deliveryFailures = metrics.sum("pairbook_delivery_failures_total")
+        rows.append(["delivery failures (--copy-to folder, from /metrics)", String(format: "%.0f", deliveryFailures),
+                     check(deliveryFailures == 0, "\(deliveryFailures) failed deliveries")])
+        rows.append(["alert triggers (from /metrics)", String(format: "%.0f", metrics.sum("pairbook_alert_triggers_total")), ""])
         rows.append(["GET /healthz at the end", "\(observed.healthStatus)", check(observed.healthStatus == 200, "/healthz answered \(observed.healthStatus): \(observed.healthBody)")])
         rows.append(["SIGTERM → exit", "status \(observed.exitStatus) after \(observed.shutdownMilliseconds) ms",
                      check(observed.exitStatus == 0, "pairbook run exited \(observed.exitStatus) after SIGTERM")])
@@ -247,6 +265,9 @@ struct SoakObservation: Sendable {
     var stoppedAt: Timestamp
     var deliveredFrames: [Int]
     var rss: RSSSeries
+    /// RSS and SQLite's heap (`pairbook_sqlite_memory_bytes`) halfway through the replay and at its end.
+    var middle: MemoryProbe?
+    var end: MemoryProbe?
     var highWaterKiB: Int?
     var cpuSeconds: Double
     var metrics: String
@@ -254,6 +275,20 @@ struct SoakObservation: Sendable {
     var healthBody: String
     var exitStatus: Int32
     var shutdownMilliseconds: Int
+}
+
+/// The child's RSS and the heap SQLite holds in it (page caches: they fill up to `cache_size`, then stay flat).
+struct MemoryProbe: Sendable {
+    var rssKiB: Int
+    var sqliteBytes: Double?
+
+    /// RSS without SQLite's heap, KiB (all of RSS when the gauge is absent).
+    var otherKiB: Int { rssKiB - Int((sqliteBytes ?? 0) / 1024) }
+
+    init(rssKiB: Int, metrics: String) {
+        self.rssKiB = rssKiB
+        sqliteBytes = PrometheusText(metrics).value("pairbook_sqlite_memory_bytes", labels: [:])
+    }
 }
 
 /// Starts `pairbook run` against the server, watches it for the replay, stops it with SIGTERM.
@@ -299,11 +334,18 @@ struct SoakRun: Sendable {
 
         // Replay: sample RSS every second until the server has played the whole script.
         var rss = RSSSeries(start: readyAt)
+        var middle: MemoryProbe?
         let replayDeadline = ContinuousClock.now + .seconds(Int64(duration) * 3 + 120)
         while !server.isFinished {
             guard process.isRunning else { throw SoakError("pairbook run exited \(process.terminationStatus) during the replay; see \(log.path)") }
             guard ContinuousClock.now < replayDeadline else { throw SoakError("the replay did not finish in \(duration * 3 + 120) s") }
-            if let kib = ProcStatus.read(pid: pid, field: "VmRSS") { rss.add(Self.now(), kib: kib) }
+            if let kib = ProcStatus.read(pid: pid, field: "VmRSS") {
+                let now = Self.now()
+                rss.add(now, kib: kib)
+                if middle == nil, (now - readyAt).milliseconds >= Int64(duration) * 500 {
+                    middle = MemoryProbe(rssKiB: kib, metrics: (try? LoopbackHTTP.get(port: port, path: "/metrics").body) ?? "")
+                }
+            }
             try await Task.sleep(for: .seconds(1))
         }
         let replayFinishedAt = Self.now()
@@ -318,7 +360,11 @@ struct SoakRun: Sendable {
             if total >= Double(frameCount) || total == previous { break }
             previous = total
         }
-        if let kib = ProcStatus.read(pid: pid, field: "VmRSS") { rss.add(Self.now(), kib: kib) }
+        var end: MemoryProbe?
+        if let kib = ProcStatus.read(pid: pid, field: "VmRSS") {
+            rss.add(Self.now(), kib: kib)
+            end = MemoryProbe(rssKiB: kib, metrics: metrics)
+        }
         let health = (try? LoopbackHTTP.get(port: port, path: "/healthz")) ?? (status: 0, body: "no answer")
         let highWater = ProcStatus.read(pid: pid, field: "VmHWM")
         let cpu = ProcStatus.cpuSeconds(pid: pid) ?? 0
@@ -338,7 +384,7 @@ struct SoakRun: Sendable {
         let exitStatus = process.terminationReason == .exit ? process.terminationStatus : 128 + process.terminationStatus
 
         return SoakObservation(
-            readyAt: readyAt, replayFinishedAt: replayFinishedAt, stoppedAt: stoppedAt, deliveredFrames: Array(server.deliveredFrameIndices).sorted(), rss: rss,
+            readyAt: readyAt, replayFinishedAt: replayFinishedAt, stoppedAt: stoppedAt, deliveredFrames: Array(server.deliveredFrameIndices).sorted(), rss: rss, middle: middle, end: end,
             highWaterKiB: highWater, cpuSeconds: cpu, metrics: metrics, healthStatus: health.status, healthBody: health.body,
             exitStatus: exitStatus, shutdownMilliseconds: Int(shutdown.components.seconds * 1000 + shutdown.components.attoseconds / 1_000_000_000_000_000))
     }
@@ -354,13 +400,6 @@ struct RSSSeries: Sendable {
     init(start: Timestamp) { self.start = start }
 
     mutating func add(_ at: Timestamp, kib: Int) { samples.append((at, kib)) }
-
-    /// The sample nearest to `fraction` of the sampled span.
-    func sample(atFraction fraction: Double) -> Int? {
-        guard let first = samples.first, let last = samples.last else { return nil }
-        let target = first.at.milliseconds + Int64(Double(last.at.milliseconds - first.at.milliseconds) * fraction)
-        return samples.min { abs($0.at.milliseconds - target) < abs($1.at.milliseconds - target) }?.kib
-    }
 
     /// One sample per elapsed minute (the first sample at or after each whole minute since `start`), and the last.
     var perMinute: [Int] {
