@@ -61,6 +61,13 @@ public struct Store: Sendable {
                 throw StoreError.newerSchema(path: path ?? ":memory:")
             }
             let applied = try writer.read { try migrator.appliedIdentifiers($0) }
+            // Development builds before the first release wrote trades to a `tick_data` table; v1 stores them in
+            // `tick_rows` (+ `symbols`). Say so rather than fail later with "no such table".
+            if applied.contains("v1-schema"), try !writer.read({ try $0.tableExists("symbols") }) {
+                throw StoreError.cannotOpen(
+                    path: path ?? ":memory:",
+                    reason: "made by a development build of pairbook with an older table layout; move it aside and re-import (or re-run `pairbook demo`)")
+            }
             try migrator.migrate(writer)
             let now = try writer.read { try migrator.appliedIdentifiers($0) }
             let added = now.subtracting(applied)

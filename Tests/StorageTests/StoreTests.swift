@@ -1,8 +1,10 @@
 import Foundation
+import GRDB
 import Market
 import PairbookTestSupport
-import Storage
 import Testing
+
+@testable import Storage
 
 @Suite struct StoreTests {
     let btc: Symbol = "BTCUSDT"
@@ -145,6 +147,26 @@ import Testing
         let reopened = try Store(path: path)
         #expect(try reopened.tickCount() == 1)
         #expect((reopened.fileSize() ?? 0) > 0)
+    }
+
+    @Test("a database of the pre-release table layout is refused with a clear error, and left as it was")
+    func preReleaseLayout() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("old.sqlite").path
+        do {
+            // The development layout: v1 applied, trades in a table of their own, no `symbols`.
+            let store = try Store(path: path)
+            try store.write { tx in
+                try tx.database.execute(sql: "DROP VIEW tick_data; DROP TABLE tick_rows; DROP TABLE symbols")
+                try tx.database.execute(sql: "CREATE TABLE tick_data (symbol TEXT, trade_id INTEGER, PRIMARY KEY (symbol, trade_id)) WITHOUT ROWID")
+            }
+        }
+        #expect {
+            try Store(path: path)
+        } throws: { error in
+            "\(error)".contains("older table layout") && "\(error)".contains(path)
+        }
     }
 
     @Test("opening a path in a missing folder is one clear error")
