@@ -37,34 +37,24 @@ public struct AggTradesClient: TradeHistorySource {
     ///
     /// - Throws: ``BackfillError`` for HTTP errors and unexpected JSON.
     public func page(symbol: Symbol, fromID: Int64, limit: Int = 1000) async throws -> [Tick] {
-        var path = baseURL
-        while path.hasSuffix("/") { path.removeLast() }
-        guard let url = URL(string: "\(path)/fapi/v1/aggTrades?symbol=\(symbol.name)&fromId=\(fromID)&limit=\(min(max(limit, 1), 1000))") else {
-            throw BackfillError.invalidURL(baseURL)
-        }
-        let data = try await fetch(url)
-        let rows: [Row]
-        do {
-            rows = try JSONDecoder().decode([Row].self, from: data)
-        } catch {
-            throw BackfillError.invalidResponse(url: url.absoluteString, detail: "\(error)")
-        }
-        return try rows.map { row in
-            guard let price = DecimalText.parse(row.p.utf8), let quantity = DecimalText.parse(row.q.utf8) else {
-                throw BackfillError.invalidResponse(url: url.absoluteString, detail: "bad price or quantity in trade \(row.a)")
-            }
-            return Tick(symbol: symbol, tradeID: row.a, timestamp: Timestamp(milliseconds: row.T), price: price,
-                        quantity: quantity, isBuyerMaker: row.m)
-        }
+        let address = RESTTradePage.address(base: baseURL, endpoint: "aggTrades", symbol: symbol, fromID: fromID, limit: limit)
+        guard let url = URL(string: address) else { throw BackfillError.invalidURL(baseURL) }
+        return try RESTTradePage.ticks(of: try await fetch(url), as: Row.self, symbol: symbol, address: address)
     }
 
     /// `[{"a":26129,"p":"0.01633102","q":"4.70443515","f":27781,"l":27781,"T":1498793709153,"m":true}]`
-    private struct Row: Decodable {
+    private struct Row: RESTTradeRow {
         var a: Int64
         var p: String
         var q: String
         var T: Int64
         var m: Bool
+
+        var tradeID: Int64 { a }
+        var priceText: String { p }
+        var quantityText: String { q }
+        var timeMilliseconds: Int64 { T }
+        var isBuyerMaker: Bool { m }
     }
 }
 

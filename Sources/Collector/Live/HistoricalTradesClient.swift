@@ -50,34 +50,24 @@ public struct HistoricalTradesClient: TradeHistorySource, CustomStringConvertibl
     public var description: String { "HistoricalTradesClient(\(baseURL), key: <redacted>)" }
 
     public func page(symbol: Symbol, fromID: Int64, limit: Int = 1000) async throws -> [Tick] {
-        var base = baseURL
-        while base.hasSuffix("/") { base.removeLast() }
-        let address = "\(base)/fapi/v1/historicalTrades?symbol=\(symbol.name)&fromId=\(fromID)&limit=\(min(max(limit, 1), 1000))"
+        let address = RESTTradePage.address(base: baseURL, endpoint: "historicalTrades", symbol: symbol, fromID: fromID, limit: limit)
         guard let url = URL(string: address) else { throw BackfillError.invalidURL(baseURL) }
         var request = URLRequest(url: url)
         request.setValue(apiKey, forHTTPHeaderField: "X-MBX-APIKEY")
-        let data = try await fetch(request)
-        let rows: [Row]
-        do {
-            rows = try JSONDecoder().decode([Row].self, from: data)
-        } catch {
-            throw BackfillError.invalidResponse(url: address, detail: "\(error)")
-        }
-        return try rows.map { row in
-            guard let price = DecimalText.parse(row.price.utf8), let quantity = DecimalText.parse(row.qty.utf8) else {
-                throw BackfillError.invalidResponse(url: address, detail: "bad price or quantity in trade \(row.id)")
-            }
-            return Tick(symbol: symbol, tradeID: row.id, timestamp: Timestamp(milliseconds: row.time), price: price,
-                        quantity: quantity, isBuyerMaker: row.isBuyerMaker)
-        }
+        return try RESTTradePage.ticks(of: try await fetch(request), as: Row.self, symbol: symbol, address: address)
     }
 
     /// `[{"id":28457,"price":"4.00000100","qty":"12.00000000","quoteQty":"48.00","time":1499865549590,"isBuyerMaker":true}]`
-    private struct Row: Decodable {
+    private struct Row: RESTTradeRow {
         var id: Int64
         var price: String
         var qty: String
         var time: Int64
         var isBuyerMaker: Bool
+
+        var tradeID: Int64 { id }
+        var priceText: String { price }
+        var quantityText: String { qty }
+        var timeMilliseconds: Int64 { time }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Market
 
 /// A REST endpoint that returns a symbol's past trades by id, page by page: what ``GapBackfill`` fills gaps from.
@@ -14,4 +15,42 @@ public protocol TradeHistorySource: Sendable {
     ///
     /// - Throws: ``BackfillError`` for HTTP errors and unexpected responses.
     func page(symbol: Symbol, fromID: Int64, limit: Int) async throws -> [Tick]
+}
+
+/// One trade of a REST page as Binance writes it (prices and quantities as decimal strings).
+protocol RESTTradeRow: Decodable {
+    var tradeID: Int64 { get }
+    var priceText: String { get }
+    var quantityText: String { get }
+    var timeMilliseconds: Int64 { get }
+    var isBuyerMaker: Bool { get }
+}
+
+/// The request URL and the JSON decoding shared by the REST trade sources.
+enum RESTTradePage {
+    /// `<base>/fapi/v1/<endpoint>?symbol=…&fromId=…&limit=…` (limit clamped to 1…1000).
+    static func address(base: String, endpoint: String, symbol: Symbol, fromID: Int64, limit: Int) -> String {
+        var base = base
+        while base.hasSuffix("/") { base.removeLast() }
+        return "\(base)/fapi/v1/\(endpoint)?symbol=\(symbol.name)&fromId=\(fromID)&limit=\(min(max(limit, 1), 1000))"
+    }
+
+    /// The ticks of a JSON array of `Row`s, prices and quantities parsed exactly.
+    ///
+    /// - Throws: ``BackfillError/invalidResponse(url:detail:)`` naming `address` for bad JSON or numbers.
+    static func ticks<Row: RESTTradeRow>(of data: Data, as _: Row.Type, symbol: Symbol, address: String) throws -> [Tick] {
+        let rows: [Row]
+        do {
+            rows = try JSONDecoder().decode([Row].self, from: data)
+        } catch {
+            throw BackfillError.invalidResponse(url: address, detail: "\(error)")
+        }
+        return try rows.map { row in
+            guard let price = DecimalText.parse(row.priceText.utf8), let quantity = DecimalText.parse(row.quantityText.utf8) else {
+                throw BackfillError.invalidResponse(url: address, detail: "bad price or quantity in trade \(row.tradeID)")
+            }
+            return Tick(symbol: symbol, tradeID: row.tradeID, timestamp: Timestamp(milliseconds: row.timeMilliseconds), price: price,
+                        quantity: quantity, isBuyerMaker: row.isBuyerMaker)
+        }
+    }
 }
