@@ -45,11 +45,12 @@ struct ReportBench: ParsableCommand {
         let span = try TimeSpan(parsing: duration)
         let start = Timestamp(CivilTime(year: 2024, month: 7, day: 19))
         let range = TimeRange(start: start, end: start + span)
-        let store = try Store(path: dbPath, logger: logger)
         let simulator = Simulator(configuration: Simulator.Configuration(seed: 42))
-        let recorder = Recorder(store: store, timeframes: [.oneSecond, .oneMinute], logger: logger)
-        let imported = try recorder.record(contentsOf: simulator.ticks(in: range))
         let pair = simulator.pair
+        // Imported through a store of its own, closed afterwards (which checkpoints the WAL), as after `pairbook import`.
+        let imported = try Recorder(store: Store(path: dbPath, logger: logger), timeframes: [.oneSecond, .oneMinute], logger: logger)
+            .record(contentsOf: simulator.ticks(in: range))
+        let store = try Store(path: dbPath, logger: logger)
 
         // 2. Swift.
         let script = ReportScript.locateShipped("pair-overview")
