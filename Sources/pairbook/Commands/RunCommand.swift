@@ -52,6 +52,11 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("WebSocket base URL (default wss://fstream.binance.com plus /public or /market).", valueName: "url"))
     var endpoint: String?
 
+    @Option(name: .customLong("rest-endpoint"), help: ArgumentHelp(
+        "REST base URL to backfill gaps from (e.g. https://fapi.binance.com; trade streams also need BINANCE_API_KEY).",
+        valueName: "url"))
+    var restEndpoint: String?
+
     @Option(name: .customLong("report"), help: ArgumentHelp("A report script to schedule (repeatable).", valueName: "script"))
     var reports: [String] = []
 
@@ -85,7 +90,7 @@ struct RunCommand: AsyncParsableCommand {
         // MARK: Metrics (bootstrapped once, here, before any component creates its metrics)
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory.pairbook(registry: registry))
-        let deliveries = try settings.makeDeliveries(logger: logger)  // reads credentials: fail before starting
+        let deliveries = try settings.deliveries.make(logger: logger)  // reads credentials: fail before starting
 
         // MARK: Collector
         let store = try Store(path: settings.database, logger: logger)
@@ -94,15 +99,20 @@ struct RunCommand: AsyncParsableCommand {
         let recorder = LiveRecorder(
             queue: queue, stats: stats, logger: logger,
             commit: LiveRecorder.commit(through: Recorder(store: store, timeframes: settings.timeframes, logger: logger)))
+        // The gap detector resumes where the database ends: a hole across the downtime becomes a gap.
         let streamService = BinanceStream(
             configuration: BinanceStreamConfiguration(
                 symbols: settings.symbols, kind: settings.stream, endpoint: settings.endpoint,
                 tls: try BinanceStreamConfiguration.tlsConfiguration(insecure: insecure, caFile: caFile)),
-            queue: queue, stats: stats, logger: logger)
-        let status = CollectorStatusReporter(stats: stats, interval: .seconds(10), logger: logger) { line in
+            queue: queue, stats: stats, logger: logger, lastStoredTrades: try store.lastTicks(of: settings.symbols))
+        let status = CollectorStatusReporter(stats: stats, queue: queue, interval: .seconds(10), logger: logger) { line in
             Console.line(line)
             fflush(nil)  // stdout may be a pipe (systemd): show the line now
         }
+        let backfill = GapBackfill.forStream(
+            kind: settings.stream, restEndpoint: settings.restEndpoint,
+            apiKey: ProcessInfo.processInfo.environment[HistoricalTradesClient.apiKeyEnvironmentVariable], store: store,
+            symbols: settings.symbols, queue: queue, logger: logger)
         let collectorMetrics = CollectorMetrics(stats: stats, symbols: settings.symbols)
 
         // MARK: Scheduler
@@ -139,8 +149,10 @@ struct RunCommand: AsyncParsableCommand {
             health: { freshness.health(stats: stats.snapshot(), store: store) },
             logger: logger)
 
+        // Shutdown runs in reverse: HTTP, scheduler, metrics, status and backfill stop first, the recorder flushes last.
+        let collectorServices: [any Service] = [recorder, streamService] + (backfill.map { [$0] } ?? [])
         var group = ServiceGroupConfiguration(
-            services: [recorder, streamService, status, collectorMetrics, scheduler, http],
+            services: collectorServices + [status, collectorMetrics, scheduler, http],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         group.maximumGracefulShutdownDuration = .seconds(settings.shutdownGrace)
         Console.line(
@@ -175,26 +187,8 @@ struct RunCommand: AsyncParsableCommand {
                 ?? Metrics.Counter(label: MetricNames.alertTriggers, dimensions: [(MetricNames.Dimension.rule, finding.rule)])
             counter.increment(by: Int64(triggers))
         }
-        guard !deliveries.isEmpty else { return }
-        let summary = result.report.findings.isEmpty
-            ? "No findings."
-            : result.report.findings.map { "• [\($0.state.rawValue)] \($0.summary)" }.joined(separator: "\n")
-        let deliverable = DeliverableReport(
-            name: result.report.name, title: result.report.title, generatedAt: slot, files: result.files, summary: summary)
-        var failures: [String] = []
-        for delivery in deliveries {
-            do {
-                try await delivery.deliver(deliverable)
-            } catch {
-                failures.append("\(delivery.target): \(error)")
-            }
-        }
-        if !failures.isEmpty {
-            let outputs = "[" + result.files.map { "\"\($0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\""))\"" }.joined(separator: ",") + "]"
-            try? store.finishReportRun(
-                id: result.runID, finishedAt: SystemTime.now(), status: "delivery_failed", outputs: outputs,
-                error: failures.joined(separator: "; "))
-        }
+        // Each delivery logs and counts its own failure; the run's row says `delivery_failed`.
+        _ = await ReportDeliveries.deliver(result, generatedAt: slot, to: deliveries, store: store)
     }
 }
 
@@ -222,6 +216,7 @@ struct RunConfiguration: Decodable {
     var symbols: [String]?
     var stream: StreamKind?
     var endpoint: String?
+    var restEndpoint: String?
     var timeframes: [String]?
     var reports: [String]?
     var output: String?
@@ -263,6 +258,7 @@ struct RunConfiguration: Decodable {
     enum CodingKeys: String, CodingKey {
         case database, symbols, stream, endpoint, timeframes, reports, output, listen, delivery
         case catchUp = "catch_up", maxDataAge = "max_data_age", shutdownGraceSeconds = "shutdown_grace_seconds"
+        case restEndpoint = "rest_endpoint"
     }
 
     init() {}
@@ -319,9 +315,8 @@ struct RunSettings: Sendable {
     var catchUp: Bool
     var maximumDataAge: TimeSpan
     var shutdownGrace: Int64
-    var folder: String?
-    var email: RunConfiguration.EmailConfiguration?
-    var emailRecipients: [String]
+    var restEndpoint: String?
+    var deliveries: ReportDeliveries
 
     init(command: RunCommand, file: RunConfiguration) throws {
         database = command.global.db ?? file.database ?? command.global.databasePath
@@ -332,6 +327,10 @@ struct RunSettings: Sendable {
         endpoint = command.endpoint ?? file.endpoint
         if let endpoint, !(endpoint.hasPrefix("ws://") || endpoint.hasPrefix("wss://")) {
             throw RunError("endpoint must start with ws:// or wss:// (got \(endpoint))")
+        }
+        restEndpoint = command.restEndpoint ?? file.restEndpoint
+        if let restEndpoint, !(restEndpoint.hasPrefix("http://") || restEndpoint.hasPrefix("https://")) {
+            throw RunError("rest_endpoint must start with http:// or https:// (got \(restEndpoint))")
         }
         do { timeframes = try Timeframe.parseList((file.timeframes ?? ["1s", "1m", "5m"]).joined(separator: ",")) } catch {
             throw RunError("timeframes: \(error)")
@@ -357,12 +356,7 @@ struct RunSettings: Sendable {
         (listenHost, listenPort) = try Self.parseListen(listen)
 
         // Delivery.
-        folder = command.copyTo ?? file.delivery?.folder
-        email = file.delivery?.email
-        emailRecipients = command.emails.isEmpty ? (email?.to ?? []) : command.emails
-        if !emailRecipients.isEmpty, email == nil {
-            throw RunError("--email needs `delivery.email.smtp` and `from` in the config")
-        }
+        deliveries = try ReportDeliveries(copyTo: command.copyTo, emails: command.emails, configuration: file.delivery)
     }
 
     /// `host:port`, `:port`, `port` or `[v6]:port`.
@@ -380,38 +374,6 @@ struct RunSettings: Sendable {
             throw RunError("listen: expected HOST:PORT (e.g. 127.0.0.1:9464), got \(text)")
         }
         return (host, port)
-    }
-
-    /// The folder and e-mail deliveries; credentials are read now, so a missing one stops start-up.
-    func makeDeliveries(logger: Logger) throws -> [any ReportDelivery] {
-        var deliveries: [any ReportDelivery] = []
-        if let folder { deliveries.append(FolderDelivery(directory: folder, logger: logger)) }
-        if let email, !emailRecipients.isEmpty {
-            do {
-                let smtp = email.smtp
-                var credentials: SMTPCredentials?
-                if let file = smtp.credentialsFile {
-                    credentials = try SMTPCredentials.fromFile(file)
-                } else if smtp.usernameEnv != nil || smtp.passwordEnv != nil
-                    || ProcessInfo.processInfo.environment["PAIRBOOK_SMTP_USER"] != nil
-                {
-                    credentials = try SMTPCredentials.fromEnvironment(
-                        userVariable: smtp.usernameEnv ?? "PAIRBOOK_SMTP_USER",
-                        passwordVariable: smtp.passwordEnv ?? "PAIRBOOK_SMTP_PASSWORD")
-                }
-                let configuration = SMTPConfiguration(
-                    host: smtp.host, port: smtp.port, security: smtp.security ?? .startTLS, credentials: credentials,
-                    authMethod: smtp.auth ?? .automatic, allowInsecureAuthentication: smtp.allowInsecureAuth ?? false)
-                deliveries.append(
-                    SMTPDelivery(
-                        smtp: configuration, from: try EmailAddress(parsing: email.from),
-                        to: try emailRecipients.map { try EmailAddress(parsing: $0) },
-                        attachExtensions: Set(email.attach ?? ["pdf"]), now: { SystemTime.now() }, logger: logger))
-            } catch {
-                throw RunError("delivery.email: \(error)")
-            }
-        }
-        return deliveries
     }
 }
 

@@ -1,0 +1,65 @@
+import Foundation
+import Market
+import PairbookTestSupport
+import Storage
+import Testing
+
+/// `pairbook run` end to end: the built binary against a WebSocket replay server on 127.0.0.1.
+@Suite(.enabled(if: ImporterCLI.isAvailable, "pairbook binary not found next to the tests (set PAIRBOOK_BINARY)"))
+struct RunCommandTests {
+    /// A combined-stream trade frame as Binance sends it.
+    static func frame(_ id: Int64) -> String {
+        let time = 1_721_347_200_000 + id * 10
+        return #"{"stream":"btcusdt@trade","data":{"e":"trade","E":\#(time),"T":\#(time),"s":"BTCUSDT","t":\#(id),"p":"67000.\#(id % 10)","q":"0.002","X":"MARKET","m":\#(id % 2 == 0)}}"#
+    }
+
+    @Test("records a replayed stream, answers /healthz and /metrics, and exits 0 on SIGTERM with every trade committed")
+    func recordsAndStops() async throws {
+        let dir = try Fixtures.temporaryDirectory(prefix: "pairbook-run-cli")
+        let frames = (1...300).map { Self.frame(Int64($0)) }
+        let port = try LoopbackHTTP.freePort()
+        try await FakeBinanceServer.withServer(steps: [.waitForClients(1)] + frames.map { .frame($0) }, framesPerSecond: 600) { server in
+            let process = try ImporterCLI.start(
+                ["run", "--db", "run.sqlite", "--symbols", "BTCUSDT", "--endpoint", server.baseURL, "--listen", "127.0.0.1:\(port)",
+                 "--no-catch-up"], in: dir)
+            try await server.waitUntilFinished()
+            let store = try Store(path: dir.appendingPathComponent("run.sqlite").path)
+            try await FakeBinanceServer.wait(timeout: .seconds(10)) { ((try? store.tickCount()) ?? 0) == 300 }
+
+            let health = try LoopbackHTTP.get(port: port, path: "/healthz")
+            #expect(health.status == 200, "\(health.body)")
+            // The collector's counters are published once a second.
+            let ingested = #"pairbook_ticks_ingested_total{symbol="BTCUSDT"} 300"#
+            try await FakeBinanceServer.wait(timeout: .seconds(10)) {
+                ((try? LoopbackHTTP.get(port: port, path: "/metrics").body) ?? "").contains(ingested)
+            }
+            let metrics = try LoopbackHTTP.get(port: port, path: "/metrics").body
+            #expect(metrics.contains(ingested))
+            #expect(metrics.contains("pairbook_receive_to_commit_seconds_count 300"))
+
+            kill(process.processIdentifier, SIGTERM)
+            process.waitUntilExit()
+            #expect(process.terminationReason == .exit && process.terminationStatus == 0)
+            #expect(try store.tickCount() == 300)
+        }
+    }
+
+    @Test("a configuration error stops start-up with one clear line, before anything runs")
+    func configurationErrors() throws {
+        let dir = try Fixtures.temporaryDirectory(prefix: "pairbook-run-cli")
+        try Data("symbols: [BTCUSDT]\nlisten: nowhere\n".utf8).write(to: dir.appendingPathComponent("bad.yaml"))
+        let badListen = try ImporterCLI.run(["run", "--config", "bad.yaml", "--db", "x.sqlite"], in: dir)
+        #expect(badListen.status == 1)
+        #expect(badListen.stderr.contains("listen: expected HOST:PORT"), "\(badListen.stderr)")
+
+        try Data("---\ntitle: No schedule\n---\n# Text\n".utf8).write(to: dir.appendingPathComponent("plain.md"))
+        let unscheduled = try ImporterCLI.run(["run", "--symbols", "BTCUSDT", "--report", "plain.md", "--db", "x.sqlite"], in: dir)
+        #expect(unscheduled.status == 1)
+        #expect(unscheduled.stderr.contains("plain.md: no `schedule:`"), "\(unscheduled.stderr)")
+
+        let mail = try ImporterCLI.run(["run", "--symbols", "BTCUSDT", "--email", "desk@example.com", "--db", "x.sqlite"], in: dir)
+        #expect(mail.status == 1)
+        #expect(mail.stderr.contains("delivery.email"), "\(mail.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("x.sqlite").path), "nothing ran")
+    }
+}
