@@ -178,7 +178,10 @@ struct GapBackfillGiveUpTests {
             let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [live, backfill], logger: logger))
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }
-                // Ten passes' worth of time
+                // Until the one attempt has ended (however loaded the machine), then ten passes' worth of time
+                try await FakeBinanceServer.wait(timeout: .seconds(30)) {
+                    logs.all.contains { $0.message.contains("cannot be backfilled completely") }
+                }
                 try await Task.sleep(for: .milliseconds(300))
                 await group.triggerGracefulShutdown()
                 try await tasks.waitForAll()
