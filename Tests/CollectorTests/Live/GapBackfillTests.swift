@@ -90,13 +90,7 @@ struct GapBackfillTests {
             let backfill = GapBackfill(store: store, symbols: ["BTCUSDT"],
                                        client: AggTradesClient(baseURL: server.baseURL, minimumInterval: .zero),
                                        queue: queue, interval: .milliseconds(50), logger: logger)
-            let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [live, backfill], logger: logger))
-            try await withThrowingTaskGroup(of: Void.self) { tasks in
-                tasks.addTask { try await group.run() }
-                try await FakeBinanceServer.wait(timeout: .seconds(10)) { (try? store.gaps(for: nil).first?.filledAt) != nil }
-                await group.triggerGracefulShutdown()
-                try await tasks.waitForAll()
-            }
+            try await LiveCollectorHarness.run([live, backfill], logger: logger) { (try? store.gaps(for: nil).first?.filledAt) != nil }
         }
         // Then every id 100…500 is stored and the 1m bars count all of them
         var ids: [Int64] = []

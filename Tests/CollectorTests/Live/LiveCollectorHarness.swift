@@ -140,3 +140,19 @@ struct CapturingLogHandler: LogHandler {
                           metadata: merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")))
     }
 }
+
+extension LiveCollectorHarness {
+    /// Runs `services` in one ServiceGroup until `condition` holds (failing after `timeout`), waits `linger` more,
+    /// then shuts them down gracefully and waits for them to finish.
+    static func run(_ services: [any Service], logger: Logger, until condition: @Sendable () -> Bool,
+                    timeout: Duration = .seconds(10), linger: Duration = .zero) async throws {
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: services, logger: logger))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            try await FakeBinanceServer.wait(timeout: timeout, condition)
+            if linger > .zero { try await Task.sleep(for: linger) }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+}

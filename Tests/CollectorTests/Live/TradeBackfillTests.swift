@@ -134,13 +134,7 @@ struct TradeBackfillTests {
             let backfill = try #require(GapBackfill.forStream(
                 kind: .trade, restEndpoint: server.baseURL, apiKey: key, store: store, symbols: ["BTCUSDT"], queue: queue,
                 interval: .milliseconds(50), logger: logger))
-            let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [live, backfill], logger: logger))
-            try await withThrowingTaskGroup(of: Void.self) { tasks in
-                tasks.addTask { try await group.run() }
-                try await FakeBinanceServer.wait(timeout: .seconds(10)) { (try? store.gaps(for: nil).first?.filledAt) != nil }
-                await group.triggerGracefulShutdown()
-                try await tasks.waitForAll()
-            }
+            try await LiveCollectorHarness.run([live, backfill], logger: logger) { (try? store.gaps(for: nil).first?.filledAt) != nil }
         }
         // Then the market trades 200…399 are stored too and the 1m bars count every stored trade
         var ids: [Int64] = []
@@ -175,17 +169,10 @@ struct GapBackfillGiveUpTests {
                 store: store, symbols: ["BTCUSDT"],
                 client: HistoricalTradesClient(baseURL: server.baseURL, apiKey: key, minimumInterval: .zero),
                 queue: queue, interval: .milliseconds(30), logger: logger)
-            let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [live, backfill], logger: logger))
-            try await withThrowingTaskGroup(of: Void.self) { tasks in
-                tasks.addTask { try await group.run() }
-                // Until the one attempt has ended (however loaded the machine), then ten passes' worth of time
-                try await FakeBinanceServer.wait(timeout: .seconds(30)) {
-                    logs.all.contains { $0.message.contains("cannot be backfilled completely") }
-                }
-                try await Task.sleep(for: .milliseconds(300))
-                await group.triggerGracefulShutdown()
-                try await tasks.waitForAll()
-            }
+            // Until the one attempt has ended (however loaded the machine), then ten passes' worth of time
+            try await LiveCollectorHarness.run([live, backfill], logger: logger, until: {
+                logs.all.contains { $0.message.contains("cannot be backfilled completely") }
+            }, timeout: .seconds(30), linger: .milliseconds(300))
             // One attempt: the page with 2991…2999, then the empty page from 3000
             #expect(server.requests.count == 2)
         }
