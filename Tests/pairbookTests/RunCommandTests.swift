@@ -22,15 +22,16 @@ struct RunCommandTests {
             let process = try ImporterCLI.start(
                 ["run", "--db", "run.sqlite", "--symbols", "BTCUSDT", "--endpoint", server.baseURL, "--listen", "127.0.0.1:\(port)",
                  "--no-catch-up"], in: dir)
-            try await server.waitUntilFinished()
+            // Generous limits: with the whole suite running in parallel on 2 cores, the debug child starts slowly.
+            try await server.waitUntilFinished(timeout: .seconds(90))
             let store = try Store(path: dir.appendingPathComponent("run.sqlite").path)
-            try await FakeBinanceServer.wait(timeout: .seconds(10)) { ((try? store.tickCount()) ?? 0) == 300 }
+            try await FakeBinanceServer.wait(timeout: .seconds(60)) { ((try? store.tickCount()) ?? 0) == 300 }
 
             let health = try LoopbackHTTP.get(port: port, path: "/healthz")
             #expect(health.status == 200, "\(health.body)")
             // The collector's counters are published once a second.
             let ingested = #"pairbook_ticks_ingested_total{symbol="BTCUSDT"} 300"#
-            try await FakeBinanceServer.wait(timeout: .seconds(10)) {
+            try await FakeBinanceServer.wait(timeout: .seconds(60)) {
                 ((try? LoopbackHTTP.get(port: port, path: "/metrics").body) ?? "").contains(ingested)
             }
             let metrics = try LoopbackHTTP.get(port: port, path: "/metrics").body
