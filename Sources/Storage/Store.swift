@@ -87,8 +87,10 @@ public struct Store: Sendable {
         config.prepareDatabase { db in
             // WAL + NORMAL: a crash may lose the last transactions but never corrupts the file.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            // 32 MiB page cache (default 2 MiB): the tick indexes of a day stay in memory while importing.
-            try db.execute(sql: "PRAGMA cache_size = -32768")
+            // The writer: a 32 MiB page cache (default 2 MiB), so the tick indexes of a day stay in memory while
+            // importing or collecting. Readers (a report scans its range once) get 8 MiB: the pool may open several,
+            // and the SQLite heap of a long-running `pairbook run` stays below 32 + 5 × 8 MiB whatever the load.
+            try db.execute(sql: db.configuration.readonly ? "PRAGMA cache_size = -8192" : "PRAGMA cache_size = -32768")
             // Checkpoint after 10,000 WAL pages (40 MiB) instead of 1,000: a bulk import then checkpoints (and
             // fsyncs) a tenth as often. The WAL file is cut back to 64 MiB after a checkpoint.
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 10000")

@@ -149,6 +149,15 @@ import Testing
         #expect((reopened.fileSize() ?? 0) > 0)
     }
 
+    @Test("the writer gets a 32 MiB page cache, each pool reader 8 MiB")
+    func pageCacheBounds() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = try Store(path: dir.appendingPathComponent("t.sqlite").path)
+        #expect(try store.writer.write { try Int.fetchOne($0, sql: "PRAGMA cache_size") } == -32768)
+        #expect(try store.writer.read { try Int.fetchOne($0, sql: "PRAGMA cache_size") } == -8192)
+    }
+
     @Test("a database of the pre-release table layout is refused with a clear error, and left as it was")
     func preReleaseLayout() throws {
         let dir = try Fixtures.temporaryDirectory()
