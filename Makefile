@@ -28,7 +28,7 @@ demo: build
 ## parallel run the CPU-heavy real-data tests hold both cooperative threads of a 2-core machine for tens of
 ## seconds, and a replay test's deadline passed while its tasks waited for a thread.
 ## Add a suite that waits on a real clock for a server to LIVE_TESTS.
-LIVE_TESTS := \.(BinanceStreamTests|RestartTests|ConnectTimeoutTests|GapBackfillTests|TradeBackfillTests|GapBackfillGiveUpTests|LiveRecorderTests|LiveRecorderCheckpointTests|LiveEventQueueTests|DumpFetcherTests|SMTPDeliveryTests|RunCommandTests)/
+LIVE_TESTS := \.(BinanceStreamTests|RestartTests|ConnectTimeoutTests|GapBackfillTests|TradeBackfillTests|GapBackfillGiveUpTests|LiveRecorderTests|LiveRecorderCheckpointTests|LiveEventQueueTests|DumpFetcherTests|SMTPDeliveryTests|RunCommandTests|TriggerCommandTests)/
 test: deps test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --disable-xctest --filter '$(LIVE_TESTS)'

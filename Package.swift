@@ -177,7 +177,9 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(name: "AlertsTests", dependencies: ["Alerts", "PairbookTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "ReportEngineTests", dependencies: ["ReportEngine", "Scheduler", "PairbookTestSupport"],
+            name: "ReportEngineTests", dependencies: [
+                "ReportEngine", "Scheduler", "PairbookTestSupport", .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "PairbookTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "DeliveryTests", dependencies: ["Delivery", "PairbookTestSupport"], swiftSettings: swiftSettings),

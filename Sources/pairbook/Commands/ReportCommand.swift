@@ -87,7 +87,7 @@ struct ReportCommand: AsyncParsableCommand {
             Console.line("  delivered: \(delivery.target)")
         }
         if result.hasFiringAlerts, let command = result.onTrigger {
-            Self.runTrigger(command, result: result, logger: logger)
+            await TriggerCommand(command).run(for: result, logger: logger)
         }
         if !failures.isEmpty {
             throw ReportDeliveries.Failed(folder: result.folder, failures: failures)
@@ -102,29 +102,6 @@ struct ReportCommand: AsyncParsableCommand {
               let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
         else { return nil }
         return Int(line.dropFirst(6).filter(\.isNumber))
-    }
-
-    /// Runs the script's `on_trigger` command through `/bin/sh -c` with the run described in environment variables
-    /// (`PAIRBOOK_REPORT`, `PAIRBOOK_RUN_DIR`, `PAIRBOOK_FIRING`, `PAIRBOOK_SUMMARY`). A failing command is logged, not fatal.
-    static func runTrigger(_ command: String, result: ReportJob.Result, logger: Logger) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        var environment = ProcessInfo.processInfo.environment
-        environment["PAIRBOOK_REPORT"] = result.report.name
-        environment["PAIRBOOK_RUN_DIR"] = result.folder
-        environment["PAIRBOOK_FIRING"] = String(result.report.findings.filter { $0.state == .firing }.count)
-        environment["PAIRBOOK_SUMMARY"] = result.summaryLine
-        process.environment = environment
-        do {
-            try process.run()
-            process.waitUntilExit()
-            if process.terminationStatus != 0 {
-                logger.warning("on_trigger command failed", metadata: ["report.trigger.status": "\(process.terminationStatus)"])
-            }
-        } catch {
-            logger.warning("on_trigger command could not start", metadata: ["report.trigger.error": "\(error)"])
-        }
     }
 
     /// Runs one report with a progress line on the terminal; shared with `pairbook demo`.

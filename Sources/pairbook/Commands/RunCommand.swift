@@ -167,8 +167,9 @@ struct RunCommand: AsyncParsableCommand {
 
     // MARK: - One scheduled report
 
-    /// Runs a report for a slot on its own thread, counts its alert triggers, then hands it to every delivery; a
-    /// failed delivery is logged, counted (by the delivery) and noted on the run's `report_runs` row.
+    /// Runs a report for a slot on its own thread, counts its alert triggers, then hands it to every delivery (a
+    /// failed delivery is logged, counted by the delivery and noted on the run's `report_runs` row), then runs the
+    /// script's `on_trigger` command if an alert newly fired.
     ///
     /// A trigger is a transition to `firing` at a time after the schedule's previous slot: report windows overlap
     /// (an hourly report over 24 h sees the same transition 24 times), so each transition is counted by the first
@@ -180,15 +181,21 @@ struct RunCommand: AsyncParsableCommand {
         let job = ReportJob(scriptPath: report.path, at: slot, outputRoot: outputRoot)
         let result = try await onDedicatedThread { try job.run(store: store, logger: logger) }
         let previousSlot = report.schedule.previous(before: slot)
+        var newTriggers = 0
         for finding in result.report.findings {
             let triggers = finding.transitions.filter { $0.state == .firing && $0.time > previousSlot && $0.time <= slot }.count
             guard triggers > 0 else { continue }
+            newTriggers += triggers
             let counter = alertTriggers[finding.rule]
                 ?? Metrics.Counter(label: MetricNames.alertTriggers, dimensions: [(MetricNames.Dimension.rule, finding.rule)])
             counter.increment(by: Int64(triggers))
         }
         // Each delivery logs and counts its own failure; the run's row says `delivery_failed`.
         _ = await ReportDeliveries.deliver(result, generatedAt: slot, to: deliveries, store: store)
+        // `on_trigger` once per new trigger, not on every run while an alert stays firing.
+        if newTriggers > 0, let command = result.onTrigger {
+            await TriggerCommand(command).run(for: result, logger: logger)
+        }
     }
 }
 

@@ -1,0 +1,91 @@
+import Alerts
+import Foundation
+import Logging
+
+/// A script's `on_trigger:` shell command, run after a report run in which an alert fires.
+///
+/// The command runs through `/bin/sh -c` with the run described in environment variables: `PAIRBOOK_REPORT` (the
+/// report's name), `PAIRBOOK_RUN_DIR` (its run folder), `PAIRBOOK_FIRING` (firing findings) and `PAIRBOOK_SUMMARY`
+/// (the one-line summary). Its output goes where pairbook's own goes; stdin is /dev/null. Waiting for it never blocks
+/// a cooperative thread, and a command still running after ``timeLimit`` is stopped with everything it started
+/// (SIGTERM to its process group, then SIGKILL), so a hung notifier cannot hold up a scheduled report.
+/// A failing command is logged as a warning, never fatal: the report is already written.
+///
+/// ```swift
+/// if result.hasFiringAlerts, let command = result.onTrigger {
+///     await TriggerCommand(command).run(for: result, logger: logger)
+/// }
+/// ```
+public struct TriggerCommand: Sendable {
+    /// How the command ended.
+    public enum Outcome: Sendable, Equatable {
+        /// It exited with this status (128 + n when signal n ended it).
+        case exited(Int32)
+        /// It outlived the time limit and was stopped.
+        case timedOut
+        /// `/bin/sh` could not be started.
+        case couldNotStart(String)
+    }
+
+    public let command: String
+    /// How long the command may run.
+    public let timeLimit: Duration
+
+    public init(_ command: String, timeLimit: Duration = .seconds(60)) {
+        self.command = command
+        self.timeLimit = timeLimit
+    }
+
+    /// The variables the command sees besides pairbook's own environment.
+    public static func environment(for result: ReportJob.Result) -> [String: String] {
+        [
+            "PAIRBOOK_REPORT": result.report.name,
+            "PAIRBOOK_RUN_DIR": result.folder,
+            "PAIRBOOK_FIRING": String(result.report.findings.filter { $0.state == .firing }.count),
+            "PAIRBOOK_SUMMARY": result.summaryLine,
+        ]
+    }
+
+    /// Runs the command for `result` and waits for it (at most ``timeLimit``), logging a failure.
+    @discardableResult
+    public func run(for result: ReportJob.Result, logger: Logger) async -> Outcome {
+        let outcome = await run(environment: Self.environment(for: result))
+        let metadata: Logger.Metadata = ["report": "\(result.report.name)"]
+        switch outcome {
+        case .exited(0):
+            logger.info("on_trigger command finished", metadata: metadata)
+        case .exited(let status):
+            logger.warning("on_trigger command failed", metadata: metadata.merging(["report.trigger.status": "\(status)"]) { $1 })
+        case .timedOut:
+            logger.warning("on_trigger command still running after the time limit; stopped it",
+                           metadata: metadata.merging(["report.trigger.time_limit": "\(timeLimit)"]) { $1 })
+        case .couldNotStart(let reason):
+            logger.warning("on_trigger command could not start", metadata: metadata.merging(["report.trigger.error": "\(reason)"]) { $1 })
+        }
+        return outcome
+    }
+
+    /// Runs the command with `extra` added to this process's environment.
+    ///
+    /// At the time limit the command's whole process group gets SIGTERM, and SIGKILL 2 s later if it is still there.
+    public func run(environment extra: [String: String]) async -> Outcome {
+        let child: ChildProcess
+        do {
+            child = try ChildProcess.spawn("/bin/sh", arguments: ["-c", command],
+                                           environment: ProcessInfo.processInfo.environment.merging(extra) { $1 })
+        } catch {
+            return .couldNotStart(error.description)
+        }
+        let limit = timeLimit
+        let timer = Task { () -> Bool in
+            // true = the command outlived its limit and was stopped.
+            guard (try? await Task.sleep(for: limit)) != nil else { return false }
+            child.signalGroup(SIGTERM)
+            if (try? await Task.sleep(for: .seconds(2))) != nil { child.signalGroup(SIGKILL) }
+            return true
+        }
+        let status = await child.waitForExit()
+        timer.cancel()
+        return await timer.value ? .timedOut : .exited(status)
+    }
+}
