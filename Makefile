@@ -23,12 +23,12 @@ demo: build
 
 ## Build and run every test (Swift Testing). Network tests use 127.0.0.1 only; the SMTP delivery
 ## tests talk to a real SMTP server (Python aiosmtpd, installed here from PyPI) that they start themselves.
-## Two runs of the one test binary: first the suites that talk to servers on 127.0.0.1 against wall-clock
-## limits (replayed WebSocket streams, REST backfill, SMTP, `pairbook run`), then everything else. In one
-## parallel run the CPU-heavy real-data tests hold both cooperative threads of a 2-core machine for tens of
-## seconds, and a replay test's deadline passed while its tasks waited for a thread.
-## Add a suite that waits on a real clock for a server to LIVE_TESTS.
-LIVE_TESTS := \.(BinanceStreamTests|RestartTests|ConnectTimeoutTests|GapBackfillTests|TradeBackfillTests|GapBackfillGiveUpTests|LiveRecorderTests|LiveRecorderCheckpointTests|LiveEventQueueTests|DumpFetcherTests|SMTPDeliveryTests|RunCommandTests|TriggerCommandTests)/
+## Two runs of the one test binary: first the suites that wait on a real clock for something outside their
+## task (servers on 127.0.0.1, `pairbook run`, on_trigger commands), then everything else. In one parallel
+## run the CPU-heavy real-data tests hold both cooperative threads of a 2-core machine for tens of seconds,
+## and a replay test's deadline passed while its tasks waited for a thread.
+## Add such a suite to LIVE_TESTS.
+LIVE_TESTS := \.(BinanceStreamTests|RestartTests|ConnectTimeoutTests|GapBackfillTests|TradeBackfillTests|GapBackfillGiveUpTests|LiveRecorderTests|LiveRecorderCheckpointTests|LiveEventQueueTests|DumpFetcherTests|SMTPDeliveryTests|RunCommandTests|TriggerCommandTests|MonitoringServerTests)/
 test: deps test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --disable-xctest --filter '$(LIVE_TESTS)'
