@@ -27,10 +27,11 @@ demo: build
 ## task (servers on 127.0.0.1, `pairbook run`, on_trigger commands), then everything else. In one parallel
 ## run the CPU-heavy real-data tests hold both cooperative threads of a 2-core machine for tens of seconds,
 ## and a replay test's deadline passed while its tasks waited for a thread.
-## Add such a suite to LIVE_TESTS.
+## Add such a suite to LIVE_TESTS (scripts/check-live-tests.sh fails on a name that is no suite).
 LIVE_TESTS := \.(BinanceStreamTests|RestartTests|ConnectTimeoutTests|GapBackfillTests|TradeBackfillTests|GapBackfillGiveUpTests|LiveRecorderTests|LiveRecorderCheckpointTests|LiveEventQueueTests|DumpFetcherTests|SMTPDeliveryTests|RunCommandTests|TriggerCommandTests|MonitoringServerTests)/
 test: deps test-deps
 	$(SWIFT) build --build-tests
+	@SWIFT=$(SWIFT) bash scripts/check-live-tests.sh '$(LIVE_TESTS)'
 	$(SWIFT) test --skip-build --disable-xctest --filter '$(LIVE_TESTS)'
 	$(SWIFT) test --skip-build --disable-xctest --skip '$(LIVE_TESTS)'
 
