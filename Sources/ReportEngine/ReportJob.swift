@@ -57,6 +57,8 @@ public struct ReportJob: Sendable {
         public var newAlertEvents: Int
         /// The script's `on_trigger` command, for the caller to run when ``hasFiringAlerts``.
         public var onTrigger: String?
+        /// Where the run was written (for ``OutputLayout/removeRuns(before:)``).
+        public var layout: OutputLayout
 
         /// `pair-overview: 3 findings (1 firing) · html, pdf, 3 csv → output/pair-overview/20240101T120000Z`
         public var summaryLine: String {
@@ -105,7 +107,7 @@ public struct ReportJob: Sendable {
             try store.finishReportRun(id: runID, finishedAt: .wallClockNow, status: status,
                                       outputs: Result.json(written), error: nil)
             return Result(report: report, files: written, folder: layout.runFolder.path, latestFolder: layout.latestFolder.path,
-                          runID: runID, newAlertEvents: newEvents, onTrigger: script.onTrigger)
+                          runID: runID, newAlertEvents: newEvents, onTrigger: script.onTrigger, layout: layout)
         } catch {
             try? store.finishReportRun(id: runID, finishedAt: .wallClockNow, status: "failed", outputs: nil, error: "\(error)")
             throw error

@@ -58,6 +58,10 @@ struct RunCommandTests {
         #expect(unscheduled.status == 1)
         #expect(unscheduled.stderr.contains("plain.md: no `schedule:`"), "\(unscheduled.stderr)")
 
+        let keep = try ImporterCLI.run(["run", "--symbols", "BTCUSDT", "--keep-reports-for", "soon", "--db", "x.sqlite"], in: dir)
+        #expect(keep.status == 1)
+        #expect(keep.stderr.contains("keep_reports_for: expected a span such as 30d or 12w, or `forever` (got soon)"), "\(keep.stderr)")
+
         let mail = try ImporterCLI.run(["run", "--symbols", "BTCUSDT", "--email", "desk@example.com", "--db", "x.sqlite"], in: dir)
         #expect(mail.status == 1)
         #expect(mail.stderr.contains("delivery.email"), "\(mail.stderr)")

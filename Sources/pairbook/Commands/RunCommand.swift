@@ -72,6 +72,11 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("email"), help: ArgumentHelp("Mail each report's PDF to this address (repeatable; needs smtp in the config).", valueName: "address"))
     var emails: [String] = []
 
+    @Option(name: .customLong("keep-reports-for"), help: ArgumentHelp(
+        "Remove a scheduled report's run folders older than this (e.g. 30d, 12w; `forever` keeps all; default 30d).",
+        valueName: "span"))
+    var keepReportsFor: String?
+
     @Flag(name: .customLong("no-catch-up"), help: "Do not make the most recent missed run of each report on start.")
     var noCatchUp = false
 
@@ -126,8 +131,8 @@ struct RunCommand: AsyncParsableCommand {
         let jobs = settings.reports.map { report in
             ScheduledJob(name: report.path, schedule: report.schedule) { slot in
                 try await Self.runReport(
-                    report, slot: slot, store: store, outputRoot: settings.outputRoot, deliveries: deliveries,
-                    alertTriggers: alertTriggers, logger: logger)
+                    report, slot: slot, store: store, outputRoot: settings.outputRoot, keepFor: settings.keepReportsFor,
+                    deliveries: deliveries, alertTriggers: alertTriggers, logger: logger)
             }
         }
         let scheduler = ReportScheduler(
@@ -169,13 +174,14 @@ struct RunCommand: AsyncParsableCommand {
 
     /// Runs a report for a slot on its own thread, counts its alert triggers, then hands it to every delivery (a
     /// failed delivery is logged, counted by the delivery and noted on the run's `report_runs` row), then runs the
-    /// script's `on_trigger` command if an alert newly fired.
+    /// script's `on_trigger` command if an alert newly fired, and last removes the report's run folders older than
+    /// `keepFor` (the `report_runs` rows stay).
     ///
     /// A trigger is a transition to `firing` at a time after the schedule's previous slot: report windows overlap
     /// (an hourly report over 24 h sees the same transition 24 times), so each transition is counted by the first
     /// run whose new interval holds it, and an alert that stays firing is not counted again.
     static func runReport(
-        _ report: ScheduledReport, slot: Timestamp, store: Store, outputRoot: String, deliveries: [any ReportDelivery],
+        _ report: ScheduledReport, slot: Timestamp, store: Store, outputRoot: String, keepFor: TimeSpan?, deliveries: [any ReportDelivery],
         alertTriggers: [String: Metrics.Counter], logger: Logger
     ) async throws {
         let job = ReportJob(scriptPath: report.path, at: slot, outputRoot: outputRoot)
@@ -195,6 +201,17 @@ struct RunCommand: AsyncParsableCommand {
         // `on_trigger` once per new trigger, not on every run while an alert stays firing.
         if newTriggers > 0, let command = result.onTrigger {
             await TriggerCommand(command).run(for: result, logger: logger)
+        }
+        if let keepFor {
+            let pruning = result.layout.removeRuns(before: slot - keepFor)
+            if !pruning.removed.isEmpty {
+                logger.info("removed old report runs", metadata: [
+                    "report": "\(report.name)", "report.removed": "\(pruning.removed.count)", "report.keep_for": "\(keepFor)",
+                ])
+            }
+            for failure in pruning.failures {
+                logger.warning("could not remove an old report run", metadata: ["report": "\(report.name)", "error": "\(failure)"])
+            }
         }
     }
 }
@@ -231,6 +248,7 @@ struct RunConfiguration: Decodable {
     var catchUp: Bool?
     var maxDataAge: String?
     var shutdownGraceSeconds: Int?
+    var keepReportsFor: String?
     var delivery: DeliveryConfiguration?
 
     struct DeliveryConfiguration: Decodable {
@@ -265,7 +283,7 @@ struct RunConfiguration: Decodable {
     enum CodingKeys: String, CodingKey {
         case database, symbols, stream, endpoint, timeframes, reports, output, listen, delivery
         case catchUp = "catch_up", maxDataAge = "max_data_age", shutdownGraceSeconds = "shutdown_grace_seconds"
-        case restEndpoint = "rest_endpoint"
+        case restEndpoint = "rest_endpoint", keepReportsFor = "keep_reports_for"
     }
 
     init() {}
@@ -324,6 +342,8 @@ struct RunSettings: Sendable {
     var shutdownGrace: Int64
     var restEndpoint: String?
     var deliveries: ReportDeliveries
+    /// Run folders older than this are removed after each scheduled run; nil keeps them all.
+    var keepReportsFor: TimeSpan?
 
     init(command: RunCommand, file: RunConfiguration) throws {
         database = command.global.db ?? file.database ?? command.global.databasePath
@@ -346,6 +366,14 @@ struct RunSettings: Sendable {
         catchUp = !command.noCatchUp && (file.catchUp ?? true)
         do { maximumDataAge = try TimeSpan(parsing: file.maxDataAge ?? "2m") } catch { throw RunError("max_data_age: \(error)") }
         shutdownGrace = Int64(file.shutdownGraceSeconds ?? 60)
+        let keep = command.keepReportsFor ?? file.keepReportsFor ?? "30d"
+        if keep == "forever" {
+            keepReportsFor = nil
+        } else {
+            do { keepReportsFor = try TimeSpan(parsing: keep) } catch {
+                throw RunError("keep_reports_for: expected a span such as 30d or 12w, or `forever` (got \(keep))")
+            }
+        }
 
         // Reports: each must parse and have a valid schedule.
         let paths = command.reports.isEmpty ? (file.reports ?? []) : command.reports
