@@ -42,13 +42,17 @@ struct TradeBackfillTests {
                   toTime: trade(to).timestamp, detectedAt: t0 + .hours(1))
     }
 
+    /// A backfill of BTCUSDT against `server` on a fresh in-memory store, not rate-limited.
+    static func backfill(from server: FakeHTTPServer) throws -> GapBackfill {
+        GapBackfill(store: try Store.inMemory(), symbols: ["BTCUSDT"],
+                    client: HistoricalTradesClient(baseURL: server.baseURL, apiKey: key, minimumInterval: .zero),
+                    queue: LiveEventQueue(), logger: Logger(label: "test"))
+    }
+
     @Test("the exact market trades between the gap's ends, page by page, with the API key header")
     func pages() async throws {
-        let key = Self.key
         try await FakeHTTPServer.withServer(Self.handler) { server in
-            let client = HistoricalTradesClient(baseURL: server.baseURL, apiKey: key, minimumInterval: .zero)
-            let backfill = GapBackfill(store: try Store.inMemory(), symbols: ["BTCUSDT"], client: client,
-                                       queue: LiveEventQueue(), logger: Logger(label: "test"))
+            let backfill = try Self.backfill(from: server)
             let ticks = try await backfill.missingTicks(for: Self.gap(from: 120, to: 2600))
             let expected = (121...2599).filter(Self.isMarket)
             #expect(ticks.map(\.tradeID) == expected)
@@ -64,12 +68,8 @@ struct TradeBackfillTests {
 
     @Test("a gap holding only non-market trade ids is complete after one request")
     func onlyNonMarketMissing() async throws {
-        let key = Self.key
         try await FakeHTTPServer.withServer(Self.handler) { server in
-            let backfill = GapBackfill(
-                store: try Store.inMemory(), symbols: ["BTCUSDT"],
-                client: HistoricalTradesClient(baseURL: server.baseURL, apiKey: key, minimumInterval: .zero),
-                queue: LiveEventQueue(), logger: Logger(label: "test"))
+            let backfill = try Self.backfill(from: server)
             #expect(try await backfill.missingTicks(for: Self.gap(from: 499, to: 501)).isEmpty)
             #expect(server.requests.count == 1)
         }
@@ -87,12 +87,8 @@ struct TradeBackfillTests {
 
     @Test("ids older than the endpoint keeps make the backfill fail, not half-fill")
     func incomplete() async throws {
-        let key = Self.key
         try await FakeHTTPServer.withServer(Self.handler) { server in
-            let backfill = GapBackfill(
-                store: try Store.inMemory(), symbols: ["BTCUSDT"],
-                client: HistoricalTradesClient(baseURL: server.baseURL, apiKey: key, minimumInterval: .zero),
-                queue: LiveEventQueue(), logger: Logger(label: "test"))
+            let backfill = try Self.backfill(from: server)
             await #expect(throws: BackfillError.self) { try await backfill.missingTicks(for: Self.gap(from: 2990, to: 3500)) }
         }
     }
