@@ -1,0 +1,241 @@
+// Analytics tab: spread with rolling bands, z-score with thresholds and shaded breaches, rolling
+// correlation, hedge ratio, the statistics table and the correlation heatmap.
+
+import { getJSON, isAbort, url } from './api.js';
+import { COLORS, lineChart, PaneGroup } from './charts.js';
+import { debounce, el, showError } from './dom.js';
+import { fmtDuration, fmtNumber, fmtStat, fmtTime } from './format.js';
+import { rangeParams } from './state.js';
+
+const text = (id, value, title) => {
+  const node = document.getElementById(id);
+  node.textContent = value;
+  if (title !== undefined) node.title = title;
+  return node;
+};
+
+export class Analytics {
+  constructor(ctx) {
+    this.ctx = ctx;
+    this.panel = document.getElementById('panel-analytics');
+    this.error = document.getElementById('analytics-error');
+    this.heatmap = document.getElementById('heatmap');
+    this.view = null;
+    this.analysis = null;
+    this.drawnKey = null;
+
+    const readout = (id) => {
+      const head = document.getElementById(id).previousElementSibling;
+      const node = el('span', { class: 'chart-meta readout', dataset: { testid: `readout-${id}` } });
+      head.append(node);
+      return node;
+    };
+    const value = (g, r, c, digits) => fmtStat(g.getValue(r, c), digits);
+
+    this.spread = lineChart(document.getElementById('chart-spread'), readout('chart-spread'), {
+      labels: ['time', 'spread', 'mean', '+1σ', '−1σ', '+2σ', '−2σ'],
+      colors: [COLORS.line, COLORS.mean, COLORS.bandEdge, COLORS.bandEdge, COLORS.bandEdge, COLORS.bandEdge],
+      series: {
+        mean: { strokePattern: [4, 3], strokeWidth: 1 },
+        '+1σ': { strokeWidth: 0.6 }, '−1σ': { strokeWidth: 0.6 },
+        '+2σ': { strokeWidth: 0.6 }, '−2σ': { strokeWidth: 0.6 },
+      },
+      bands: [{ upper: '+2σ', lower: '−2σ', fill: COLORS.band2 }, { upper: '+1σ', lower: '−1σ', fill: COLORS.band1 }],
+      format: (g, r) => `${fmtTime(g.getValue(r, 0))}  spread ${value(g, r, 1, 6)}  mean ${value(g, r, 2, 6)}`,
+    });
+    this.z = lineChart(document.getElementById('chart-z'), readout('chart-z'), {
+      labels: ['time', 'z'],
+      colors: [COLORS.line2],
+      hlines: () => [
+        { y: 0, color: COLORS.zero },
+        { y: this.view?.z, color: COLORS.threshold, dash: [6, 4] },
+        { y: -(this.view?.z ?? NaN), color: COLORS.threshold, dash: [6, 4] },
+      ],
+      breach: () => ({ series: 'z', threshold: this.view?.z }),
+      format: (g, r) => `${fmtTime(g.getValue(r, 0))}  z ${fmtNumber(g.getValue(r, 1), 2)} σ`,
+    });
+    this.corr = lineChart(document.getElementById('chart-corr'), readout('chart-corr'), {
+      labels: ['time', 'prices', 'log returns'],
+      colors: [COLORS.line, COLORS.line2],
+      hlines: () => [{ y: 0, color: COLORS.zero }],
+      format: (g, r) => `${fmtTime(g.getValue(r, 0))}  prices ${fmtNumber(g.getValue(r, 1), 3)}  returns ${fmtNumber(g.getValue(r, 2), 3)}`,
+    });
+    this.beta = lineChart(document.getElementById('chart-beta'), readout('chart-beta'), {
+      labels: ['time', 'rolling β', 'static β'],
+      colors: [COLORS.line, COLORS.mean],
+      series: { 'static β': { strokePattern: [4, 3], strokeWidth: 1 } },
+      format: (g, r) => `${fmtTime(g.getValue(r, 0))}  rolling β ${value(g, r, 1, 5)}  static β ${value(g, r, 2, 5)}`,
+    });
+    this.charts = [this.spread, this.z, this.corr, this.beta];
+    this.group = new PaneGroup(this.charts);
+    this.addToggles(this.spread, [['spread', [0]], ['mean', [1]], ['±1σ', [2, 3]], ['±2σ', [4, 5]]]);
+    this.addToggles(this.corr, [['prices', [0]], ['log returns', [1]]]);
+    this.addToggles(this.beta, [['rolling', [0]], ['static', [1]]]);
+    this.refreshSoon = debounce(() => { if (this.view) this.load(this.view, 'live'); }, 400);
+  }
+
+  /** The view fields that need a new /api/pair answer (the z threshold only redraws). */
+  key(view) {
+    return JSON.stringify([view.base, view.quote, view.timeframe, view.lookback, view.from, view.to, view.window, view.hedge]);
+  }
+
+  /** Series switches in the chart's head: a legend that also hides and shows series. */
+  addToggles(chart, items) {
+    const head = chart.element.previousElementSibling;
+    const box = el('span', { class: 'toggles', role: 'group', 'aria-label': 'Series' });
+    items.forEach(([label, columns], i) => {
+      const color = chart.options.colors[columns[0]];
+      const button = el('button', {
+        type: 'button', class: 'toggle', 'aria-pressed': 'true', title: `Show or hide ${label}`,
+        dataset: { testid: `toggle-${chart.element.id}-${i}` },
+      }, el('span', { class: 'swatch', style: `background:${color}` }), label);
+      button.addEventListener('click', () => {
+        const on = button.getAttribute('aria-pressed') !== 'true';
+        button.setAttribute('aria-pressed', String(on));
+        for (const c of columns) chart.graph?.setVisibility(c, on);
+      });
+      box.append(button);
+    });
+    head.append(box);
+  }
+
+  async load(view, reason) {
+    this.view = view;
+    const key = this.key(view);
+    const signal = this.ctx.latest.signal('analytics');
+    const points = this.ctx.pointsFor(this.spread.element);
+    const range = rangeParams(view);
+    this.updateHeatmap(view, range);
+    try {
+      const a = await getJSON('/api/pair', {
+        pair: `${view.base}/${view.quote}`, timeframe: view.timeframe, window: view.window, hedge: view.hedge, ...range, points,
+      }, { signal });
+      showError(this.error, null);
+      this.analysis = a;
+      this.draw(a, this.drawnKey !== key);
+      this.renderStats(a);
+      const ts = a.series.timestamps;
+      if (ts.length) {
+        this.ctx.setRange({ from: ts[0], to: ts[ts.length - 1] + this.ctx.timeframeMs(a.timeframe), count: a.observations,
+          timeframe: a.timeframe, bucket: a.bucket });
+      }
+      this.drawnKey = key;
+      this.panel.dataset.drawn = '1';
+      this.ctx.drawn(reason);
+    } catch (error) {
+      if (isAbort(error)) return;
+      showError(this.error, `Could not analyse ${view.base}/${view.quote} ${view.timeframe}, window ${view.window}: ${error.message}`);
+      this.ctx.failed(reason, error);
+    } finally {
+      this.ctx.latest.done('analytics', signal);
+    }
+  }
+
+  draw(a, resetZoom) {
+    const s = a.series;
+    const n = s.timestamps.length;
+    const staticBeta = a.hedge?.slope ?? null;
+    const spread = new Array(n); const z = new Array(n); const corr = new Array(n); const beta = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const t = s.timestamps[i];
+      const m = s.spreadMean[i]; const sd = s.spreadStandardDeviation[i];
+      const ok = m != null && sd != null;
+      spread[i] = [t, s.spread[i], m, ok ? m + sd : null, ok ? m - sd : null, ok ? m + 2 * sd : null, ok ? m - 2 * sd : null];
+      z[i] = [t, s.zScore[i]];
+      corr[i] = [t, s.priceCorrelation[i], s.returnCorrelation[i]];
+      beta[i] = [t, s.hedgeRatio[i], staticBeta];
+    }
+    this.spread.update(spread, { resetZoom });
+    this.z.update(z, { resetZoom });
+    this.corr.update(corr, { resetZoom });
+    this.beta.update(beta, { resetZoom });
+    this.group.link();
+    document.getElementById('spread-unit').textContent = `${a.base} − β·${a.quote}, USDT`;
+    document.getElementById('meta-beta').textContent = `rolling OLS over ${a.options?.window ?? '?'} bars · static ${(a.options?.hedge || 'ols').toUpperCase()}`;
+    this.updateThresholdMeta();
+  }
+
+  /** A new z threshold: redraw the z pane only (no request). */
+  setThreshold(view) {
+    this.view = view;
+    this.z.graph?.updateOptions({});
+    this.updateThresholdMeta();
+  }
+
+  updateThresholdMeta() {
+    const z = this.view?.z;
+    const breaches = this.z.data.filter((r) => r[1] != null && Math.abs(r[1]) > z).length;
+    const bucket = this.analysis?.bucket || 1;
+    const what = bucket > 1 ? 'points' : 'bars';
+    document.getElementById('meta-z').textContent = `thresholds ±${fmtNumber(z, 1)}σ · ${breaches} ${what} beyond`;
+  }
+
+  renderStats(a) {
+    const adf = a.adf; const eg = a.cointegration;
+    text('stat-beta', fmtStat(a.hedge?.slope, 6), `${(a.options?.hedge || 'ols').toUpperCase()} slope of ${a.base} on ${a.quote}`);
+    text('stat-alpha', fmtStat(a.hedge?.intercept, 6));
+    text('stat-r2', fmtStat(a.hedge?.rSquared, 4));
+    text('stat-beta-both', `${fmtStat(a.ols?.slope, 5)} / ${fmtStat(a.tlsHedgeRatio, 5)}`);
+    const zs = a.series.zScore;
+    let latestZ = null;
+    for (let i = zs.length - 1; i >= 0; i--) if (zs[i] != null) { latestZ = zs[i]; break; }
+    const zNode = text('stat-z', latestZ == null ? '–' : `${fmtNumber(latestZ, 2)} σ`);
+    zNode.dataset.breach = latestZ != null && Math.abs(latestZ) > this.view.z ? '1' : '0';
+    text('stat-corr', fmtStat(a.priceCorrelation, 4));
+    text('stat-rcorr', fmtStat(a.returnCorrelation, 4));
+    text('stat-adf', adf ? fmtStat(adf.statistic, 4) : '–', adf ? undefined : a.adfError ? describeError(a.adfError) : 'not computed');
+    const p = text('stat-adf-p', adf ? fmtStat(adf.pValue, 3) : '–');
+    p.dataset.good = adf && adf.pValue < 0.05 ? '1' : '0';
+    text('stat-adf-lag', adf ? `${adf.usedLag} (nobs ${adf.nobs})` : '–');
+    const cv = adf?.criticalValues;
+    text('stat-adf-crit', cv ? `${fmtNumber(cv.onePercent, 2)} / ${fmtNumber(cv.fivePercent, 2)} / ${fmtNumber(cv.tenPercent, 2)}` : '–');
+    text('stat-eg-p', eg ? fmtStat(eg.pValue, 3) : '–', eg ? undefined : a.cointegrationError ? describeError(a.cointegrationError) : 'not computed');
+    const frameMs = this.ctx.timeframeMs(a.timeframe);
+    text('stat-half-life', a.halfLife == null ? 'no mean reversion'
+      : `${fmtNumber(a.halfLife, 1)} bars (${fmtDuration(a.halfLife * frameMs)})`);
+    text('stat-hurst', fmtStat(a.hurst, 3));
+    text('stat-n', `${fmtNumber(a.observations, 0)} ${a.timeframe} bars`);
+    const bucket = a.bucket || 1;
+    text('stats-meta', `window ${a.options?.window} bars · ${(a.options?.hedge || 'ols').toUpperCase()}${bucket > 1 ? ` · charts: ${bucket} bars per point` : ''}`);
+  }
+
+  updateHeatmap(view, range) {
+    const symbols = this.ctx.heatmapSymbols(view);
+    const src = url('/api/heatmap.png', { symbols: symbols.join(','), timeframe: view.timeframe, ...range });
+    if (this.heatmap.getAttribute('src') !== src) {
+      this.heatmap.dataset.loaded = '0';
+      this.heatmap.src = src;
+    }
+  }
+
+  /** A closed bar of a shown symbol: refetch (debounced); the zoom stays. */
+  onClosedBar(bar) {
+    const view = this.view;
+    if (!view || bar.timeframe !== view.timeframe) return;
+    if (bar.symbol !== view.base && bar.symbol !== view.quote) return;
+    if (view.to != null) return; // a fixed past window does not move
+    this.refreshSoon();
+  }
+
+  /** An analytics event: the latest z shows at once, the charts follow with the refetch. */
+  onAnalytics(event) {
+    const view = this.view;
+    if (!view || event.pair !== `${view.base}/${view.quote}` || event.timeframe !== view.timeframe) return;
+    if (Number.isFinite(event.z) && view.window === this.analysis?.options?.window) {
+      const node = text('stat-z', `${fmtNumber(event.z, 2)} σ`);
+      node.dataset.breach = Math.abs(event.z) > view.z ? '1' : '0';
+    }
+  }
+
+  resize() { this.group.resize(); }
+}
+
+function describeError(error) {
+  if (typeof error === 'string') return error;
+  try {
+    const [kind, detail] = Object.entries(error)[0];
+    return `${kind}: ${JSON.stringify(detail)}`;
+  } catch {
+    return 'undefined';
+  }
+}

@@ -1,0 +1,290 @@
+// The dashboard's entry point: composes the controls, the four tabs and the live stream, keeps the
+// view in the URL, and sets the performance marks that tests and benchmarks read:
+//   pairbook-charts-drawn   once per navigation, when the first tab has drawn (also body[data-drawn="1"])
+//   pairbook-control-changed / pairbook-redrawn   around every redraw caused by a control
+//                           (also the measure pairbook-redraw and body[data-redraws] counting them)
+
+import { getJSON, isAbort, Latest } from './api.js';
+import { Alerts } from './alerts.js';
+import { Analytics } from './analytics.js';
+import { debounce, el, showError } from './dom.js';
+import { LiveStream } from './events.js';
+import { Exports } from './export.js';
+import { fmtNumber, fmtTime } from './format.js';
+import { Overview } from './overview.js';
+import { isoMinute, parseTime, saveView, spanMs, TABS, viewFromQuery } from './state.js';
+
+const $ = (id) => document.getElementById(id);
+
+let view = viewFromQuery(location.search);
+let catalog = null; // the /api/symbols answer
+let lastRange = null; // {from, to} of the newest bars answer
+let chartsDrawn = false;
+let redraws = 0;
+const latest = new Latest();
+
+const ctx = {
+  latest,
+  view: () => view,
+  /** About two data points per pixel of the chart (the server decimates to this). */
+  pointsFor(element) {
+    const width = element.clientWidth || document.querySelector('main').clientWidth || window.innerWidth;
+    return Math.max(200, Math.min(8000, Math.round(width * 2)));
+  },
+  timeframeMs: (tf) => spanMs(tf) ?? 60_000,
+  timeframes: () => timeframesOf(view.base, view.quote),
+  heatmapSymbols(v) {
+    const others = (catalog?.symbols || [])
+      .filter((s) => s.symbol !== v.base && s.symbol !== v.quote && (s.timeframes || []).some((t) => t.timeframe === v.timeframe))
+      .map((s) => s.symbol);
+    return [v.base, v.quote, ...others].slice(0, 12);
+  },
+  setRange(bars) {
+    lastRange = { from: bars.from, to: bars.to };
+    const bucket = bars.bucket > 1 ? ` · ${bars.bucket} bars per candle` : '';
+    $('footer-range').textContent = `${view.base}/${view.quote} · ${bars.timeframe} · ${fmtTime(bars.from)} → ${fmtTime(bars.to)} UTC · ` +
+      `${fmtNumber(bars.count, 0)} bars${bucket}`;
+  },
+  drawn(reason) {
+    if (!chartsDrawn && reason !== 'live') {
+      chartsDrawn = true;
+      performance.mark('pairbook-charts-drawn');
+      document.body.dataset.drawn = '1';
+    }
+    if (reason === 'control') {
+      performance.mark('pairbook-redrawn');
+      try { performance.measure('pairbook-redraw', 'pairbook-control-changed', 'pairbook-redrawn'); } catch { /* no start mark */ }
+      redraws += 1;
+      document.body.dataset.redraws = String(redraws);
+    }
+  },
+  failed(reason) {
+    if (reason !== 'live') document.body.dataset.failed = '1';
+  },
+  showTab: (tab) => showTab(tab),
+};
+
+const tabs = {
+  overview: new Overview(ctx),
+  analytics: new Analytics(ctx),
+  alerts: new Alerts(ctx),
+  export: new Exports(ctx),
+};
+const ALWAYS_RELOAD = new Set(['alerts', 'export']);
+
+const stream = new LiveStream($('live-badge'), {
+  bar: (bar) => {
+    const overview = tabs.overview;
+    if (!overview.panel.hidden) overview.onBar(bar);
+    else if (bar.closed) overview.dirty = true;
+    if (bar.closed) {
+      if (!tabs.analytics.panel.hidden) tabs.analytics.onClosedBar(bar);
+      else if (bar.symbol === view.base || bar.symbol === view.quote) tabs.analytics.dirty = true;
+      tabs.alerts.onClosedBar(bar);
+    }
+  },
+  analytics: (event) => tabs.analytics.onAnalytics(event),
+  alert: (event) => tabs.alerts.onAlert(event),
+  status: (status) => tabs.overview.onStatus(status),
+});
+
+// MARK: - Tabs
+
+function showTab(tab) {
+  if (!TABS.includes(tab)) return;
+  view = { ...view, tab };
+  saveView(view);
+  document.body.dataset.tab = tab;
+  for (const name of TABS) {
+    const on = name === tab;
+    $(`tab-${name}`).setAttribute('aria-selected', String(on));
+    $(`tab-${name}`).tabIndex = on ? 0 : -1;
+    $(`panel-${name}`).hidden = !on;
+  }
+  ensureShown(tab, chartsDrawn ? 'tab' : 'initial');
+}
+
+/** Loads the tab when what it shows is out of date, else only fits its charts to the panel. */
+function ensureShown(tab, reason) {
+  if (!view.base || !view.quote) return;
+  const module = tabs[tab];
+  if (module.drawnKey !== module.key(view) || module.dirty || ALWAYS_RELOAD.has(tab)) {
+    module.dirty = false;
+    module.load(view, reason);
+  } else {
+    module.resize?.();
+    if (!chartsDrawn) ctx.drawn(reason);
+  }
+}
+
+for (const name of TABS) {
+  $(`tab-${name}`).addEventListener('click', () => showTab(name));
+  $(`tab-${name}`).addEventListener('keydown', (event) => {
+    const step = { ArrowRight: 1, ArrowLeft: -1 }[event.key];
+    if (!step) return;
+    const next = TABS[(TABS.indexOf(name) + step + TABS.length) % TABS.length];
+    showTab(next);
+    $(`tab-${next}`).focus();
+  });
+}
+
+// MARK: - Controls
+
+function timeframesOf(base, quote) {
+  const of = (symbol) => new Set((catalog?.symbols.find((s) => s.symbol === symbol)?.timeframes || []).map((t) => t.timeframe));
+  const a = of(base); const b = of(quote);
+  const both = [...a].filter((t) => b.has(t));
+  const list = both.length ? both : [...new Set([...a, ...b])];
+  return list.sort((x, y) => (spanMs(x) ?? 0) - (spanMs(y) ?? 0));
+}
+
+function fillSelect(select, values, current, label = (v) => v) {
+  select.replaceChildren(...values.map((v) => el('option', { value: v, text: label(v) })));
+  if (values.includes(current)) select.value = current;
+}
+
+/** Puts the view into the controls (after a load from the URL, or a correction). */
+function syncControls() {
+  const symbols = (catalog?.symbols || []).map((s) => s.symbol);
+  fillSelect($('ctl-base'), symbols, view.base);
+  fillSelect($('ctl-quote'), symbols, view.quote);
+  fillSelect($('ctl-timeframe'), timeframesOf(view.base, view.quote), view.timeframe);
+  const fixed = view.from != null;
+  $('ctl-range-mode').value = fixed ? 'fixed' : 'lookback';
+  document.body.dataset.range = fixed ? 'fixed' : 'lookback';
+  const lookback = $('ctl-lookback');
+  if (view.lookback && ![...lookback.options].some((o) => o.value === view.lookback)) {
+    lookback.append(el('option', { value: view.lookback, text: view.lookback }));
+  }
+  if (view.lookback) lookback.value = view.lookback;
+  if (fixed) {
+    $('ctl-from').value = isoMinute(view.from).slice(0, 16);
+    $('ctl-to').value = isoMinute(view.to).slice(0, 16);
+  }
+  $('ctl-window').value = String(view.window);
+  $('ctl-z').value = String(view.z);
+  $('ctl-hedge').value = view.hedge;
+}
+
+/** Makes the view valid against the stored symbols: a pair of two stored symbols and a timeframe both have. */
+function correctView() {
+  const symbols = (catalog?.symbols || []).map((s) => s.symbol);
+  if (symbols.length < 2) return false;
+  const pick = (wanted, avoid) => (symbols.includes(wanted) && wanted !== avoid ? wanted
+    : ['BTCUSDT', 'ETHUSDT', ...symbols].find((s) => symbols.includes(s) && s !== avoid));
+  const base = pick(view.base, null);
+  const quote = pick(view.quote, base);
+  const tfs = timeframesOf(base, quote);
+  const timeframe = tfs.includes(view.timeframe) ? view.timeframe : tfs.includes('1m') ? '1m' : tfs[0];
+  view = { ...view, base, quote, timeframe };
+  return true;
+}
+
+/** A control changed the view: save it, redraw the shown tab, follow with the live stream. */
+function changeView(patch, { redrawOnly = false } = {}) {
+  performance.clearMarks('pairbook-control-changed');
+  performance.mark('pairbook-control-changed');
+  view = { ...view, ...patch };
+  saveView(view);
+  syncControls();
+  stream.watch([view.base, view.quote], view.timeframe);
+  const tab = view.tab;
+  if (redrawOnly && tab === 'analytics' && tabs.analytics.drawnKey === tabs.analytics.key(view)) {
+    tabs.analytics.setThreshold(view);
+    ctx.drawn('control');
+    return;
+  }
+  const module = tabs[tab];
+  if (module.drawnKey !== module.key(view) || ALWAYS_RELOAD.has(tab)) module.load(view, 'control');
+  else ctx.drawn('control');
+}
+
+function controlProblem(message) {
+  showError($(`${view.tab}-error`), message);
+}
+
+$('ctl-base').addEventListener('change', (e) => {
+  const base = e.target.value;
+  changeView(base === view.quote ? { base, quote: view.base } : { base });
+});
+$('ctl-quote').addEventListener('change', (e) => {
+  const quote = e.target.value;
+  changeView(quote === view.base ? { quote, base: view.quote } : { quote });
+});
+$('ctl-swap').addEventListener('click', () => changeView({ base: view.quote, quote: view.base }));
+$('ctl-timeframe').addEventListener('change', (e) => changeView({ timeframe: e.target.value }));
+$('ctl-range-mode').addEventListener('change', (e) => {
+  if (e.target.value === 'lookback') {
+    changeView({ from: null, to: null, lookback: $('ctl-lookback').value || '24h' });
+    return;
+  }
+  // From/to starts as the window shown now, so switching mode changes nothing until edited.
+  let range = lastRange;
+  if (!range) {
+    const newest = (catalog?.symbols.find((s) => s.symbol === view.base)?.timeframes || []).find((t) => t.timeframe === view.timeframe)?.last;
+    const to = newest != null ? newest + ctx.timeframeMs(view.timeframe) : Date.now();
+    range = { from: to - (spanMs(view.lookback) ?? 864e5), to };
+  }
+  changeView({ from: range.from, to: range.to, lookback: null });
+});
+$('ctl-lookback').addEventListener('change', (e) => changeView({ lookback: e.target.value, from: null, to: null }));
+const changeFixedRange = debounce(() => {
+  const from = parseTime($('ctl-from').value);
+  const to = parseTime($('ctl-to').value);
+  if (from == null || to == null) return;
+  if (to <= from) { controlProblem('The range ends before it starts: “To” must be after “From”.'); return; }
+  changeView({ from, to, lookback: null });
+}, 500);
+$('ctl-from').addEventListener('change', changeFixedRange);
+$('ctl-to').addEventListener('change', changeFixedRange);
+const changeWindow = debounce(() => {
+  const input = $('ctl-window');
+  const w = Number(input.value);
+  if (!Number.isInteger(w) || w < 2 || w > 10000) {
+    input.setAttribute('aria-invalid', 'true');
+    return;
+  }
+  input.removeAttribute('aria-invalid');
+  if (w !== view.window) changeView({ window: w });
+}, 400);
+$('ctl-window').addEventListener('input', changeWindow);
+const changeZ = debounce(() => {
+  const input = $('ctl-z');
+  const z = Number(input.value);
+  if (!Number.isFinite(z) || z <= 0 || z > 20) {
+    input.setAttribute('aria-invalid', 'true');
+    return;
+  }
+  input.removeAttribute('aria-invalid');
+  if (z !== view.z) changeView({ z }, { redrawOnly: true });
+}, 250);
+$('ctl-z').addEventListener('input', changeZ);
+$('ctl-hedge').addEventListener('change', (e) => changeView({ hedge: e.target.value }));
+$('controls').addEventListener('submit', (e) => e.preventDefault());
+
+window.addEventListener('resize', debounce(() => tabs[view.tab].resize?.(), 150));
+
+// MARK: - Start
+
+async function start() {
+  document.body.dataset.tab = view.tab;
+  try {
+    catalog = await getJSON('/api/symbols');
+  } catch (error) {
+    if (isAbort(error)) return;
+    showError($(`${view.tab}-error`), `Could not list the stored symbols: ${error.message}`);
+    document.body.dataset.failed = '1';
+    return;
+  }
+  if (!correctView()) {
+    showError($(`${view.tab}-error`), 'Fewer than two symbols are stored: import trades or klines, or start a collector, then reload.');
+    document.body.dataset.failed = '1';
+    return;
+  }
+  saveView(view);
+  syncControls();
+  stream.watch([view.base, view.quote], view.timeframe);
+  showTab(view.tab);
+}
+
+start();

@@ -1,0 +1,406 @@
+// Charts on canvas with Debian's dygraphs (a classic script, global `Dygraph`): candlesticks, volume
+// bars, lines with bands and thresholds, panes that share one cursor and one zoom.
+// Data arrives as columns and becomes dygraphs' native rows [t, v1, v2, …] with t in epoch ms (UTC).
+
+import { fmtNumber, fmtTime, fmtCompact } from './format.js';
+
+/* global Dygraph */
+
+export const COLORS = Object.freeze({
+  up: '#3fb97f', down: '#f2545b', upFill: 'rgba(63,185,127,0.55)', downFill: 'rgba(242,84,91,0.55)',
+  line: '#5ea8ff', line2: '#f0b35a', mean: '#c6cbd8', band1: 'rgba(94,168,255,0.16)', band2: 'rgba(94,168,255,0.08)',
+  bandEdge: 'rgba(94,168,255,0.45)', threshold: '#f0b35a', breach: 'rgba(242,84,91,0.5)', zero: 'rgba(204,204,220,0.35)',
+  grid: 'rgba(204,204,220,0.08)', axis: 'rgba(204,204,220,0.25)',
+});
+
+// MARK: - Axis options shared by every pane
+
+/** Digits that make the labels of an axis spanning `range` distinct. */
+function axisDigits(range) {
+  if (!Number.isFinite(range) || range <= 0) return 2;
+  return Math.max(0, Math.min(8, Math.ceil(-Math.log10(range / 5)) + 1));
+}
+
+function yLabelFormatter(v, granularity, opts, g) {
+  const [lo, hi] = g.yAxisRange();
+  return fmtNumber(v, axisDigits(hi - lo));
+}
+
+function baseOptions({ axes = {}, ...extra }) {
+  const options = {
+    labelsUTC: true,
+    legend: 'never',
+    axisLineColor: COLORS.axis,
+    gridLineColor: COLORS.grid,
+    gridLinePattern: null,
+    axisLabelFontSize: 11,
+    rightGap: 8,
+    xRangePad: 4,
+    yRangePad: 8,
+    highlightCircleSize: 3,
+    resizable: 'passive',
+    interactionModel: Dygraph.defaultInteractionModel,
+    axes: {
+      x: {
+        ticker: Dygraph.dateTicker,
+        axisLabelFormatter: Dygraph.dateAxisLabelFormatter,
+        valueFormatter: (ms) => fmtTime(ms),
+        pixelsPerLabel: 80,
+      },
+      y: { axisLabelFormatter: yLabelFormatter, axisLabelWidth: 64, pixelsPerLabel: 28 },
+    },
+    ...extra,
+  };
+  for (const axis of Object.keys(axes)) options.axes[axis] = { ...options.axes[axis], ...axes[axis] };
+  return options;
+}
+
+// MARK: - Plotters
+
+/** Smallest horizontal distance between neighbouring points, in canvas pixels. */
+function minSpacing(points) {
+  let min = Infinity;
+  for (let i = 1; i < points.length; i++) {
+    const d = points[i].canvasx - points[i - 1].canvasx;
+    if (d > 0 && d < min) min = d;
+  }
+  return Number.isFinite(min) ? min : 8;
+}
+
+/** Draws all four series (open, high, low, close) as candles: green when close ≥ open, red otherwise. */
+function candlePlotter(e) {
+  if (e.seriesIndex !== 0) return;
+  const sets = e.allSeriesPoints;
+  if (sets.length < 4) return;
+  const [open, high, low, close] = sets;
+  const ctx = e.drawingContext;
+  const width = Math.max(1, Math.min(15, Math.floor(minSpacing(open) * 0.7)));
+  ctx.save();
+  ctx.lineWidth = 1;
+  for (let i = 0; i < open.length; i++) {
+    const o = open[i]; const h = high[i]; const l = low[i]; const c = close[i];
+    if (!(Number.isFinite(o.canvasy) && Number.isFinite(h.canvasy) && Number.isFinite(l.canvasy) && Number.isFinite(c.canvasy))) continue;
+    const up = c.yval >= o.yval;
+    const x = Math.round(o.canvasx);
+    ctx.strokeStyle = up ? COLORS.up : COLORS.down;
+    ctx.beginPath();
+    ctx.moveTo(x + 0.5, h.canvasy);
+    ctx.lineTo(x + 0.5, l.canvasy);
+    ctx.stroke();
+    if (width >= 3) {
+      const top = Math.min(o.canvasy, c.canvasy);
+      const bodyHeight = Math.max(1, Math.abs(o.canvasy - c.canvasy));
+      ctx.fillStyle = up ? COLORS.up : COLORS.down;
+      ctx.fillRect(x + 0.5 - width / 2, top, width, bodyHeight);
+    }
+  }
+  ctx.restore();
+}
+
+/** Draws one series as bars from zero, in the series' colour. */
+function barPlotter(e) {
+  const ctx = e.drawingContext;
+  const points = e.points;
+  const bottom = e.dygraph.toDomYCoord(0);
+  const width = Math.max(1, Math.min(15, Math.floor(minSpacing(points) * 0.7)));
+  ctx.save();
+  ctx.fillStyle = e.color;
+  for (const p of points) {
+    if (!Number.isFinite(p.canvasy)) continue;
+    ctx.fillRect(Math.round(p.canvasx - width / 2), p.canvasy, width, Math.max(0.5, bottom - p.canvasy));
+  }
+  ctx.restore();
+}
+
+/** dygraphs' crosshair extra (vertical line on the selected row), guarded against rows without values. */
+function crosshair() {
+  const plugin = new Dygraph.Plugins.Crosshair({ direction: 'vertical', strokeStyle: 'rgba(204,204,220,0.45)' });
+  const select = plugin.select;
+  plugin.select = function guardedSelect(e) {
+    if (e.dygraph.selPoints_ && e.dygraph.selPoints_.length > 0) select.call(this, e);
+  };
+  return plugin;
+}
+
+// MARK: - Readout plugin: the values under the cursor, else the latest row, as plain text
+
+class Readout {
+  constructor(element, format) {
+    this.element = element;
+    this.format = format;
+  }
+
+  toString() { return 'pairbook readout'; }
+
+  activate(g) {
+    const showRow = (row) => {
+      if (!this.element) return;
+      const rows = g.numRows();
+      if (rows === 0) { this.element.textContent = ''; return; }
+      const r = row == null || row < 0 || row >= rows ? rows - 1 : row;
+      this.element.textContent = this.format(g, r);
+    };
+    return {
+      select: (e) => showRow(e.selectedRow),
+      deselect: () => showRow(null),
+      didDrawChart: () => showRow(g.getSelection()),
+    };
+  }
+}
+
+// MARK: - Chart: one dygraph that updates in place
+
+/**
+ * One pane. `update(rows)` swaps the data without re-creating the chart, so a user zoom (dateWindow),
+ * hidden series and the crosshair survive.
+ */
+export class Chart {
+  constructor(element, { labels, options = {}, readout = null, format = null }) {
+    this.element = element;
+    this.labels = labels;
+    this.options = options;
+    this.readout = readout;
+    this.format = format;
+    this.graph = null;
+    this.data = [];
+  }
+
+  get drawn() { return this.graph !== null; }
+
+  /** Draws or redraws with new rows; `resetZoom` for a new selection, not for a live update. */
+  update(rows, { resetZoom = false } = {}) {
+    this.data = rows;
+    if (rows.length === 0) {
+      this.clear();
+      this.element.dataset.empty = '1';
+      return;
+    }
+    delete this.element.dataset.empty;
+    if (!this.graph) {
+      const plugins = [crosshair()];
+      if (this.readout && this.format) plugins.push(new Readout(this.readout, this.format));
+      this.graph = new Dygraph(this.element, rows, baseOptions({ labels: this.labels, plugins, ...this.options }));
+      return;
+    }
+    const g = this.graph;
+    const selected = g.getSelection();
+    const selectedX = selected >= 0 ? g.getValue(selected, 0) : null;
+    const opts = { file: rows };
+    if (resetZoom) { opts.dateWindow = null; opts.valueRange = null; }
+    g.updateOptions(opts);
+    if (selectedX !== null) {
+      const row = g.getRowForX(selectedX);
+      if (row !== null) g.setSelection(row);
+    }
+  }
+
+  /** Replaces the last row (same time) or appends one (a newer time); older rows are ignored. */
+  upsertLast(row) {
+    const rows = this.data;
+    if (!this.graph || rows.length === 0) return false;
+    const last = rows[rows.length - 1];
+    if (row[0] === last[0]) rows[rows.length - 1] = row;
+    else if (row[0] > last[0]) rows.push(row);
+    else return false;
+    this.update(rows);
+    return true;
+  }
+
+  /** Removes the dygraph (no data to show). */
+  clear() {
+    this.graph?.destroy();
+    this.graph = null;
+  }
+
+  setOptions(options) { this.graph?.updateOptions(options); }
+
+  resize() { if (this.graph && this.element.clientWidth > 0) this.graph.resize(); }
+
+  isZoomed() { return this.graph ? this.graph.isZoomed('x') : false; }
+}
+
+/** Ties panes together: one cursor, zoom and pan together (x only; each pane keeps its own y). */
+export class PaneGroup {
+  constructor(charts) {
+    this.charts = charts;
+    this.sync = null;
+  }
+
+  /** Call after the panes have drawn; re-links when a pane was re-created. */
+  link() {
+    const graphs = this.charts.map((c) => c.graph).filter(Boolean);
+    const same = this.graphs && this.graphs.length === graphs.length && this.graphs.every((g, i) => g === graphs[i]);
+    if (same) return;
+    try { this.sync?.detach(); } catch { /* a pane was destroyed: nothing left to detach */ }
+    this.sync = null;
+    this.graphs = graphs;
+    if (graphs.length >= 2) this.sync = Dygraph.synchronize(graphs, { zoom: true, selection: true, range: false });
+  }
+
+  resize() { for (const c of this.charts) c.resize(); }
+
+  resetZoom() { for (const c of this.charts) c.graph?.updateOptions({ dateWindow: null, valueRange: null }); }
+}
+
+// MARK: - Chart kinds
+
+/** Candles of one symbol. Rows: [t, open, high, low, close]. */
+export function candleChart(element, readout) {
+  return new Chart(element, {
+    labels: ['time', 'open', 'high', 'low', 'close'],
+    readout,
+    format: (g, r) => {
+      const d = digitsFor(g.getValue(r, 4));
+      return `${fmtTime(g.getValue(r, 0))}  O ${fmtNumber(g.getValue(r, 1), d)}  H ${fmtNumber(g.getValue(r, 2), d)}  ` +
+        `L ${fmtNumber(g.getValue(r, 3), d)}  C ${fmtNumber(g.getValue(r, 4), d)}`;
+    },
+    options: {
+      plotter: candlePlotter,
+      colors: [COLORS.up, COLORS.up, COLORS.up, COLORS.up],
+      axes: { x: { drawAxis: false } }, // the volume pane below carries the time axis
+      xAxisHeight: 4,
+    },
+  });
+}
+
+/** Volume bars of one symbol, green on up bars and red on down bars. Rows: [t, upVolume|null, downVolume|null]. */
+export function volumeChart(element, readout) {
+  return new Chart(element, {
+    labels: ['time', 'volume up', 'volume down'],
+    readout,
+    format: (g, r) => `Vol ${fmtCompact(g.getValue(r, 1) ?? g.getValue(r, 2))}`,
+    options: {
+      plotter: barPlotter,
+      colors: [COLORS.upFill, COLORS.downFill],
+      includeZero: true,
+      axes: { y: { axisLabelFormatter: (v) => fmtCompact(v), pixelsPerLabel: 20 } },
+    },
+  });
+}
+
+/** Rows for candleChart and volumeChart from the API's columns. */
+export function barRows(bars) {
+  const n = bars.t.length;
+  const candles = new Array(n);
+  const volume = new Array(n);
+  for (let i = 0; i < n; i++) {
+    candles[i] = [bars.t[i], bars.o[i], bars.h[i], bars.l[i], bars.c[i]];
+    volume[i] = barVolumeRow(bars.t[i], bars.o[i], bars.c[i], bars.v[i]);
+  }
+  return { candles, volume };
+}
+
+export function barVolumeRow(t, open, close, volume) {
+  return close >= open ? [t, volume, null] : [t, null, volume];
+}
+
+/** Decimal places for prices around `v`. */
+export function digitsFor(v) {
+  const a = Math.abs(v ?? 0);
+  if (a >= 1000) return 1;
+  if (a >= 100) return 2;
+  if (a >= 1) return 3;
+  if (a >= 0.01) return 5;
+  return 8;
+}
+
+/**
+ * Lines with a fill between named band series, horizontal reference lines and shaded breaches.
+ * @param {object} spec labels, colors, bands [{upper, lower, fill}], hlines() → [{y, color, dash}],
+ *                      breach() → {series, threshold} or null, valueRange, readout format
+ */
+export function lineChart(element, readout, spec) {
+  const chart = new Chart(element, {
+    labels: spec.labels,
+    readout,
+    format: spec.format,
+    options: {
+      colors: spec.colors,
+      strokeWidth: 1.4,
+      connectSeparatedPoints: false,
+      series: spec.series || {},
+      valueRange: spec.valueRange,
+      underlayCallback: (ctx, area, g) => drawUnderlay(ctx, area, g, spec, chart.data),
+    },
+  });
+  return chart;
+}
+
+function seriesIndex(g, name) {
+  return g.getLabels().indexOf(name); // column in the rows (0 is time)
+}
+
+function drawUnderlay(ctx, area, g, spec, rows) {
+  if (!rows || rows.length === 0) return;
+  const visibility = g.visibility();
+  const [x0, x1] = g.xAxisRange();
+  let first = lowerBound(rows, x0) - 1;
+  let last = lowerBound(rows, x1) + 1;
+  first = Math.max(0, first);
+  last = Math.min(rows.length, last);
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(area.x, area.y, area.w, area.h);
+  ctx.clip();
+  for (const band of spec.bands || []) {
+    const up = seriesIndex(g, band.upper);
+    const lo = seriesIndex(g, band.lower);
+    if (up < 1 || lo < 1 || !visibility[up - 1]) continue;
+    fillBetween(ctx, g, rows, first, last, (r) => r[up], (r) => r[lo], band.fill);
+  }
+  for (const line of spec.hlines ? spec.hlines() : []) {
+    if (!Number.isFinite(line.y)) continue;
+    const y = g.toDomYCoord(line.y);
+    ctx.strokeStyle = line.color;
+    ctx.lineWidth = 1;
+    ctx.setLineDash(line.dash || []);
+    ctx.beginPath();
+    ctx.moveTo(area.x, Math.round(y) + 0.5);
+    ctx.lineTo(area.x + area.w, Math.round(y) + 0.5);
+    ctx.stroke();
+  }
+  ctx.setLineDash([]);
+  const breach = spec.breach ? spec.breach() : null;
+  if (breach && Number.isFinite(breach.threshold)) {
+    const col = seriesIndex(g, breach.series);
+    const t = Math.abs(breach.threshold);
+    if (col >= 1 && visibility[col - 1]) {
+      fillBetween(ctx, g, rows, first, last, (r) => (r[col] == null ? null : Math.max(r[col], t)), () => t, COLORS.breach);
+      fillBetween(ctx, g, rows, first, last, () => -t, (r) => (r[col] == null ? null : Math.min(r[col], -t)), COLORS.breach);
+    }
+  }
+  ctx.restore();
+}
+
+/** First index whose time is ≥ x (rows sorted by time). */
+function lowerBound(rows, x) {
+  let lo = 0; let hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (rows[mid][0] < x) lo = mid + 1; else hi = mid;
+  }
+  return lo;
+}
+
+/** Fills the area between two curves over rows [first, last), breaking at nulls. */
+function fillBetween(ctx, g, rows, first, last, upper, lower, fill) {
+  ctx.fillStyle = fill;
+  let run = [];
+  const flush = () => {
+    if (run.length > 1) {
+      ctx.beginPath();
+      run.forEach(([x, yu], i) => (i === 0 ? ctx.moveTo(x, yu) : ctx.lineTo(x, yu)));
+      for (let i = run.length - 1; i >= 0; i--) ctx.lineTo(run[i][0], run[i][2]);
+      ctx.closePath();
+      ctx.fill();
+    }
+    run = [];
+  };
+  for (let i = first; i < last; i++) {
+    const r = rows[i];
+    const u = upper(r); const l = lower(r);
+    if (u == null || l == null || !Number.isFinite(u) || !Number.isFinite(l)) { flush(); continue; }
+    run.push([g.toDomXCoord(r[0]), g.toDomYCoord(u), g.toDomYCoord(l)]);
+  }
+  flush();
+}

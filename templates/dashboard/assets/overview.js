@@ -1,0 +1,214 @@
+// Overview tab: candles and volume of both legs in four linked panes, and a card per symbol
+// (last price, 24 h change, trade rate, freshness, connection).
+
+import { getJSON, isAbort } from './api.js';
+import { barRows, barVolumeRow, candleChart, digitsFor, PaneGroup, volumeChart } from './charts.js';
+import { el, showError } from './dom.js';
+import { fmtAgo, fmtNumber, fmtPercent, fmtStat, fmtTime } from './format.js';
+import { rangeParams } from './state.js';
+
+const CONNECTION_TEXT = { connected: 'connected', disconnected: 'disconnected', 'not collecting': 'not collecting' };
+
+export class Overview {
+  constructor(ctx) {
+    this.ctx = ctx;
+    this.panel = document.getElementById('panel-overview');
+    this.error = document.getElementById('overview-error');
+    this.cards = document.getElementById('symbol-cards');
+    this.legs = ['base', 'quote'].map((role) => {
+      const head = document.querySelector(`#chart-${role}`).previousElementSibling;
+      const volumeReadout = el('span', { class: 'chart-meta readout-volume', dataset: { testid: `readout-${role}-volume` } });
+      head.append(volumeReadout);
+      return {
+        role,
+        symbol: null,
+        bucket: 1,
+        last: null, // the newest raw bar merged into the last row: {t, v}
+        title: document.getElementById(`title-${role}`),
+        candles: candleChart(document.getElementById(`chart-${role}`), document.getElementById(`meta-${role}`)),
+        volume: volumeChart(document.getElementById(`chart-${role}-volume`), volumeReadout),
+      };
+    });
+    this.group = new PaneGroup(this.legs.flatMap((leg) => [leg.candles, leg.volume]));
+    this.drawnKey = null;
+    this.view = null;
+    this.stats = new Map(); // symbol → latest overview item
+    this.pending = new Map(); // symbol → bars waiting for the next animation frame
+    this.frame = null;
+  }
+
+  key(view) {
+    return JSON.stringify([view.base, view.quote, view.timeframe, view.lookback, view.from, view.to]);
+  }
+
+  /** Loads and draws the selection; `reason` is 'initial', 'control', 'tab' or 'live'. */
+  async load(view, reason) {
+    this.view = view;
+    const key = this.key(view);
+    const signal = this.ctx.latest.signal('overview');
+    const points = this.ctx.pointsFor(this.legs[0].candles.element);
+    const range = rangeParams(view);
+    try {
+      const [base, quote, overview] = await Promise.all([
+        getJSON('/api/bars', { symbol: view.base, timeframe: view.timeframe, ...range, points }, { signal }),
+        getJSON('/api/bars', { symbol: view.quote, timeframe: view.timeframe, ...range, points }, { signal }),
+        getJSON('/api/overview', { symbols: `${view.base},${view.quote}` }, { signal }),
+      ]);
+      showError(this.error, null);
+      this.draw([base, quote], this.drawnKey !== key);
+      this.renderCards(overview);
+      this.ctx.setRange(base);
+      this.drawnKey = key;
+      this.panel.dataset.drawn = '1';
+      this.ctx.drawn(reason);
+    } catch (error) {
+      if (isAbort(error)) return;
+      showError(this.error, `Could not load ${view.base}/${view.quote} ${view.timeframe}: ${error.message}`);
+      this.ctx.failed(reason, error);
+    } finally {
+      this.ctx.latest.done('overview', signal);
+    }
+  }
+
+  draw(series, resetZoom) {
+    series.forEach((bars, i) => {
+      const leg = this.legs[i];
+      leg.symbol = bars.symbol;
+      leg.bucket = bars.bucket || 1;
+      leg.last = null;
+      leg.title.textContent = `${bars.symbol} · ${bars.timeframe}`;
+      leg.title.title = `${bars.count} stored bars, ${leg.bucket} per candle`;
+      const { candles, volume } = barRows(bars);
+      leg.candles.update(candles, { resetZoom });
+      leg.volume.update(volume, { resetZoom });
+      const empty = bars.t.length === 0;
+      leg.candles.element.dataset.emptyText = empty ? `No ${bars.timeframe} bars of ${bars.symbol} in this range` : '';
+    });
+    this.group.link();
+  }
+
+  // MARK: - Live
+
+  /** A bar event: forming bars update the last candle in place, a newer bar appends one. */
+  onBar(bar) {
+    const view = this.view;
+    if (!view || bar.timeframe !== view.timeframe) return;
+    if (view.to != null && bar.t >= view.to) return;
+    this.pending.set(bar.symbol, bar);
+    if (!this.frame) this.frame = requestAnimationFrame(() => this.flush());
+  }
+
+  flush() {
+    this.frame = null;
+    for (const [symbol, bar] of this.pending) {
+      for (const leg of this.legs) if (leg.symbol === symbol) this.merge(leg, bar);
+    }
+    this.pending.clear();
+  }
+
+  merge(leg, bar) {
+    const rows = leg.candles.data;
+    if (rows.length === 0) return;
+    const last = rows[rows.length - 1];
+    const frameMs = this.ctx.timeframeMs(bar.timeframe);
+    const inBucket = leg.bucket > 1 && bar.t >= last[0] && bar.t < last[0] + leg.bucket * frameMs;
+    if (inBucket) {
+      // A decimated candle: widen it with the raw bar, replacing that bar's earlier (forming) contribution.
+      const volumeRow = leg.volume.data[leg.volume.data.length - 1];
+      let volume = (volumeRow[1] ?? volumeRow[2] ?? 0);
+      if (leg.last && leg.last.t === bar.t) volume -= leg.last.v;
+      volume += bar.v;
+      const row = [last[0], last[1], Math.max(last[2], bar.h), Math.min(last[3], bar.l), bar.c];
+      leg.candles.upsertLast(row);
+      leg.volume.upsertLast(barVolumeRow(last[0], row[1], row[4], volume));
+    } else if (bar.t >= last[0]) {
+      const row = [bar.t, bar.o, bar.h, bar.l, bar.c];
+      if (leg.bucket > 1 && bar.t > last[0]) leg.bucket = 1; // rows past the decimated range are raw bars
+      leg.candles.upsertLast(row);
+      leg.volume.upsertLast(barVolumeRow(bar.t, bar.o, bar.c, bar.v));
+    } else {
+      return;
+    }
+    leg.last = { t: bar.t, v: bar.v };
+    const card = this.stats.get(bar.symbol);
+    if (card) {
+      card.last_price = bar.c;
+      this.renderCard(card, this.view?.base === bar.symbol ? 'base (y)' : 'quote (x)');
+    }
+    performance.clearMarks('pairbook-bar-drawn');
+    performance.mark('pairbook-bar-drawn', { detail: { symbol: bar.symbol, t: bar.t, c: bar.c, closed: !!bar.closed } });
+  }
+
+  /** A status event (every 2 s): refreshes the cards. */
+  onStatus(status) {
+    if (!this.view) return;
+    this.renderCards(status);
+  }
+
+  // MARK: - Cards
+
+  renderCards(overview) {
+    const now = overview.now ?? Date.now();
+    for (const item of overview.symbols || []) {
+      item.now = now;
+      this.stats.set(item.symbol, item);
+    }
+    const view = this.view;
+    if (!view) return;
+    const wanted = [[view.base, 'base (y)'], [view.quote, 'quote (x)']];
+    const existing = new Map([...this.cards.children].map((c) => [c.dataset.symbol, c]));
+    wanted.forEach(([symbol, role], i) => {
+      const item = this.stats.get(symbol) || { symbol };
+      const card = existing.get(symbol) || this.makeCard(symbol);
+      if (this.cards.children[i] !== card) this.cards.insertBefore(card, this.cards.children[i] || null);
+      this.fillCard(card, item, role);
+    });
+    for (const card of [...this.cards.children]) {
+      if (!wanted.some(([s]) => s === card.dataset.symbol)) card.remove();
+    }
+  }
+
+  renderCard(item, role) {
+    const card = [...this.cards.children].find((c) => c.dataset.symbol === item.symbol);
+    if (card) this.fillCard(card, item, role);
+  }
+
+  makeCard(symbol) {
+    const field = (name, label) => el('div', { class: 'card-field' },
+      el('span', { class: 'card-label', text: label }),
+      el('span', { class: `card-value ${name}`, dataset: { testid: `card-${name}`, field: name } }));
+    return el('article', { class: 'card', dataset: { symbol, testid: `card-${symbol}` } },
+      el('header', { class: 'card-head' },
+        el('h3', { text: symbol }),
+        el('span', { class: 'card-role', dataset: { field: 'role' } })),
+      el('div', { class: 'card-price', dataset: { field: 'price', testid: 'card-price' } }),
+      el('div', { class: 'card-change', dataset: { field: 'change', testid: 'card-change' } }),
+      el('div', { class: 'card-grid' },
+        field('rate', 'Trades / s'),
+        field('fresh', 'Last trade'),
+        field('conn', 'Feed')));
+  }
+
+  fillCard(card, item, role) {
+    const set = (name, text, title) => {
+      const node = card.querySelector(`[data-field="${name}"]`);
+      if (node.textContent !== text) node.textContent = text;
+      if (title !== undefined) node.title = title;
+      return node;
+    };
+    set('role', role);
+    set('price', item.last_price == null ? '–' : fmtNumber(item.last_price, digitsFor(item.last_price)), 'Last trade price (USDT)');
+    const change = set('change', item.change_24h == null ? '24 h –' : `24 h ${fmtPercent(item.change_24h)}`,
+      'Close now against the close 24 h before');
+    change.dataset.sign = item.change_24h > 0 ? 'up' : item.change_24h < 0 ? 'down' : 'flat';
+    set('rate', item.trades_per_second == null ? '–' : fmtStat(item.trades_per_second, 3), 'Trades per second over the last 60 s');
+    const fresh = item.freshness_ms != null ? fmtAgo((item.now ?? Date.now()) - item.freshness_ms, item.now ?? Date.now())
+      : item.last_trade != null ? fmtAgo(item.last_trade, item.now) : '–';
+    const freshNode = set('fresh', fresh, item.last_trade != null ? `${fmtTime(item.last_trade, { seconds: true })} UTC` : 'No trade stored');
+    freshNode.dataset.stale = item.freshness_ms != null && item.freshness_ms > 60_000 ? '1' : '0';
+    const conn = set('conn', CONNECTION_TEXT[item.connection] || item.connection || '–');
+    conn.dataset.state = item.connection || 'unknown';
+  }
+
+  resize() { this.group.resize(); }
+}
