@@ -7,10 +7,15 @@ import { debounce, el, showError } from './dom.js';
 import { fmtDuration, fmtNumber, fmtStat, fmtTime } from './format.js';
 import { rangeParams } from './state.js';
 
-const text = (id, value, title) => {
+/** Sets a statistic's text; `raw` (full precision) goes to data-value for tests and copy-paste. */
+const text = (id, value, title, raw) => {
   const node = document.getElementById(id);
   node.textContent = value;
   if (title !== undefined) node.title = title;
+  if (raw !== undefined) {
+    if (raw === null || !Number.isFinite(raw)) delete node.dataset.value;
+    else node.dataset.value = String(raw);
+  }
   return node;
 };
 
@@ -172,36 +177,39 @@ export class Analytics {
 
   renderStats(a) {
     const adf = a.adf; const eg = a.cointegration;
-    text('stat-beta', fmtStat(a.hedge?.slope, 6), `${(a.options?.hedge || 'ols').toUpperCase()} slope of ${a.base} on ${a.quote}`);
-    text('stat-alpha', fmtStat(a.hedge?.intercept, 6));
-    text('stat-r2', fmtStat(a.hedge?.rSquared, 4));
+    text('stat-beta', fmtStat(a.hedge?.slope, 6), `${(a.options?.hedge || 'ols').toUpperCase()} slope of ${a.base} on ${a.quote}`, a.hedge?.slope ?? null);
+    text('stat-alpha', fmtStat(a.hedge?.intercept, 6), undefined, a.hedge?.intercept ?? null);
+    text('stat-r2', fmtStat(a.hedge?.rSquared, 4), undefined, a.hedge?.rSquared ?? null);
     text('stat-beta-both', `${fmtStat(a.ols?.slope, 5)} / ${fmtStat(a.tlsHedgeRatio, 5)}`);
     const zs = a.series.zScore;
     let latestZ = null;
     for (let i = zs.length - 1; i >= 0; i--) if (zs[i] != null) { latestZ = zs[i]; break; }
     const zNode = text('stat-z', latestZ == null ? '–' : `${fmtNumber(latestZ, 2)} σ`);
     zNode.dataset.breach = latestZ != null && Math.abs(latestZ) > this.view.z ? '1' : '0';
-    text('stat-corr', fmtStat(a.priceCorrelation, 4));
-    text('stat-rcorr', fmtStat(a.returnCorrelation, 4));
-    text('stat-adf', adf ? fmtStat(adf.statistic, 4) : '–', adf ? undefined : a.adfError ? describeError(a.adfError) : 'not computed');
-    const p = text('stat-adf-p', adf ? fmtStat(adf.pValue, 3) : '–');
+    text('stat-corr', fmtStat(a.priceCorrelation, 4), undefined, a.priceCorrelation ?? null);
+    text('stat-rcorr', fmtStat(a.returnCorrelation, 4), undefined, a.returnCorrelation ?? null);
+    text('stat-adf', adf ? fmtStat(adf.statistic, 4) : '–', adf ? '' : a.adfError ? describeError(a.adfError) : 'not computed', adf?.statistic ?? null);
+    const p = text('stat-adf-p', adf ? fmtStat(adf.pValue, 3) : '–', undefined, adf?.pValue ?? null);
     p.dataset.good = adf && adf.pValue < 0.05 ? '1' : '0';
     text('stat-adf-lag', adf ? `${adf.usedLag} (nobs ${adf.nobs})` : '–');
     const cv = adf?.criticalValues;
     text('stat-adf-crit', cv ? `${fmtNumber(cv.onePercent, 2)} / ${fmtNumber(cv.fivePercent, 2)} / ${fmtNumber(cv.tenPercent, 2)}` : '–');
-    text('stat-eg-p', eg ? fmtStat(eg.pValue, 3) : '–', eg ? undefined : a.cointegrationError ? describeError(a.cointegrationError) : 'not computed');
+    text('stat-eg-p', eg ? fmtStat(eg.pValue, 3) : '–', eg ? '' : a.cointegrationError ? describeError(a.cointegrationError) : 'not computed', eg?.pValue ?? null);
     const frameMs = this.ctx.timeframeMs(a.timeframe);
     text('stat-half-life', a.halfLife == null ? 'no mean reversion'
-      : `${fmtNumber(a.halfLife, 1)} bars (${fmtDuration(a.halfLife * frameMs)})`);
-    text('stat-hurst', fmtStat(a.hurst, 3));
-    text('stat-n', `${fmtNumber(a.observations, 0)} ${a.timeframe} bars`);
+      : `${fmtNumber(a.halfLife, 1)} bars (${fmtDuration(a.halfLife * frameMs)})`, undefined, a.halfLife ?? null);
+    text('stat-hurst', fmtStat(a.hurst, 3), undefined, a.hurst ?? null);
+    text('stat-n', `${fmtNumber(a.observations, 0)} ${a.timeframe} bars`, undefined, a.observations);
     const bucket = a.bucket || 1;
     text('stats-meta', `window ${a.options?.window} bars · ${(a.options?.hedge || 'ols').toUpperCase()}${bucket > 1 ? ` · charts: ${bucket} bars per point` : ''}`);
   }
 
   updateHeatmap(view, range) {
     const symbols = this.ctx.heatmapSymbols(view);
-    const src = url('/api/heatmap.png', { symbols: symbols.join(','), timeframe: view.timeframe, ...range });
+    if (symbols.length < 2) return;
+    const cardWidth = this.heatmap.parentElement.clientWidth - 24;
+    const width = Math.max(200, Math.min(2000, Math.round((cardWidth > 0 ? cardWidth : 520) * (window.devicePixelRatio || 1))));
+    const src = url('/api/heatmap.png', { symbols: symbols.join(','), timeframe: view.timeframe, ...range, width });
     if (this.heatmap.getAttribute('src') !== src) {
       this.heatmap.dataset.loaded = '0';
       this.heatmap.src = src;

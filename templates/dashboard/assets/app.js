@@ -264,6 +264,9 @@ $('controls').addEventListener('submit', (e) => e.preventDefault());
 
 window.addEventListener('resize', debounce(() => tabs[view.tab].resize?.(), 150));
 
+// A handle for the browser console and the browser tests (read-only use; the page never reads it).
+window.pairbook = Object.freeze({ tabs, stream, view: () => view });
+
 // MARK: - Start
 
 async function start() {

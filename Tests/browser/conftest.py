@@ -1,0 +1,260 @@
+"""Browser tests of the dashboard: a real `pairbook serve` over a database imported from the shared sample
+klines, driven by Debian's chromium through the system chromedriver (nothing is downloaded).
+
+Environment:
+  PAIRBOOK_BIN          the pairbook binary (default: <repo>/.build/debug/pairbook)
+  PAIRBOOK_SHARED_DATA  the shared data folder (default: <repo>/../shared/data)
+  PAIRBOOK_SHOTS        where screenshots go (default: /tmp/pairbook-shots)
+"""
+import base64
+import glob
+import json
+import os
+import shutil
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("SE_OFFLINE", "true")  # Selenium Manager must never try to download a driver or browser
+
+from selenium import webdriver  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[2]
+BIN = Path(os.environ.get("PAIRBOOK_BIN", REPO / ".build" / "debug" / "pairbook"))
+SHARED = Path(os.environ.get("PAIRBOOK_SHARED_DATA", REPO.parent / "shared" / "data"))
+KLINES = SHARED / "binance-usdm-klines-1m-2023-01-01_03"
+SHOTS = Path(os.environ.get("PAIRBOOK_SHOTS", "/tmp/pairbook-shots"))
+CHROMEDRIVER = "/usr/bin/chromedriver"
+
+# The day the tests look at: the second of the three sample days, so every rolling window is full.
+DAY_FROM = "2023-01-02T00:00:00Z"
+DAY_TO = "2023-01-03T00:00:00Z"
+
+
+def run(*args, **kwargs):
+    """Runs pairbook; returns the completed process (check=True, text output)."""
+    return subprocess.run([str(BIN), *map(str, args)], check=True, capture_output=True, text=True, timeout=300, **kwargs)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# MARK: - Session: binary, data, database, server
+
+
+@pytest.fixture(scope="session")
+def pairbook_bin():
+    if not BIN.exists():
+        pytest.skip(f"no pairbook binary at {BIN} (build it, or set PAIRBOOK_BIN)")
+    help_text = subprocess.run([str(BIN), "serve", "--help"], capture_output=True, text=True)
+    if help_text.returncode != 0:
+        pytest.skip(f"{BIN} has no serve command yet")
+    return BIN
+
+
+@pytest.fixture(scope="session")
+def klines():
+    files = sorted(glob.glob(str(KLINES / "*.csv")))
+    if not files:
+        pytest.skip(f"sample klines missing: {KLINES} (set PAIRBOOK_SHARED_DATA)")
+    return files
+
+
+@pytest.fixture(scope="session")
+def workdir(tmp_path_factory):
+    return tmp_path_factory.mktemp("dashboard")
+
+
+@pytest.fixture(scope="session")
+def database(pairbook_bin, klines, workdir):
+    db = workdir / "pairbook.sqlite"
+    run("import", "--db", db, *klines)
+    return db
+
+
+class Server:
+    def __init__(self, url, db, out, process, log):
+        self.url = url
+        self.db = db
+        self.out = out
+        self.process = process
+        self.log = log
+
+    def get(self, path):
+        with urllib.request.urlopen(self.url + path, timeout=30) as response:
+            return response.status, response.headers, response.read()
+
+    def json(self, path):
+        return json.loads(self.get(path)[2])
+
+    def log_text(self):
+        return Path(self.log).read_text(errors="replace")
+
+
+@pytest.fixture(scope="session")
+def server(pairbook_bin, database, workdir):
+    port = free_port()
+    out = workdir / "output"
+    out.mkdir(exist_ok=True)
+    log = workdir / "serve.log"
+    args = [str(pairbook_bin), "serve", "--db", str(database), "--listen", f"127.0.0.1:{port}",
+            "--reports", str(REPO / "Reports"), "--out", str(out), "--templates", str(REPO / "templates")]
+    with open(log, "w") as log_file:
+        process = subprocess.Popen(args, stdout=log_file, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while True:
+        if process.poll() is not None:
+            pytest.fail(f"pairbook serve exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(url + "/api/symbols", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        if time.time() > deadline:
+            process.kill()
+            pytest.fail(f"pairbook serve did not answer /api/symbols within 60 s:\n{log.read_text()}")
+        time.sleep(0.2)
+    yield Server(url, database, out, process, log)
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+# MARK: - Browser
+
+
+@pytest.fixture(scope="session")
+def downloads(workdir):
+    folder = workdir / "downloads"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def make_driver(downloads, size="1400,1000", mobile=False):
+    if not Path(CHROMEDRIVER).exists() or not shutil.which("chromium"):
+        pytest.skip("Debian's chromium and chromium-driver are not installed")
+    options = webdriver.ChromeOptions()
+    for arg in ["--headless=new", "--no-sandbox", "--disable-gpu", f"--window-size={size}", "--lang=en-US"]:
+        options.add_argument(arg)
+    if mobile:
+        width, height = map(int, size.split(","))
+        options.add_experimental_option("mobileEmulation", {
+            "deviceMetrics": {"width": width, "height": height, "pixelRatio": 2.0, "touch": True},
+            "userAgent": "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Mobile Safari/537.36",
+        })
+    options.add_experimental_option("prefs", {
+        "download.default_directory": str(downloads),
+        "download.prompt_for_download": False,
+        "download.directory_upgrade": True,
+        "safebrowsing.enabled": True,
+    })
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(60)
+    # Headless Chrome needs this to write downloads without asking.
+    driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+    return driver
+
+
+@pytest.fixture(scope="session")
+def browser(downloads):
+    driver = make_driver(downloads)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture(scope="session")
+def shots():
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    return SHOTS
+
+
+class Page:
+    """The dashboard in the browser: navigation, waits and reads of what a user sees."""
+
+    def __init__(self, driver, server):
+        self.driver = driver
+        self.server = server
+
+    def open(self, query="", wait_drawn=True):
+        self.driver.get(f"{self.server.url}/{'?' + query if query else ''}")
+        if wait_drawn:
+            self.wait_drawn()
+        return self
+
+    def wait(self, condition, timeout=30, message=""):
+        return WebDriverWait(self.driver, timeout, poll_frequency=0.1).until(condition, message)
+
+    def wait_drawn(self, timeout=30):
+        self.wait(lambda d: d.execute_script("return document.body.dataset.drawn === '1' || document.body.dataset.failed === '1'"),
+                  timeout, "the page never set body[data-drawn]")
+        failed = self.js("return document.body.dataset.failed === '1'")
+        assert not failed, f"the page reported a failure: {self.visible_errors()}"
+
+    def wait_redraws(self, count, timeout=30):
+        self.wait(lambda d: int(d.execute_script("return document.body.dataset.redraws || '0'")) >= count, timeout,
+                  f"fewer than {count} redraws")
+
+    def redraws(self):
+        return int(self.js("return document.body.dataset.redraws || '0'"))
+
+    def js(self, script, *args):
+        return self.driver.execute_script(script, *args)
+
+    def by_testid(self, testid):
+        return self.driver.find_element(By.CSS_SELECTOR, f'[data-testid="{testid}"]')
+
+    def all_by_testid(self, testid):
+        return self.driver.find_elements(By.CSS_SELECTOR, f'[data-testid="{testid}"]')
+
+    def text(self, testid):
+        return self.by_testid(testid).text
+
+    def query(self):
+        return self.js("return location.search")
+
+    def tab(self, name):
+        self.by_testid(f"tab-{name}").click()
+        self.wait(lambda d: d.execute_script(f"return document.getElementById('panel-{name}').dataset.drawn === '1'"), 30,
+                  f"the {name} tab never drew")
+
+    def canvases(self, chart_id):
+        return self.js(f"return document.querySelectorAll('#{chart_id} canvas').length")
+
+    def visible_errors(self):
+        return self.js("return [...document.querySelectorAll('.panel-error')].filter(e => !e.hidden).map(e => e.textContent)")
+
+    def severe_logs(self):
+        """Browser console errors, without the favicon and aborted fetches of superseded selections."""
+        entries = self.driver.get_log("browser")
+        return [e for e in entries if e["level"] == "SEVERE" and "favicon" not in e["message"]]
+
+    def screenshot(self, path, full=True):
+        """Saves a PNG of the whole page (or the viewport) without resizing the window."""
+        if not full:
+            self.driver.save_screenshot(str(path))
+            return
+        shot = self.driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True})
+        Path(path).write_bytes(base64.b64decode(shot["data"]))
+
+
+@pytest.fixture
+def page(browser, server):
+    browser.get_log("browser")  # drop what earlier tests left
+    return Page(browser, server)

@@ -1,0 +1,389 @@
+"""The dashboard as a trader uses it: each tab draws, controls redraw with the right numbers, links reopen
+the view, rules are managed on the page, downloads and reports match the CLI."""
+import json
+import math
+import re
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import Select
+
+from conftest import DAY_FROM, DAY_TO, make_driver, run, Page
+
+PAIR_QUERY = f"pair=BTCUSDT/ETHUSDT&tf=1m&from={DAY_FROM}&to={DAY_TO}&window=60&z=2&hedge=ols"
+
+
+def analyze(db, pair="BTCUSDT/ETHUSDT", timeframe="1m", window=60, hedge="ols", start=DAY_FROM, end=DAY_TO):
+    """`pairbook analyze --format json --no-store` over the same window as the page."""
+    out = run("analyze", "--db", db, "--pair", pair, "--timeframe", timeframe, "--window", window, "--hedge", hedge,
+              "--from", start, "--to", end, "--format", "json", "--no-store").stdout
+    return json.loads(out)
+
+
+def stat_value(page, testid):
+    """A statistic at full precision (data-value) and as shown (text, commas removed)."""
+    node = page.by_testid(testid)
+    raw = node.get_attribute("data-value")
+    shown = node.text.replace(",", "").split(" ")[0]
+    return (float(raw) if raw is not None else None), shown
+
+
+def assert_shown_matches(shown, expected):
+    """The rounded number on the page equals the CLI's to the digits shown."""
+    decimals = len(shown.split(".")[1]) if "." in shown else 0
+    assert abs(float(shown) - expected) <= 0.5 * 10 ** -decimals + 1e-12, f"page shows {shown}, CLI says {expected}"
+
+
+def select(page, testid, value):
+    Select(page.by_testid(testid)).select_by_value(value)
+
+
+def type_number(page, testid, value):
+    field = page.by_testid(testid)
+    field.send_keys(Keys.CONTROL, "a")
+    field.send_keys(str(value))
+
+
+# MARK: - Every tab draws
+
+
+def test_overview_draws_candles_volume_and_cards(page, shots):
+    page.open(f"tab=overview&{PAIR_QUERY}")
+    for chart in ["chart-base", "chart-base-volume", "chart-quote", "chart-quote-volume"]:
+        assert page.canvases(chart) >= 2, f"{chart} has no dygraphs canvas"
+    assert page.js("return document.getElementById('panel-overview').dataset.drawn") == "1"
+    assert page.js("return performance.getEntriesByName('pairbook-charts-drawn').length") == 1
+    assert page.js("return document.getElementById('title-base').textContent") == "BTCUSDT · 1m"
+    cards = page.all_by_testid("card-BTCUSDT") + page.all_by_testid("card-ETHUSDT")
+    assert len(cards) == 2
+    price = cards[0].find_element(By.CSS_SELECTOR, '[data-testid="card-price"]').text
+    assert price not in ("", "–"), "BTCUSDT card shows no last price"
+    # The stream connects (serve without a collector still sends status events every 2 s).
+    page.wait(lambda d: page.by_testid("live-badge").get_attribute("data-state") == "live", 15, "badge never went live")
+    page.screenshot(shots / "overview-desktop.png")
+    assert page.severe_logs() == []
+
+
+def test_overview_candles_are_the_stored_bars(page, server):
+    page.open(f"tab=overview&{PAIR_QUERY}")
+    rows = page.js("return window.pairbook.tabs.overview.legs[0].candles.data.length")
+    api = server.json(f"/api/bars?symbol=BTCUSDT&timeframe=1m&from={DAY_FROM}&to={DAY_TO}")
+    assert api["count"] == 1440
+    points = page.js("return window.pairbook.tabs.overview.legs[0].bucket")
+    assert rows == math.ceil(1440 / points), "the chart holds the decimated bars the API sent"
+    last_close = page.js("const d = window.pairbook.tabs.overview.legs[0].candles.data; return d[d.length - 1][4]")
+    assert last_close == api["c"][-1]
+
+
+def test_analytics_draws_and_statistics_equal_pairbook_analyze(page, server, shots):
+    page.open(f"tab=analytics&{PAIR_QUERY}")
+    for chart in ["chart-spread", "chart-z", "chart-corr", "chart-beta"]:
+        assert page.canvases(chart) >= 2, f"{chart} has no canvas"
+    cli = analyze(server.db)
+    raw, shown = stat_value(page, "stat-beta")
+    assert raw == pytest.approx(cli["hedge"]["slope"], rel=1e-9)
+    assert_shown_matches(shown, cli["hedge"]["slope"])
+    raw, shown = stat_value(page, "stat-r2")
+    assert raw == pytest.approx(cli["hedge"]["rSquared"], rel=1e-9)
+    raw, _ = stat_value(page, "stat-adf-p")
+    assert raw == pytest.approx(cli["adf"]["pValue"], rel=1e-9)
+    raw, _ = stat_value(page, "stat-n")
+    assert raw == cli["observations"] == 1440
+    if cli.get("halfLife") is not None:
+        assert stat_value(page, "stat-half-life")[0] == pytest.approx(cli["halfLife"], rel=1e-9)
+    page.wait(lambda d: d.execute_script("const i = document.getElementById('heatmap'); return i.complete && i.naturalWidth > 0"), 30,
+              "heatmap image did not load")
+    page.screenshot(shots / "analytics-desktop.png")
+    assert page.severe_logs() == []
+
+
+def test_alerts_and_export_tabs_draw(page, shots):
+    page.open(f"tab=alerts&{PAIR_QUERY}")
+    assert page.by_testid("rules-table").is_displayed()
+    script_rows = [r for r in page.all_by_testid("rule-row") if "script" in r.text]
+    assert script_rows, "the pair-overview script's rules are listed"
+    assert all(not r.find_elements(By.CSS_SELECTOR, '[data-testid="rule-edit"]') for r in script_rows), "script rules are read-only"
+    page.screenshot(shots / "alerts-desktop.png")
+    page.tab("export")
+    assert page.all_by_testid("report-pair-overview"), "the pair-overview report is offered"
+    page.screenshot(shots / "export-desktop.png")
+    assert page.severe_logs() == []
+
+
+# MARK: - Controls redraw with the right data
+
+
+def test_changing_pair_timeframe_and_window_redraws_with_the_right_numbers(page, server):
+    page.open(f"tab=analytics&{PAIR_QUERY}")
+    before = page.redraws()
+
+    page.by_testid("ctl-swap").click()
+    page.wait_redraws(before + 1)
+    cli = analyze(server.db, pair="ETHUSDT/BTCUSDT")
+    assert stat_value(page, "stat-beta")[0] == pytest.approx(cli["hedge"]["slope"], rel=1e-9)
+    assert "pair=ETHUSDT/BTCUSDT" in page.query()
+
+    type_number(page, "ctl-window", 120)
+    page.wait_redraws(before + 2)
+    assert "window=120" in page.query()
+    cli = analyze(server.db, pair="ETHUSDT/BTCUSDT", window=120)
+    zs = [z for z in cli["series"]["zScore"] if z is not None]
+    shown_z = page.text("stat-z").split(" ")[0]
+    assert_shown_matches(shown_z, zs[-1])
+
+    select(page, "ctl-hedge", "tls")
+    page.wait_redraws(before + 3)
+    cli = analyze(server.db, pair="ETHUSDT/BTCUSDT", window=120, hedge="tls")
+    assert stat_value(page, "stat-beta")[0] == pytest.approx(cli["hedge"]["slope"], rel=1e-9)
+
+    timeframes = [o.get_attribute("value") for o in Select(page.by_testid("ctl-timeframe")).options]
+    other = next((tf for tf in timeframes if tf != "1m"), None)
+    if other:
+        select(page, "ctl-timeframe", other)
+        page.wait_redraws(before + 4)
+        cli = analyze(server.db, pair="ETHUSDT/BTCUSDT", timeframe=other, window=120, hedge="tls")
+        assert stat_value(page, "stat-beta")[0] == pytest.approx(cli["hedge"]["slope"], rel=1e-9)
+        assert stat_value(page, "stat-n")[0] == cli["observations"]
+    measures = page.js("return performance.getEntriesByName('pairbook-redraw').map(m => m.duration)")
+    assert measures and all(m < 5000 for m in measures), measures
+    assert page.severe_logs() == []
+
+
+def test_z_threshold_redraws_without_a_request(page):
+    page.open(f"tab=analytics&{PAIR_QUERY}")
+    before = page.redraws()
+    requests = page.js("return performance.getEntriesByType('resource').filter(r => r.name.includes('/api/pair')).length")
+    type_number(page, "ctl-z", 2.5)
+    page.wait_redraws(before + 1)
+    assert "z=2.5" in page.query()
+    assert "±2.5σ" in page.text("chart-z") or "±2.5σ" in page.js("return document.getElementById('meta-z').textContent")
+    after = page.js("return performance.getEntriesByType('resource').filter(r => r.name.includes('/api/pair')).length")
+    assert after == requests
+
+
+def test_overview_follows_the_pair_picker(page, server):
+    page.open(f"tab=overview&{PAIR_QUERY}")
+    before = page.redraws()
+    select(page, "ctl-base", "ETHUSDT")  # the same as the quote: the page swaps them
+    page.wait_redraws(before + 1)
+    assert "pair=ETHUSDT/BTCUSDT" in page.query()
+    assert page.js("return window.pairbook.tabs.overview.legs[0].symbol") == "ETHUSDT"
+    api = server.json(f"/api/bars?symbol=ETHUSDT&timeframe=1m&from={DAY_FROM}&to={DAY_TO}")
+    last = page.js("const d = window.pairbook.tabs.overview.legs[0].candles.data; return d[d.length - 1][4]")
+    assert last == api["c"][-1]
+
+
+# MARK: - The URL keeps the view
+
+
+def test_the_url_reopens_the_same_view(page, server):
+    page.open(f"tab=analytics&{PAIR_QUERY}")
+    before = page.redraws()
+    page.by_testid("ctl-swap").click()
+    page.wait_redraws(before + 1)
+    type_number(page, "ctl-window", 90)
+    page.wait_redraws(before + 2)
+    select(page, "ctl-hedge", "tls")
+    page.wait_redraws(before + 3)
+    link = page.driver.current_url
+    beta = stat_value(page, "stat-beta")[0]
+
+    page.driver.get("about:blank")
+    page.driver.get(link)
+    page.wait_drawn()
+    assert page.js("return document.body.dataset.tab") == "analytics"
+    assert Select(page.by_testid("ctl-base")).first_selected_option.get_attribute("value") == "ETHUSDT"
+    assert Select(page.by_testid("ctl-quote")).first_selected_option.get_attribute("value") == "BTCUSDT"
+    assert page.by_testid("ctl-window").get_attribute("value") == "90"
+    assert Select(page.by_testid("ctl-hedge")).first_selected_option.get_attribute("value") == "tls"
+    assert Select(page.by_testid("ctl-range-mode")).first_selected_option.get_attribute("value") == "fixed"
+    assert stat_value(page, "stat-beta")[0] == beta
+    query = urllib.parse.parse_qs(urllib.parse.urlparse(link).query)
+    assert query["from"] == ["2023-01-02T00:00Z"] and query["to"] == ["2023-01-03T00:00Z"]
+
+
+# MARK: - Live updates keep the user's zoom
+
+
+def test_a_live_bar_updates_the_last_candle_and_keeps_the_zoom(page):
+    page.open(f"tab=overview&pair=BTCUSDT/ETHUSDT&tf=1m&lookback=6h")
+    chart = page.by_testid("chart-base")
+    # Zoom by dragging across the middle of the candles, as a user does.
+    ActionChains(page.driver).move_to_element_with_offset(chart, -200, 0).click_and_hold() \
+        .move_by_offset(250, 0).release().perform()
+    page.wait(lambda d: d.execute_script("return window.pairbook.tabs.overview.legs[0].candles.isZoomed()"), 10, "drag did not zoom")
+    window = page.js("return window.pairbook.tabs.overview.legs[0].candles.graph.xAxisRange()")
+    follower = page.js("return window.pairbook.tabs.overview.legs[1].candles.graph.xAxisRange()")
+    assert follower == window, "the quote pane zooms with the base pane"
+    page.js("""
+      const leg = window.pairbook.tabs.overview.legs[0];
+      const d = leg.candles.data; const last = d[d.length - 1];
+      window.pairbook.tabs.overview.onBar({symbol: 'BTCUSDT', timeframe: '1m', t: last[0] + 60000 * leg.bucket,
+        o: last[4], h: last[4] + 5, l: last[4] - 5, c: last[4] + 1, v: 12.5, closed: false});
+    """)
+    page.wait(lambda d: d.execute_script(
+        "const d = window.pairbook.tabs.overview.legs[0].candles.data; return d[d.length - 1][1] !== undefined && "
+        "performance.getEntriesByName('pairbook-bar-drawn').length > 0"), 10, "the live bar was not drawn")
+    assert page.js("return window.pairbook.tabs.overview.legs[0].candles.graph.xAxisRange()") == window
+    assert page.js("return window.pairbook.tabs.overview.legs[0].candles.isZoomed()")
+    assert page.severe_logs() == []
+
+
+# MARK: - Alerts: create, edit, disable, delete on the page
+
+
+def api_rule(server, name):
+    return next((r for r in server.json("/api/alerts")["rules"] if r["name"] == name), None)
+
+
+def rule_row(page, name):
+    rows = [r for r in page.all_by_testid("rule-row") if r.get_attribute("data-name") == name]
+    return rows[0] if rows else None
+
+
+def test_rules_are_created_edited_disabled_and_deleted_on_the_page(page, server):
+    name = f"browser test z {int(time.time() * 1000) % 100000}"
+    page.open(f"tab=alerts&{PAIR_QUERY}")
+
+    page.by_testid("rule-new").click()
+    form_name = page.by_testid("rule-name")
+    form_name.send_keys(Keys.CONTROL, "a")
+    form_name.send_keys(name)
+    type_number(page, "rule-threshold", 3)
+    type_number(page, "rule-clear", 1.5)
+    page.by_testid("rule-for").send_keys("2m")
+    page.by_testid("rule-save").click()
+    page.wait(lambda d: rule_row(page, name) is not None, 15, "the new rule never showed in the table")
+    rule = api_rule(server, name)
+    assert rule and rule["source"] == "dashboard" and rule["editable"]
+    assert rule["threshold"] == 3 and rule["clear_threshold"] == 1.5 and rule["pair"] == "BTCUSDT/ETHUSDT"
+    assert rule["metric"] == "z_score" and rule["condition"] == ">" and rule["for"] == "2m"
+
+    rule_row(page, name).find_element(By.CSS_SELECTOR, '[data-testid="rule-edit"]').click()
+    type_number(page, "rule-threshold", 3.5)
+    page.by_testid("rule-save").click()
+    page.wait(lambda d: api_rule(server, name)["threshold"] == 3.5, 15, "the edit did not reach the API")
+    page.wait(lambda d: "3.5" in rule_row(page, name).text, 15, "the table did not show the edit")
+
+    rule_row(page, name).find_element(By.CSS_SELECTOR, '[data-testid="rule-enabled-toggle"]').click()
+    page.wait(lambda d: api_rule(server, name)["enabled"] is False, 15, "disabling did not reach the API")
+    page.wait(lambda d: rule_row(page, name).get_attribute("data-state") == "disabled", 15)
+
+    delete = rule_row(page, name).find_element(By.CSS_SELECTOR, '[data-testid="rule-delete"]')
+    delete.click()
+    assert "Confirm" in delete.text
+    delete.click()
+    page.wait(lambda d: rule_row(page, name) is None, 15, "the deleted rule is still listed")
+    assert api_rule(server, name) is None
+    assert page.severe_logs() == []
+
+
+def test_a_bad_rule_is_refused_with_a_reason_naming_the_field(page):
+    page.open(f"tab=alerts&{PAIR_QUERY}")
+    page.by_testid("rule-new").click()
+    page.by_testid("rule-pair").send_keys(Keys.CONTROL, "a")
+    page.by_testid("rule-pair").send_keys("NOT A PAIR")
+    page.by_testid("rule-save").click()
+    error = page.by_testid("rule-form-error")
+    page.wait(lambda d: error.is_displayed(), 5)
+    assert "pair" in error.text
+
+
+def test_a_firing_alert_shows_a_notice(page):
+    page.open(f"tab=overview&{PAIR_QUERY}")
+    page.js("""window.pairbook.tabs.alerts.onAlert({rule: 'spread stretched', pair: 'BTCUSDT/ETHUSDT', state: 'firing',
+      value: 2.4, threshold: 2, time: Date.parse('2023-01-02T12:00:00Z'), summary: 'z-score 2.40 (fires > 2σ)'})""")
+    notice = page.by_testid("alert-notice")
+    assert notice.is_displayed()
+    assert "spread stretched" in notice.text and "2.40" in notice.text
+    page.by_testid("notice-dismiss").click()
+    assert page.all_by_testid("alert-notice") == []
+
+
+# MARK: - Export: CSV bytes and report runs
+
+
+def wait_for_file(folder, prefix, timeout=30):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        done = [p for p in Path(folder).iterdir() if p.name.startswith(prefix) and not p.name.endswith(".crdownload")]
+        if done and all(p.stat().st_size > 0 for p in done):
+            time.sleep(0.3)
+            return done[0]
+        time.sleep(0.2)
+    raise AssertionError(f"no download starting with {prefix} in {folder}: {list(Path(folder).iterdir())}")
+
+
+def test_bars_download_equals_pairbook_export(page, server, downloads, workdir):
+    for old in Path(downloads).iterdir():
+        old.unlink()
+    page.open(f"tab=export&{PAIR_QUERY}")
+    link = page.by_testid("download-bars-base")
+    href = link.get_attribute("href")
+    assert "symbol=BTCUSDT" in href and "timeframe=1m" in href
+    link.click()
+    downloaded = wait_for_file(downloads, "")
+    expected = workdir / "expected-bars.csv"
+    run("export", "bars", "--db", server.db, "--symbol", "BTCUSDT", "--timeframe", "1m", "--from", DAY_FROM, "--to", DAY_TO,
+        "--out", expected)
+    assert downloaded.read_bytes() == expected.read_bytes()
+    assert downloaded.read_bytes().count(b"\n") >= 1440
+
+
+def test_a_report_run_from_the_page_links_a_real_pdf(page, server, shots):
+    page.open(f"tab=export&{PAIR_QUERY}")
+    form = page.by_testid("report-form-pair-overview")
+    assert form.find_element(By.CSS_SELECTOR, '[name="param-base"]').get_attribute("value") == "BTCUSDT"
+    assert form.find_element(By.CSS_SELECTOR, '[name="param-window"]').get_attribute("value") == "60"
+    page.by_testid("report-run-pair-overview").click()
+    page.wait(lambda d: page.by_testid("report-result-pair-overview").get_attribute("data-state") in ("done", "failed"), 300,
+              "the report run never finished")
+    result = page.by_testid("report-result-pair-overview")
+    assert result.get_attribute("data-state") == "done", result.text
+    pdf = result.find_element(By.CSS_SELECTOR, '[data-testid="report-pdf-link"]').get_attribute("href")
+    html = result.find_element(By.CSS_SELECTOR, '[data-testid="report-html-link"]').get_attribute("href")
+    with urllib.request.urlopen(pdf, timeout=30) as response:
+        body = response.read()
+    assert body.startswith(b"%PDF-") and b"%%EOF" in body[-1024:]
+    with urllib.request.urlopen(html, timeout=30) as response:
+        assert b"<html" in response.read(4096).lower()
+    page.screenshot(shots / "export-after-run.png")
+
+
+# MARK: - Security basics the page relies on
+
+
+def test_the_page_has_no_inline_script_and_sends_a_strict_csp(server):
+    status, headers, body = server.get("/")
+    csp = headers.get("Content-Security-Policy", "")
+    assert "script-src 'self'" in csp
+    html = body.decode()
+    assert '<meta name="pairbook-csrf" content="' in html
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), "inline script in the page"
+    assert not re.search(r"\son[a-z]+\s*=", html), "inline event handler in the page"
+
+
+# MARK: - Phone
+
+
+def test_phone_layout_is_one_column_without_sideways_scrolling(server, downloads, shots):
+    driver = make_driver(downloads, size="390,844", mobile=True)
+    try:
+        page = Page(driver, server)
+        for tab in ["overview", "analytics", "alerts", "export"]:
+            page.open(f"tab={tab}&{PAIR_QUERY}")
+            time.sleep(0.3)
+            width = page.js("return document.documentElement.clientWidth")
+            assert page.js("return document.documentElement.scrollWidth") <= width + 1, f"{tab} scrolls sideways on a phone"
+            for chart in page.js("return [...document.querySelectorAll('.panel:not([hidden]) .chart')].map(c => c.getBoundingClientRect().width)"):
+                assert chart <= width, f"a chart of {tab} is wider than the screen"
+            page.screenshot(shots / f"{tab}-phone.png")
+        assert page.severe_logs() == []
+    finally:
+        driver.quit()
