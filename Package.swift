@@ -36,6 +36,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // MARK: - Value types
@@ -126,13 +127,30 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
 
+        // MARK: - Dashboard (live web UI, JSON/SSE API)
+        .target(
+            name: "Dashboard",
+            dependencies: [
+                "Market", "Storage", "Analytics", "Charts", "Alerts", "ReportEngine", "Monitoring",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings),
+
         // MARK: - Command line
         .executableTarget(
             name: "pairbook",
             dependencies: [
                 "Market", "Storage", "Analytics", "Charts", "Collector", "Alerts", "ReportEngine",
-                "Scheduler", "Delivery", "Monitoring",
+                "Scheduler", "Delivery", "Monitoring", "Dashboard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -187,6 +205,13 @@ let package = Package(
             name: "MonitoringTests",
             dependencies: [
                 "Monitoring", "PairbookTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "DashboardTests",
+            dependencies: [
+                "Dashboard", "PairbookTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings),

@@ -43,6 +43,7 @@ public struct MonitoringServer: Service {
     private let health: @Sendable () async -> HealthReport
     private let logger: Logger
     private let onServerRunning: @Sendable (_ port: Int) async -> Void
+    private let additionalRoutes: (@Sendable () -> RouteCollection<BasicRequestContext>)?
 
     /// - Parameters:
     ///   - configuration: address and output folder.
@@ -50,13 +51,16 @@ public struct MonitoringServer: Service {
     ///   - health: builds the current health report; called on every `GET /healthz`.
     ///   - logger: the server's logger.
     ///   - onServerRunning: called with the bound port once the server listens.
+    ///   - additionalRoutes: more routes served on the same address (the dashboard in `pairbook run`).
     public init(
         configuration: Configuration = .init(),
         registry: PrometheusCollectorRegistry,
         health: @escaping @Sendable () async -> HealthReport,
         logger: Logger,
+        additionalRoutes: (@Sendable () -> RouteCollection<BasicRequestContext>)? = nil,
         onServerRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in }
     ) {
+        self.additionalRoutes = additionalRoutes
         self.configuration = configuration
         self.registry = registry
         self.health = health
@@ -115,6 +119,7 @@ public struct MonitoringServer: Service {
             let file = try context.parameters.require("file")
             return Self.file(in: output, report: name, file: file)
         }
+        if let additionalRoutes { router.addRoutes(additionalRoutes()) }
         return router
     }
 
@@ -143,16 +148,7 @@ public struct MonitoringServer: Service {
 
     // MARK: - Safe file serving
 
-    /// Whether `component` is one plain path component: `[A-Za-z0-9._-]+`, not starting with `.`.
-    static func isSafeComponent(_ component: String) -> Bool {
-        guard let first = component.utf8.first, first != UInt8(ascii: "."), component.utf8.count <= 255 else {
-            return false
-        }
-        return component.utf8.allSatisfy { byte in
-            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
-                || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
-        }
-    }
+    static func isSafeComponent(_ component: String) -> Bool { SafeFile.isSafeComponent(component) }
 
     static func file(in output: String, report: String, file: String) -> Response {
         guard isSafeComponent(report), isSafeComponent(file) else { return notFound() }
@@ -170,16 +166,5 @@ public struct MonitoringServer: Service {
             body: .init(byteBuffer: ByteBuffer(string: "no such report\n")))
     }
 
-    static func contentType(of file: String) -> String {
-        switch file.split(separator: ".").last?.lowercased() {
-        case "html", "htm": "text/html; charset=utf-8"
-        case "css": "text/css; charset=utf-8"
-        case "png": "image/png"
-        case "svg": "image/svg+xml"
-        case "pdf": "application/pdf"
-        case "csv": "text/csv; charset=utf-8"
-        case "json": "application/json"
-        default: "application/octet-stream"
-        }
-    }
+    static func contentType(of file: String) -> String { SafeFile.contentType(of: file) }
 }

@@ -7,6 +7,6 @@ import Market
 public enum SystemTime {
     /// The current UTC time, truncated to the millisecond.
     public static func now() -> Timestamp {
-        Timestamp(milliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)))
+        Timestamp.now()
     }
 }

@@ -91,3 +91,28 @@ extension Store {
                                 time: Timestamp(milliseconds: row[6]), reportRun: run)
     }
 }
+
+// MARK: - Dashboard reads
+
+extension Store {
+    /// The newest `limit` transitions of every alert, newest first.
+    public func recentAlertEvents(limit: Int) throws -> [AlertEventRecord] {
+        try read("reading alert events") { db in
+            try Row.fetchAll(db, sql: """
+                SELECT rule, symbol_pair, metric, value, threshold, state, ts, report_run FROM alert_events
+                ORDER BY ts DESC, id DESC LIMIT ?
+                """, arguments: [max(0, limit)]).map(Self.alertEvent)
+        }
+    }
+
+    /// The newest transition of each alert (rule and subject): its current state.
+    public func currentAlertStates() throws -> [AlertEventRecord] {
+        try read("reading alert states") { db in
+            // SQLite takes the bare columns from the row holding MAX(ts).
+            try Row.fetchAll(db, sql: """
+                SELECT rule, symbol_pair, metric, value, threshold, state, MAX(ts), report_run FROM alert_events
+                GROUP BY rule, symbol_pair ORDER BY rule, symbol_pair
+                """).map(Self.alertEvent)
+        }
+    }
+}

@@ -41,3 +41,35 @@ extension Store {
         }
     }
 }
+
+extension Store {
+    /// The last bar of `symbol` at `timeframe` opening before `time`, if any.
+    public func lastBar(for symbol: Symbol, timeframe: Timeframe, before time: Timestamp) throws -> Bar? {
+        try read("reading a bar") { db in
+            try BarRow.fetchOne(
+                db,
+                sql: "SELECT \(BarRow.columns) FROM resampled_data WHERE symbol = ? AND timeframe = ? AND ts < ? ORDER BY ts DESC LIMIT 1",
+                arguments: [symbol.name, timeframe.description, time.milliseconds])?.bar
+        }
+    }
+}
+
+extension Store {
+    /// The newest bar of each symbol at each timeframe, in one read that does not block the caller's thread (the
+    /// live feed polls it several times a second). Missing combinations are absent.
+    public func lastBars(of symbols: [Symbol], timeframes: [Timeframe]) async throws -> [(symbol: Symbol, timeframe: Timeframe, bar: Bar)] {
+        try await read("reading the last bars") { db in
+            let statement = try db.cachedStatement(
+                sql: "SELECT \(BarRow.columns) FROM resampled_data WHERE symbol = ? AND timeframe = ? ORDER BY ts DESC LIMIT 1")
+            var out: [(symbol: Symbol, timeframe: Timeframe, bar: Bar)] = []
+            for symbol in symbols {
+                for timeframe in timeframes {
+                    if let row = try BarRow.fetchOne(statement, arguments: [symbol.name, timeframe.description]) {
+                        out.append((symbol, timeframe, row.bar))
+                    }
+                }
+            }
+            return out
+        }
+    }
+}

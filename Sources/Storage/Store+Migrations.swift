@@ -106,6 +106,17 @@ extension Store {
             }
             try db.create(index: "report_runs_script_started", on: "report_runs", columns: ["script", "started_at"])
         }
+        // Rules made on the dashboard: the rule itself is the JSON of an alert rule (the report scripts' keys).
+        migrator.registerMigration("v2-alert-rules") { db in
+            try db.create(table: "alert_rules") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("name", .text).notNull().unique()
+                t.column("definition", .text).notNull()
+                t.column("enabled", .boolean).notNull().defaults(to: true)
+                t.column("created_at", .integer).notNull()
+                t.column("updated_at", .integer).notNull()
+            }
+        }
         return migrator
     }
 }

@@ -87,3 +87,19 @@ extension Store {
         try read("checking integrity") { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
     }
 }
+
+extension Store {
+    /// The symbols with stored bars, without blocking the caller's thread (one probe per symbol of the `symbols`
+    /// table and per symbol seen in the bars' key, skipping from one symbol to the next).
+    public func symbolsWithBars() async throws -> [Symbol] {
+        try await read("listing symbols") { db in
+            var names: [String] = []
+            var next = try String.fetchOne(db, sql: "SELECT MIN(symbol) FROM resampled_data")
+            while let name = next {
+                names.append(name)
+                next = try String.fetchOne(db, sql: "SELECT MIN(symbol) FROM resampled_data WHERE symbol > ?", arguments: [name])
+            }
+            return names.compactMap { try? Symbol(parsing: $0) }
+        }
+    }
+}

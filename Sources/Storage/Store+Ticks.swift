@@ -22,3 +22,14 @@ extension Store {
         }
     }
 }
+
+extension Store {
+    /// The number of stored trades of `symbol` with a time in `range` (an index range count).
+    public func tickCount(of symbol: Symbol, in range: TimeRange) throws -> Int {
+        try read("counting trades") { db in
+            try Int.fetchOne(db, sql: """
+                SELECT COUNT(*) FROM tick_rows WHERE symbol_id = (SELECT id FROM symbols WHERE name = ?) AND ts >= ? AND ts < ?
+                """, arguments: [symbol.name, range.start.milliseconds, range.end.milliseconds]) ?? 0
+        }
+    }
+}

@@ -8,6 +8,8 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
     case newerSchema(path: String)
     /// An SQLite error during an operation.
     case sqlite(operation: String, message: String)
+    /// A stored alert rule already has this name.
+    case duplicateAlertRule(name: String)
 
     public var description: String {
         switch self {
@@ -17,6 +19,8 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
             return "database \(path) was written by a newer pairbook; upgrade pairbook to use it"
         case .sqlite(let operation, let message):
             return "database error while \(operation): \(message)"
+        case .duplicateAlertRule(let name):
+            return "an alert rule named \"\(name)\" already exists"
         }
     }
 }

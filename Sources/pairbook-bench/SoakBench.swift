@@ -389,7 +389,7 @@ struct SoakRun: Sendable {
             exitStatus: exitStatus, shutdownMilliseconds: Int(shutdown.components.seconds * 1000 + shutdown.components.attoseconds / 1_000_000_000_000_000))
     }
 
-    static func now() -> Timestamp { Timestamp(milliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))) }
+    static func now() -> Timestamp { Timestamp.now() }
 }
 
 /// RSS samples of the child, in KiB, with their wall time.

@@ -17,6 +17,6 @@ struct Pairbook: AsyncParsableCommand {
             ImportCommand.self, ExportCommand.self, DemoCommand.self,
             AnalyzeCommand.self, ReportCommand.self, ChartCommand.self,
             CollectCommand.self, FetchCommand.self,
-            RunCommand.self,
+            RunCommand.self, ServeCommand.self,
         ])
 }

@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import Market
+import ReportEngine
 import Storage
 
 /// `pairbook analyze`: the full analysis of one pair over a window of stored bars, printed and stored.
@@ -206,17 +207,5 @@ enum AnalyzeReport {
         return String(decoding: try encoder.encode(a), as: UTF8.self)
     }
 
-    static func csv(_ a: PairAnalysis) -> String {
-        func cell(_ v: Double?) -> String { v.map { "\($0)" } ?? "" }
-        let s = a.series
-        var out = "time,ts,base,quote,spread,spread_mean,spread_std,z_score,hedge_ratio,intercept,correlation,return_correlation\n"
-        out.reserveCapacity(s.timestamps.count * 160)
-        for i in s.timestamps.indices {
-            let fields = [s.timestamps[i].iso8601(.seconds), "\(s.timestamps[i].milliseconds)", cell(s.base[i]), cell(s.quote[i]),
-                          cell(s.spread[i]), cell(s.spreadMean[i]), cell(s.spreadStandardDeviation[i]), cell(s.zScore[i]),
-                          cell(s.hedgeRatio[i]), cell(s.intercept[i]), cell(s.priceCorrelation[i]), cell(s.returnCorrelation[i])]
-            out += fields.joined(separator: ",") + "\n"
-        }
-        return out
-    }
+    static func csv(_ a: PairAnalysis) -> String { CSVExport.analytics(a) }
 }

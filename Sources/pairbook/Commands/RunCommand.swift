@@ -1,8 +1,10 @@
 import Alerts
 import ArgumentParser
 import Collector
+import Dashboard
 import Delivery
 import Foundation
+import Hummingbird
 import Logging
 import Market
 import Metrics
@@ -80,6 +82,9 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-catch-up"), help: "Do not make the most recent missed run of each report on start.")
     var noCatchUp = false
 
+    @Option(help: ArgumentHelp("Dashboard access token (default $PAIRBOOK_TOKEN); required when listening beyond loopback.", valueName: "token"))
+    var token: String?
+
     @Flag(help: "Do not verify the exchange's TLS certificate (test servers only).")
     var insecure = false
 
@@ -146,24 +151,36 @@ struct RunCommand: AsyncParsableCommand {
             },
             logger: logger)
 
-        // MARK: HTTP
+        // MARK: HTTP: health, metrics and the dashboard on one address
         let freshness = FreshnessTracker(maximumAge: settings.maximumDataAge)
+        let hub = EventHub()
+        let collectorView = CollectorViewSource(stats: stats, symbols: settings.symbols)
+        let dashboard = try settings.dashboard.map { configuration in
+            try Dashboard(configuration: configuration, store: store, hub: hub, collector: { collectorView.view() }, logger: logger)
+        }
+        if dashboard == nil {
+            logger.warning("dashboard disabled: listening beyond loopback needs an access token (--token, PAIRBOOK_TOKEN or `token:`)")
+        }
+        var dashboardRoutes: (@Sendable () -> RouteCollection<BasicRequestContext>)?
+        if let dashboard { dashboardRoutes = { dashboard.routes() } }
+        let feed = LiveFeed(store: store, hub: hub, timeframes: settings.timeframes, collector: { collectorView.view() }, logger: logger)
         let http = MonitoringServer(
             configuration: .init(host: settings.listenHost, port: settings.listenPort, outputDirectory: settings.outputRoot),
             registry: registry,
             health: { freshness.health(stats: stats.snapshot(), store: store) },
-            logger: logger)
+            logger: logger,
+            additionalRoutes: dashboardRoutes)
 
         // Shutdown runs in reverse: HTTP, scheduler, metrics, status and backfill stop first, the recorder flushes last.
         let collectorServices: [any Service] = [recorder, streamService] + (backfill.map { [$0] } ?? [])
         var group = ServiceGroupConfiguration(
-            services: collectorServices + [status, collectorMetrics, scheduler, http],
+            services: collectorServices + [status, collectorMetrics, scheduler, http, feed],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         group.maximumGracefulShutdownDuration = .seconds(settings.shutdownGrace)
         Console.line(
             "running: \(settings.symbols.map(\.name).joined(separator: ",")) into \(settings.database); "
                 + "\(settings.reports.count) report(s) [\(settings.reports.map { "\($0.name) \($0.schedule)" }.joined(separator: "; "))]; "
-                + "http://\(settings.listenHost):\(settings.listenPort)/healthz; Ctrl-C to stop")
+                + "dashboard http://\(settings.listenHost):\(settings.listenPort)/ (/healthz, /metrics); Ctrl-C to stop")
         fflush(nil)
         try await ServiceGroup(configuration: group).run()
         let final = stats.snapshot()
@@ -249,6 +266,7 @@ struct RunConfiguration: Decodable {
     var maxDataAge: String?
     var shutdownGraceSeconds: Int?
     var keepReportsFor: String?
+    var token: String?
     var delivery: DeliveryConfiguration?
 
     struct DeliveryConfiguration: Decodable {
@@ -281,7 +299,7 @@ struct RunConfiguration: Decodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case database, symbols, stream, endpoint, timeframes, reports, output, listen, delivery
+        case database, symbols, stream, endpoint, timeframes, reports, output, listen, delivery, token
         case catchUp = "catch_up", maxDataAge = "max_data_age", shutdownGraceSeconds = "shutdown_grace_seconds"
         case restEndpoint = "rest_endpoint", keepReportsFor = "keep_reports_for"
     }
@@ -344,6 +362,8 @@ struct RunSettings: Sendable {
     var deliveries: ReportDeliveries
     /// Run folders older than this are removed after each scheduled run; nil keeps them all.
     var keepReportsFor: TimeSpan?
+    /// The dashboard served on the listen address; nil when it would listen beyond loopback without a token.
+    var dashboard: DashboardConfiguration?
 
     init(command: RunCommand, file: RunConfiguration) throws {
         database = command.global.db ?? file.database ?? command.global.databasePath
@@ -392,6 +412,15 @@ struct RunSettings: Sendable {
 
         // Delivery.
         deliveries = try ReportDeliveries(copyTo: command.copyTo, emails: command.emails, configuration: file.delivery)
+
+        // Dashboard: the scheduled scripts' folder (else Reports/) for its Export tab and live pages.
+        let token = command.token ?? ProcessInfo.processInfo.environment["PAIRBOOK_TOKEN"].flatMap { $0.isEmpty ? nil : $0 } ?? file.token
+        let scriptsFolder = paths.first.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path }
+            ?? (FileManager.default.fileExists(atPath: "Reports") ? "Reports" : nil)
+        dashboard = DashboardConfiguration.isLoopback(listenHost) || token != nil
+            ? DashboardConfiguration(reportsDirectory: scriptsFolder, outputDirectory: outputRoot,
+                                     templatesDirectory: TemplateSet.locate(), token: token)
+            : nil
     }
 
     /// `host:port`, `:port`, `port` or `[v6]:port`.

@@ -1,0 +1,182 @@
+import Analytics
+import Charts
+import Foundation
+import Hummingbird
+import Market
+import Storage
+
+// MARK: - Symbols, status cards, bars, pair analytics, heatmap
+
+extension Dashboard {
+    func addDataRoutes(to routes: RouteCollection<BasicRequestContext>) {
+        routes.get("/api/symbols") { _, _ in
+            let summaries = try await offload { try store.summaries() }
+            return JSONBody.response(SymbolsBody(now: now().milliseconds, symbols: summaries.map(SymbolsBody.Item.init)))
+        }
+
+        routes.get("/api/overview") { request, _ in
+            let query = QueryParameters(request)
+            let at = now()
+            let view = collector()
+            let items = try await offload {
+                let symbols = try query["symbols"] == nil ? store.symbols() : query.symbols()
+                return try symbols.map { try OverviewItem.read($0, store: store, collector: view, now: at) }
+            }
+            return JSONBody.response(OverviewBody(now: at.milliseconds, symbols: items))
+        }
+
+        routes.get("/api/bars") { request, _ in
+            let query = QueryParameters(request)
+            let symbol = try query.symbol()
+            let timeframe = try query.timeframe()
+            let points = try query.integer("points", in: 10...100_000)
+            let body = try await offload {
+                let range = try query.range { try store.lastBar(for: symbol, timeframe: timeframe).map { $0.openTime + timeframe.span } }
+                let bars = try store.bars(for: symbol, timeframe: timeframe, in: range).bars
+                let bucket = Decimation.bucketSize(count: bars.count, points: points)
+                return BarsBody(symbol: symbol, timeframe: timeframe, range: range, count: bars.count, bucket: bucket,
+                                bars: Decimation.candles(bars, bucket: bucket))
+            }
+            return JSONBody.response(body)
+        }
+
+        routes.get("/api/pair") { request, _ in
+            let query = QueryParameters(request)
+            let (analysis, bucket) = try await offload { try analyse(query) }
+            var decimated = analysis
+            decimated.series = Decimation.pairSeries(analysis.series, bucket: bucket)
+            return JSONBody.response(PairBody(analysis: decimated, bucket: bucket))
+        }
+
+        routes.get("/api/heatmap.png") { request, _ in
+            let query = QueryParameters(request)
+            let symbols = try query.symbols()
+            guard (2...12).contains(symbols.count) else { throw APIError.badRequest("symbols: give 2 to 12 symbols") }
+            let timeframe = try query.timeframe()
+            let width = try query.integer("width", default: 520, in: 200...2000) ?? 520
+            let png = try await offload {
+                let range = try query.range { try symbols.compactMap { try store.lastBar(for: $0, timeframe: timeframe) }.map(\.openTime).max().map { $0 + timeframe.span } }
+                let series = try symbols.map { try store.bars(for: $0, timeframe: timeframe, in: range) }.filter { $0.count >= 3 }
+                guard series.count >= 2 else { throw APIError.badRequest("fewer than two of these symbols have \(timeframe) bars in \(range)") }
+                let matrix = try CorrelationMatrix(logReturnsOf: series)
+                let chart = Heatmap(title: "Correlation of log returns",
+                                    subtitle: "\(matrix.symbols.count) symbols · \(timeframe) · \(matrix.observations) returns",
+                                    labels: matrix.symbols.map(\.name), values: matrix.values)
+                let height = Double(max(320, min(900, 140 + 52 * matrix.symbols.count)))
+                return try chart.pngData(size: Size(width: Double(width), height: height))
+            }
+            return Response(status: .ok, headers: [.contentType: "image/png", .cacheControl: "no-store"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: Array(png))))
+        }
+    }
+
+    /// The pair analysis a request asks for, and the bucket size that thins its series to `points`.
+    func analyse(_ query: QueryParameters) throws -> (PairAnalysis, Int) {
+        let pair = try query.pair()
+        let timeframe = try query.timeframe()
+        let window = try query.integer("window", default: 60, in: 2...100_000) ?? 60
+        let points = try query.integer("points", in: 10...100_000)
+        let hedge: HedgeMethod
+        switch query["hedge"] ?? "ols" {
+        case "ols": hedge = .ols
+        case "tls": hedge = .tls
+        case let other: throw APIError.badRequest("hedge: expected ols or tls, got \(other)")
+        }
+        let range = try query.range {
+            let ends = try [pair.base, pair.quote].map { try store.lastBar(for: $0, timeframe: timeframe)?.openTime }
+            guard let a = ends[0], let b = ends[1] else { return nil }
+            return min(a, b) + timeframe.span
+        }
+        let base = try store.bars(for: pair.base, timeframe: timeframe, in: range)
+        let quote = try store.bars(for: pair.quote, timeframe: timeframe, in: range)
+        for series in [base, quote] where series.isEmpty {
+            throw APIError.badRequest("no \(timeframe) bars of \(series.symbol) in \(range)")
+        }
+        do {
+            let analysis = try PairAnalysis.compute(base: base, quote: quote, options: .init(window: window, hedge: hedge))
+            return (analysis, Decimation.bucketSize(count: analysis.series.timestamps.count, points: points))
+        } catch let error as AnalyticsError {
+            throw APIError.badRequest("\(pair) \(timeframe): \(error)")
+        }
+    }
+}
+
+// MARK: - Bodies
+
+struct SymbolsBody: Encodable {
+    struct Item: Encodable {
+        struct Coverage: Encodable {
+            var timeframe: String
+            var bars: Int
+            var first: Int64
+            var last: Int64
+        }
+        var symbol: String
+        var ticks: Int
+        var firstTrade: Int64?
+        var lastTrade: Int64?
+        var openGaps: Int
+        var timeframes: [Coverage]
+
+        init(_ s: SymbolSummary) {
+            symbol = s.symbol.name
+            ticks = s.tickCount
+            firstTrade = s.firstTrade?.milliseconds
+            lastTrade = s.lastTrade?.milliseconds
+            openGaps = s.openGapCount
+            timeframes = s.barCounts.map { Coverage(timeframe: $0.timeframe.description, bars: $0.count, first: $0.first.milliseconds, last: $0.last.milliseconds) }
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case symbol, ticks, timeframes
+            case firstTrade = "first_trade", lastTrade = "last_trade", openGaps = "open_gaps"
+        }
+    }
+    var now: Int64
+    var symbols: [Item]
+}
+
+/// `/api/bars`: columns, ready for the chart library.
+struct BarsBody: Encodable {
+    var symbol: String
+    var timeframe: String
+    var from: Int64
+    var to: Int64
+    var count: Int
+    var bucket: Int
+    var t: [Int64]
+    var o: [Double]
+    var h: [Double]
+    var l: [Double]
+    var c: [Double]
+    var v: [Double]
+
+    init(symbol: Symbol, timeframe: Timeframe, range: TimeRange, count: Int, bucket: Int, bars: [Bar]) {
+        self.symbol = symbol.name
+        self.timeframe = timeframe.description
+        from = range.start.milliseconds
+        to = range.end.milliseconds
+        self.count = count
+        self.bucket = bucket
+        t = bars.map(\.openTime.milliseconds)
+        o = bars.map(\.open)
+        h = bars.map(\.high)
+        l = bars.map(\.low)
+        c = bars.map(\.close)
+        v = bars.map(\.volume)
+    }
+}
+
+/// `/api/pair`: `pairbook analyze --format json`, plus the bucket size of its series.
+struct PairBody: Encodable {
+    var analysis: PairAnalysis
+    var bucket: Int
+
+    func encode(to encoder: any Encoder) throws {
+        try analysis.encode(to: encoder)
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encode(bucket, forKey: .bucket)
+    }
+
+    enum Key: String, CodingKey { case bucket }
+}

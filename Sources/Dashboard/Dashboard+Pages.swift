@@ -1,0 +1,98 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import Monitoring
+import NIOPosix
+
+// MARK: - The page, its assets, Debian's dygraphs, report output files, the login form
+
+extension Dashboard {
+    /// Debian's libjs-dygraphs files that the page loads (nothing else of /usr/share/javascript is served).
+    static let vendorFiles: Set<String> = [
+        "dygraph.min.js", "dygraph.min.css", "dygraph.js", "dygraph.css",
+        "src-es5/extras/synchronizer.js", "src-es5/extras/crosshair.js", "src-es5/extras/unzoom.js",
+    ]
+
+    func addPageRoutes(to routes: RouteCollection<BasicRequestContext>) {
+        let fileIO = FileIO(threadPool: .singleton)
+        let assets = page.directory + "/assets"
+        let vendor = configuration.vendorDirectory + "/dygraphs"
+        let output = configuration.outputDirectory
+
+        routes.get("/") { _, _ in html(page.render(csrf: csrfToken, title: "pairbook")) }
+
+        routes.get("/reports/:name") { _, context in
+            let name = try context.parameters.require("name")
+            guard try scriptPath(named: name) != nil else { throw APIError.notFound("no report script named \(name)") }
+            return html(page.render(csrf: csrfToken, title: "pairbook · \(name)", script: name))
+        }
+
+        routes.get("/assets/:file") { _, context in
+            let file = try context.parameters.require("file")
+            guard SafeFile.isSafeComponent(file) else { throw APIError.notFound("no such asset") }
+            return try await serve(assets + "/" + file, name: file, fileIO: fileIO, context: context, cache: "no-cache")
+        }
+
+        routes.get("/vendor/dygraphs/**") { _, context in
+            let path = context.parameters.getCatchAll().joined(separator: "/")
+            guard Self.vendorFiles.contains(path) else { throw APIError.notFound("no such library file") }
+            return try await serve(vendor + "/" + path, name: path, fileIO: fileIO, context: context, cache: "max-age=86400")
+        }
+
+        routes.get("/api/openapi.json") { _, context in
+            try await serve(page.directory + "/openapi.json", name: "openapi.json", fileIO: fileIO, context: context, cache: "no-cache")
+        }
+
+        // Report output: /files/<report>/<run>/<file>, each a plain name (so nothing outside the output folder).
+        routes.get("/files/**") { _, context in
+            let parts = context.parameters.getCatchAll()
+            guard (2...4).contains(parts.count), parts.allSatisfy(SafeFile.isSafeComponent) else {
+                throw APIError.notFound("no such file")
+            }
+            let name = String(parts[parts.count - 1])
+            return try await serve(output + "/" + parts.joined(separator: "/"), name: name, fileIO: fileIO, context: context, cache: "no-cache")
+        }
+
+        routes.get("/login") { _, _ in html(Self.loginPage(failed: false)) }
+        routes.post("/login") { request, context in
+            guard let token = configuration.token else { return Response(status: .seeOther, headers: [.location: "/"]) }
+            let body = try await request.body.collect(upTo: 4096)
+            let form = String(buffer: body)
+            let sent = form.split(separator: "&").first { $0.hasPrefix("token=") }
+                .map { String($0.dropFirst(6)).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" } ?? ""
+            guard SecurityMiddleware<BasicRequestContext>.constantTimeEqual(sent, token) else {
+                return html(Self.loginPage(failed: true), status: .unauthorized)
+            }
+            var response = Response(status: .seeOther, headers: [.location: "/"])
+            response.setCookie(Cookie(
+                name: SecurityMiddleware<BasicRequestContext>.cookieName, value: SecurityMiddleware<BasicRequestContext>.sessionValue(token: token),
+                maxAge: 30 * 86400, path: "/", httpOnly: true, sameSite: .strict))
+            return response
+        }
+    }
+
+    private func serve(_ path: String, name: some StringProtocol, fileIO: FileIO, context: BasicRequestContext, cache: String) async throws -> Response {
+        do {
+            let body = try await fileIO.loadFile(path: path, context: context)
+            return Response(status: .ok, headers: [.contentType: SafeFile.contentType(of: name), .cacheControl: cache], body: body)
+        } catch {
+            throw APIError.notFound("no such file: \(name)")
+        }
+    }
+
+    static func loginPage(failed: Bool) -> String {
+        let notice = failed ? "<p class=\"error\">That token is not right.</p>" : ""
+        return """
+            <!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>pairbook · log in</title><link rel="stylesheet" href="/assets/app.css"></head>
+            <body class="login"><main><h1>pairbook</h1><form method="post" action="/login">
+            <label>Access token <input type="password" name="token" autocomplete="current-password" autofocus required></label>
+            <button type="submit">Log in</button></form>\(notice)</main></body></html>
+            """
+    }
+}
+
+func html(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+    Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+             body: .init(byteBuffer: ByteBuffer(string: text)))
+}
