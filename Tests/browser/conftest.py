@@ -24,6 +24,7 @@ os.environ.setdefault("SE_OFFLINE", "true")  # Selenium Manager must never try t
 
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.common.exceptions import StaleElementReferenceException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
@@ -199,7 +200,19 @@ class Page:
         return self
 
     def wait(self, condition, timeout=30, message=""):
-        return WebDriverWait(self.driver, timeout, poll_frequency=0.1).until(condition, message)
+        """Waits until `condition(driver)` is truthy; a node replaced by a re-render meanwhile is looked up again."""
+        return WebDriverWait(self.driver, timeout, poll_frequency=0.1,
+                             ignored_exceptions=[StaleElementReferenceException]).until(condition, message)
+
+    def retry(self, action, attempts=5):
+        """Runs `action()` again when the table it touches was re-rendered under it."""
+        for attempt in range(attempts):
+            try:
+                return action()
+            except StaleElementReferenceException:
+                if attempt == attempts - 1:
+                    raise
+                time.sleep(0.2)
 
     def wait_drawn(self, timeout=30):
         self.wait(lambda d: d.execute_script("return document.body.dataset.drawn === '1' || document.body.dataset.failed === '1'"),

@@ -243,8 +243,12 @@ def api_rule(server, name):
 
 
 def rule_row(page, name):
-    rows = [r for r in page.all_by_testid("rule-row") if r.get_attribute("data-name") == name]
+    rows = page.driver.find_elements(By.CSS_SELECTOR, f'tr[data-testid="rule-row"][data-name="{name}"]')
     return rows[0] if rows else None
+
+
+def click_in_row(page, name, testid):
+    page.retry(lambda: rule_row(page, name).find_element(By.CSS_SELECTOR, f'[data-testid="{testid}"]').click())
 
 
 def test_rules_are_created_edited_disabled_and_deleted_on_the_page(page, server):
@@ -265,17 +269,18 @@ def test_rules_are_created_edited_disabled_and_deleted_on_the_page(page, server)
     assert rule["threshold"] == 3 and rule["clear_threshold"] == 1.5 and rule["pair"] == "BTCUSDT/ETHUSDT"
     assert rule["metric"] == "z_score" and rule["condition"] == ">" and rule["for"] == "2m"
 
-    rule_row(page, name).find_element(By.CSS_SELECTOR, '[data-testid="rule-edit"]').click()
+    click_in_row(page, name, "rule-edit")
     type_number(page, "rule-threshold", 3.5)
     page.by_testid("rule-save").click()
     page.wait(lambda d: api_rule(server, name)["threshold"] == 3.5, 15, "the edit did not reach the API")
     page.wait(lambda d: "3.5" in rule_row(page, name).text, 15, "the table did not show the edit")
 
-    rule_row(page, name).find_element(By.CSS_SELECTOR, '[data-testid="rule-enabled-toggle"]').click()
+    click_in_row(page, name, "rule-enabled-toggle")
     page.wait(lambda d: api_rule(server, name)["enabled"] is False, 15, "disabling did not reach the API")
     page.wait(lambda d: rule_row(page, name).get_attribute("data-state") == "disabled", 15)
 
-    delete = rule_row(page, name).find_element(By.CSS_SELECTOR, '[data-testid="rule-delete"]')
+    page.wait(lambda d: rule_row(page, name).get_attribute("data-state") == "disabled", 15)
+    delete = page.retry(lambda: rule_row(page, name).find_element(By.CSS_SELECTOR, '[data-testid="rule-delete"]'))
     delete.click()
     assert "Confirm" in delete.text
     delete.click()

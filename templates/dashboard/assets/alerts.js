@@ -105,26 +105,26 @@ export class Alerts {
     }
 
     return el('tr', { dataset: { ruleId: rule.id, state, testid: 'rule-row', name: rule.name } },
-      el('td', {}, el('span', { class: 'pill', dataset: { state, testid: 'rule-state' }, text: state === 'disabled' ? 'disabled' : STATE_TEXT[state] || state })),
-      el('td', {}, el('span', { class: 'rule-name', text: rule.name, dataset: { testid: 'rule-name' } }),
+      el('td', { class: 'cell-state' }, el('span', { class: 'pill', dataset: { state, testid: 'rule-state' }, text: state === 'disabled' ? 'disabled' : STATE_TEXT[state] || state })),
+      el('td', { class: 'cell-name' }, el('span', { class: 'rule-name', text: rule.name, dataset: { testid: 'rule-row-name' } }),
         el('span', { class: 'severity', dataset: { severity: rule.severity || 'warning' }, text: rule.severity || 'warning' })),
-      el('td', { class: 'mono', text: target }),
-      el('td', { class: 'mono', text: condition.join(', ') }),
-      el('td', { class: 'num', text: fmtStat(rule.value, 4), dataset: { testid: 'rule-value' } }),
-      el('td', { text: rule.since ? fmtAgo(rule.since, now) : '–', title: rule.since ? `${fmtTime(rule.since, { seconds: true })} UTC` : null }),
-      el('td', { text: rule.source === 'script' ? `script ${rule.script || ''}`.trim() : rule.source || '–' }),
-      el('td', {}, enabled),
+      el('td', { class: 'mono', text: target, dataset: { label: 'Target' } }),
+      el('td', { class: 'mono', text: condition.join(', '), dataset: { label: 'Condition' } }),
+      el('td', { class: 'num', text: fmtStat(rule.value, 4), dataset: { testid: 'rule-value', label: 'Value' } }),
+      el('td', { text: rule.since ? fmtAgo(rule.since, now) : '–', title: rule.since ? `${fmtTime(rule.since, { seconds: true })} UTC` : null, dataset: { label: 'Since' } }),
+      el('td', { text: rule.source === 'script' ? `script ${rule.script || ''}`.trim() : rule.source || '–', dataset: { label: 'Source' } }),
+      el('td', { dataset: { label: 'Enabled' } }, enabled),
       actions);
   }
 
   renderEvents(events) {
-    const rows = events.map((e) => el('tr', { dataset: { state: e.state } },
-      el('td', { class: 'mono', text: fmtTime(e.time, { seconds: true }) }),
-      el('td', { text: e.rule }),
-      el('td', { class: 'mono', text: [e.pair, e.metric].filter(Boolean).join(' · ') }),
-      el('td', {}, el('span', { class: 'pill', dataset: { state: e.state }, text: STATE_TEXT[e.state] || e.state })),
-      el('td', { class: 'num', text: fmtStat(e.value, 4) }),
-      el('td', { class: 'num', text: fmtStat(e.threshold, 4) })));
+    const rows = events.map((e) => el('tr', { dataset: { state: e.state, testid: 'event-row' } },
+      el('td', { class: 'cell-state' }, el('span', { class: 'pill', dataset: { state: e.state }, text: STATE_TEXT[e.state] || e.state })),
+      el('td', { class: 'cell-name', text: e.rule }),
+      el('td', { class: 'mono', text: [e.pair, e.metric].filter(Boolean).join(' · '), dataset: { label: 'Target' } }),
+      el('td', { class: 'mono', text: `${fmtTime(e.time, { seconds: true })} UTC`, dataset: { label: 'Time' } }),
+      el('td', { class: 'num', text: fmtStat(e.value, 4), dataset: { label: 'Value' } }),
+      el('td', { class: 'num', text: fmtStat(e.threshold, 4), dataset: { label: 'Threshold' } })));
     if (rows.length === 0) rows.push(el('tr', { class: 'empty' }, el('td', { colspan: 6, text: 'No transitions recorded yet.' })));
     this.events.replaceChildren(...rows);
   }
