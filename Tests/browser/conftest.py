@@ -151,7 +151,7 @@ def make_driver(downloads, size="1400,1000", mobile=False):
     if not Path(CHROMEDRIVER).exists() or not shutil.which("chromium"):
         pytest.skip("Debian's chromium and chromium-driver are not installed")
     options = webdriver.ChromeOptions()
-    for arg in ["--headless=new", "--no-sandbox", "--disable-gpu", f"--window-size={size}", "--lang=en-US"]:
+    for arg in ["--headless=new", "--no-sandbox", "--disable-gpu", f"--window-size={size}", "--lang=en-US", "--hide-scrollbars"]:
         options.add_argument(arg)
     if mobile:
         width, height = map(int, size.split(","))

@@ -12,7 +12,7 @@ import { LiveStream } from './events.js';
 import { Exports } from './export.js';
 import { fmtNumber, fmtTime } from './format.js';
 import { Overview } from './overview.js';
-import { isoMinute, parseTime, saveView, spanMs, TABS, viewFromQuery } from './state.js';
+import { parseTime, saveView, spanMs, TABS, viewFromQuery } from './state.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -158,8 +158,8 @@ function syncControls() {
   }
   if (view.lookback) lookback.value = view.lookback;
   if (fixed) {
-    $('ctl-from').value = isoMinute(view.from).slice(0, 16);
-    $('ctl-to').value = isoMinute(view.to).slice(0, 16);
+    $('ctl-from').value = fmtTime(view.from);
+    $('ctl-to').value = fmtTime(view.to);
   }
   $('ctl-window').value = String(view.window);
   $('ctl-z').value = String(view.z);
@@ -228,13 +228,20 @@ $('ctl-range-mode').addEventListener('change', (e) => {
   changeView({ from: range.from, to: range.to, lookback: null });
 });
 $('ctl-lookback').addEventListener('change', (e) => changeView({ lookback: e.target.value, from: null, to: null }));
+/** "2023-01-02 00:00" (UTC, as shown) or any ISO-8601 / epoch ms text → epoch ms. */
+const readTime = (input) => {
+  const ms = parseTime(input.value.trim().replace(' ', 'T'));
+  if (ms == null) input.setAttribute('aria-invalid', 'true'); else input.removeAttribute('aria-invalid');
+  return ms;
+};
 const changeFixedRange = debounce(() => {
-  const from = parseTime($('ctl-from').value);
-  const to = parseTime($('ctl-to').value);
-  if (from == null || to == null) return;
+  const from = readTime($('ctl-from'));
+  const to = readTime($('ctl-to'));
+  if (from == null || to == null) { controlProblem('Times are UTC, written like 2023-01-02 00:00.'); return; }
   if (to <= from) { controlProblem('The range ends before it starts: “To” must be after “From”.'); return; }
+  controlProblem(null);
   changeView({ from, to, lookback: null });
-}, 500);
+}, 300);
 $('ctl-from').addEventListener('change', changeFixedRange);
 $('ctl-to').addEventListener('change', changeFixedRange);
 const changeWindow = debounce(() => {

@@ -9,7 +9,7 @@ import { fmtNumber, fmtTime, fmtCompact } from './format.js';
 export const COLORS = Object.freeze({
   up: '#3fb97f', down: '#f2545b', upFill: 'rgba(63,185,127,0.55)', downFill: 'rgba(242,84,91,0.55)',
   line: '#5ea8ff', line2: '#f0b35a', mean: '#c6cbd8', band1: 'rgba(94,168,255,0.16)', band2: 'rgba(94,168,255,0.08)',
-  bandEdge: 'rgba(94,168,255,0.45)', threshold: '#f0b35a', breach: 'rgba(242,84,91,0.5)', zero: 'rgba(204,204,220,0.35)',
+  bandEdge: 'rgba(94,168,255,0.45)', threshold: '#f0b35a', breach: 'rgba(242,84,91,0.6)', zone: 'rgba(242,84,91,0.07)', zero: 'rgba(204,204,220,0.35)',
   grid: 'rgba(204,204,220,0.08)', axis: 'rgba(204,204,220,0.25)',
 });
 
@@ -364,6 +364,12 @@ function drawUnderlay(ctx, area, g, spec, rows) {
   if (breach && Number.isFinite(breach.threshold)) {
     const col = seriesIndex(g, breach.series);
     const t = Math.abs(breach.threshold);
+    // The zones beyond ±threshold are tinted; the parts of the curve inside them are filled.
+    const above = g.toDomYCoord(t);
+    const below = g.toDomYCoord(-t);
+    ctx.fillStyle = COLORS.zone;
+    if (above > area.y) ctx.fillRect(area.x, area.y, area.w, Math.min(above, area.y + area.h) - area.y);
+    if (below < area.y + area.h) ctx.fillRect(area.x, Math.max(below, area.y), area.w, area.y + area.h - Math.max(below, area.y));
     if (col >= 1 && visibility[col - 1]) {
       fillBetween(ctx, g, rows, first, last, (r) => (r[col] == null ? null : Math.max(r[col], t)), () => t, COLORS.breach);
       fillBetween(ctx, g, rows, first, last, () => -t, (r) => (r[col] == null ? null : Math.min(r[col], -t)), COLORS.breach);
