@@ -389,6 +389,12 @@ def test_phone_layout_is_one_column_without_sideways_scrolling(server, downloads
             for chart in page.js("return [...document.querySelectorAll('.panel:not([hidden]) .chart')].map(c => c.getBoundingClientRect().width)"):
                 assert chart <= width, f"a chart of {tab} is wider than the screen"
             page.screenshot(shots / f"{tab}-phone.png")
+        # The controls fold into a summary line; a tap opens them.
+        assert not page.by_testid("ctl-base").is_displayed()
+        assert "BTCUSDT/ETHUSDT · 1m" in page.text("controls-summary")
+        page.by_testid("controls-toggle").click()
+        assert page.by_testid("ctl-base").is_displayed()
+        page.screenshot(shots / "controls-open-phone.png", full=False)
         assert page.severe_logs() == []
     finally:
         driver.quit()

@@ -9,6 +9,9 @@ const STATE_TEXT = { normal: 'normal', pending: 'pending', firing: 'firing', res
 const BODY_FIELDS = ['name', 'metric', 'condition', 'threshold', 'clear_threshold', 'pair', 'timeframe', 'window', 'for',
   'keep_firing_for', 'severity', 'enabled'];
 
+/** A threshold as the user wrote it: 2.5, -1, 0.1. */
+const plain = (v) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : String(Number(v.toPrecision(10))));
+
 /** A rule id as a path segment: `db:3` stays readable, anything else is escaped. */
 const ruleURL = (id) => `/api/alerts/${/^[A-Za-z0-9:._-]+$/.test(id) ? id : encodeURIComponent(id)}`;
 
@@ -81,9 +84,9 @@ export class Alerts {
 
   ruleRow(rule, now) {
     const state = rule.enabled === false ? 'disabled' : rule.state || 'normal';
-    const target = [rule.pair || rule.symbol || '–', rule.timeframe, rule.window ? `w ${rule.window}` : null].filter(Boolean).join(' · ');
-    const condition = [`${rule.metric} ${rule.condition} ${fmtStat(rule.threshold, 4)}`];
-    if (rule.clear_threshold != null) condition.push(`clears ${fmtStat(rule.clear_threshold, 4)}`);
+    const target = [rule.pair || rule.subject || rule.symbol || '–', rule.timeframe, rule.window ? `window ${rule.window}` : null].filter(Boolean).join(' · ');
+    const condition = [`${rule.metric} ${rule.condition} ${plain(rule.threshold)}`];
+    if (rule.clear_threshold != null) condition.push(`clears at ${plain(rule.clear_threshold)}`);
     if (rule.for) condition.push(`for ${rule.for}`);
     if (rule.keep_firing_for) condition.push(`keep ${rule.keep_firing_for}`);
 
@@ -124,7 +127,7 @@ export class Alerts {
       el('td', { class: 'mono', text: [e.pair, e.metric].filter(Boolean).join(' · '), dataset: { label: 'Target' } }),
       el('td', { class: 'mono', text: `${fmtTime(e.time, { seconds: true })} UTC`, dataset: { label: 'Time' } }),
       el('td', { class: 'num', text: fmtStat(e.value, 4), dataset: { label: 'Value' } }),
-      el('td', { class: 'num', text: fmtStat(e.threshold, 4), dataset: { label: 'Threshold' } })));
+      el('td', { class: 'num', text: plain(e.threshold), dataset: { label: 'Threshold' } })));
     if (rows.length === 0) rows.push(el('tr', { class: 'empty' }, el('td', { colspan: 6, text: 'No transitions recorded yet.' })));
     this.events.replaceChildren(...rows);
   }

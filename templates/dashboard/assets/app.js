@@ -95,6 +95,7 @@ function showTab(tab) {
   view = { ...view, tab };
   saveView(view);
   document.body.dataset.tab = tab;
+  if (catalog) syncControls();
   for (const name of TABS) {
     const on = name === tab;
     $(`tab-${name}`).setAttribute('aria-selected', String(on));
@@ -161,6 +162,9 @@ function syncControls() {
     $('ctl-from').value = fmtTime(view.from);
     $('ctl-to').value = fmtTime(view.to);
   }
+  const range = fixed ? `${fmtTime(view.from)} → ${fmtTime(view.to)}` : `last ${view.lookback}`;
+  const analytics = view.tab === 'analytics' || view.tab === 'export' ? ` · w ${view.window} · ±${view.z}σ · ${view.hedge.toUpperCase()}` : '';
+  $('controls-summary').textContent = `${view.base}/${view.quote} · ${view.timeframe} · ${range}${analytics}`;
   $('ctl-window').value = String(view.window);
   $('ctl-z').value = String(view.z);
   $('ctl-hedge').value = view.hedge;
@@ -268,6 +272,11 @@ const changeZ = debounce(() => {
 $('ctl-z').addEventListener('input', changeZ);
 $('ctl-hedge').addEventListener('change', (e) => changeView({ hedge: e.target.value }));
 $('controls').addEventListener('submit', (e) => e.preventDefault());
+$('controls-toggle').addEventListener('click', () => {
+  const open = document.body.dataset.controls !== 'open';
+  document.body.dataset.controls = open ? 'open' : 'closed';
+  $('controls-toggle').setAttribute('aria-expanded', String(open));
+});
 
 window.addEventListener('resize', debounce(() => tabs[view.tab].resize?.(), 150));
 

@@ -103,7 +103,7 @@ export class Exports {
 
     return el('article', { class: 'report', dataset: { testid: `report-${script.name}`, name: script.name } },
       el('header', { class: 'report-head' },
-        el('h3', { text: script.title || script.name }),
+        el('h3', { text: scriptTitle(script, view) }),
         el('span', { class: 'mono muted', text: script.name }),
         el('span', { class: 'muted', text: script.schedule ? `schedule ${script.schedule}` : 'manual' })),
       latest, form, status);
@@ -134,6 +134,16 @@ export class Exports {
   }
 }
 
+/** The script's title with its params filled from the selection ("{{base}} vs {{quote}}" → "BTCUSDT vs ETHUSDT"). */
+function scriptTitle(script, view) {
+  const values = Object.fromEntries((script.params || []).map((p) => [p.name, paramValue(p, view)]));
+  const title = (script.title || script.name)
+    .replace(/\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g, (whole, name) => (values[name] == null ? whole : String(values[name])))
+    .replace(/\s*[—–-]?\s*\{\{[^}]*\}\}/g, '')
+    .trim();
+  return title || script.name;
+}
+
 function linkTo(href, label, testid) {
   if (!href) return el('span', { class: 'muted', text: `no ${label}` });
   return el('a', { href, target: '_blank', rel: 'noopener', text: label, dataset: { testid } });
@@ -158,7 +168,12 @@ function paramValue(param, view) {
       return param.default ?? view.base;
     case 'timeframe': return view.timeframe;
     case 'span':
+    case 'duration':
       if (name.includes('lookback') || name === 'span' || name === 'range') return lookbackOf(view) ?? param.default;
+      return param.default;
+    case 'list':
+      if (param.element === 'pair') return [`${view.base}/${view.quote}`];
+      if (param.element === 'symbol') return [view.base, view.quote];
       return param.default;
     default: break;
   }
@@ -178,6 +193,8 @@ function lookbackOf(view) {
   return `${Math.round(ms / 1000)}s`;
 }
 
+const NUMERIC = new Set(['int', 'number', 'float', 'double']);
+
 function paramControl(param, value) {
   const name = `param-${param.name}`;
   const attrs = { name, dataset: { testid: name }, title: param.description || null };
@@ -187,7 +204,7 @@ function paramControl(param, value) {
     input.value = String(value ?? param.default ?? param.values[0]);
   } else if (param.type === 'bool') {
     input = el('input', { ...attrs, type: 'checkbox', checked: value === true || value === 'true' });
-  } else if (param.type === 'int' || param.type === 'number') {
+  } else if (NUMERIC.has(param.type)) {
     input = el('input', { ...attrs, type: 'number', step: param.type === 'int' ? '1' : 'any', min: param.min ?? null, max: param.max ?? null });
     input.value = value ?? '';
   } else {
@@ -202,7 +219,7 @@ function paramControl(param, value) {
 function readParam(param, input) {
   if (param.type === 'bool') return input.checked;
   if (param.type === 'int') return Number.parseInt(input.value, 10);
-  if (param.type === 'number') return Number(input.value);
+  if (NUMERIC.has(param.type)) return Number(input.value);
   if (param.type === 'list') return input.value.split(',').map((s) => s.trim()).filter(Boolean);
   return input.value;
 }
