@@ -361,6 +361,20 @@ def test_a_report_run_from_the_page_links_a_real_pdf(page, server, shots):
     page.screenshot(shots / "export-after-run.png")
 
 
+def test_a_script_page_shows_its_params_as_controls(page, server):
+    page.driver.get(f"{server.url}/reports/pair-overview?{PAIR_QUERY}")
+    page.wait_drawn()
+    assert page.js("return document.body.dataset.tab") == "export"
+    card = page.by_testid("report-pair-overview")
+    assert card.get_attribute("data-focus") == "1"
+    controls = {e.get_attribute("name"): e for e in card.find_elements(By.CSS_SELECTOR, "input, select")}
+    assert {"param-base", "param-quote", "param-timeframe", "param-lookback", "param-window", "param-z_threshold"} <= set(controls)
+    assert controls["param-window"].get_attribute("type") == "number"
+    assert controls["param-window"].get_attribute("min") == "2"
+    assert controls["param-lookback"].get_attribute("value") == "1d"  # the selection's from/to span
+    assert "BTCUSDT vs ETHUSDT" in card.text and "{{" not in card.text
+
+
 # MARK: - Security basics the page relies on
 
 

@@ -17,6 +17,9 @@ import { parseTime, saveView, spanMs, TABS, viewFromQuery } from './state.js';
 const $ = (id) => document.getElementById(id);
 
 let view = viewFromQuery(location.search);
+// /reports/<name>: the page of one report script opens on the Export tab at that script.
+const focusScript = document.querySelector('meta[name="pairbook-script"]')?.content || null;
+if (focusScript && !new URLSearchParams(location.search).has('tab')) view = { ...view, tab: 'export' };
 let catalog = null; // the /api/symbols answer
 let lastRange = null; // {from, to} of the newest bars answer
 let chartsDrawn = false;
@@ -25,6 +28,7 @@ const latest = new Latest();
 
 const ctx = {
   latest,
+  focusScript,
   view: () => view,
   /** About two data points per pixel of the chart (the server decimates to this). */
   pointsFor(element) {
