@@ -32,6 +32,7 @@ REPO = Path(__file__).resolve().parents[2]
 BIN = Path(os.environ.get("PAIRBOOK_BIN", REPO / ".build" / "debug" / "pairbook"))
 SHARED = Path(os.environ.get("PAIRBOOK_SHARED_DATA", REPO.parent / "shared" / "data"))
 KLINES = SHARED / "binance-usdm-klines-1m-2023-01-01_03"
+TRADES = SHARED / "binance-usdm-trades-2024-07-18" / "derived"
 SHOTS = Path(os.environ.get("PAIRBOOK_SHOTS", "/tmp/pairbook-shots"))
 CHROMEDRIVER = "/usr/bin/chromedriver"
 
@@ -103,12 +104,12 @@ class Server:
         return Path(self.log).read_text(errors="replace")
 
 
-@pytest.fixture(scope="session")
-def server(pairbook_bin, database, workdir):
+def start_server(pairbook_bin, database, folder):
+    """Starts `pairbook serve` over `database` on a free port; returns once /api/symbols answers."""
     port = free_port()
-    out = workdir / "output"
+    out = folder / "output"
     out.mkdir(exist_ok=True)
-    log = workdir / "serve.log"
+    log = folder / f"serve-{port}.log"
     args = [str(pairbook_bin), "serve", "--db", str(database), "--listen", f"127.0.0.1:{port}",
             "--reports", str(REPO / "Reports"), "--out", str(out), "--templates", str(REPO / "templates")]
     with open(log, "w") as log_file:
@@ -128,13 +129,23 @@ def server(pairbook_bin, database, workdir):
             process.kill()
             pytest.fail(f"pairbook serve did not answer /api/symbols within 60 s:\n{log.read_text()}")
         time.sleep(0.2)
-    yield Server(url, database, out, process, log)
-    process.terminate()
+    return Server(url, database, out, process, log)
+
+
+def stop_server(server):
+    server.process.terminate()
     try:
-        process.wait(timeout=15)
+        server.process.wait(timeout=15)
     except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+        server.process.kill()
+        server.process.wait()
+
+
+@pytest.fixture(scope="session")
+def server(pairbook_bin, database, workdir):
+    running = start_server(pairbook_bin, database, workdir)
+    yield running
+    stop_server(running)
 
 
 # MARK: - Browser

@@ -14,7 +14,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
-from conftest import DAY_FROM, DAY_TO, make_driver, run, Page
+from conftest import DAY_FROM, DAY_TO, TRADES, make_driver, Page, run, start_server, stop_server
 
 PAIR_QUERY = f"pair=BTCUSDT/ETHUSDT&tf=1m&from={DAY_FROM}&to={DAY_TO}&window=60&z=2&hedge=ols"
 
@@ -232,6 +232,47 @@ def test_a_live_bar_updates_the_last_candle_and_keeps_the_zoom(page):
         "performance.getEntriesByName('pairbook-bar-drawn').length > 0"), 10, "the live bar was not drawn")
     assert page.js("return window.pairbook.tabs.overview.legs[0].candles.graph.xAxisRange()") == window
     assert page.js("return window.pairbook.tabs.overview.legs[0].candles.isZoomed()")
+    assert page.severe_logs() == []
+
+
+@pytest.fixture
+def live_server(pairbook_bin, klines, tmp_path):
+    """A server of its own over a fresh import, so the trades a test adds do not move the other tests' data."""
+    db = tmp_path / "live.sqlite"
+    run("import", "--db", db, *klines)
+    running = start_server(pairbook_bin, db, tmp_path)
+    yield running
+    stop_server(running)
+
+
+def test_bars_written_while_the_page_is_open_arrive_live_and_the_zoom_stays(browser, live_server, shots):
+    trades = sorted(TRADES.glob("*.csv"))
+    if not trades:
+        pytest.skip(f"sample trades missing: {TRADES}")
+    page = Page(browser, live_server)
+    browser.get_log("browser")
+    page.open("tab=overview&pair=BTCUSDT/ETHUSDT&tf=1m&lookback=24h")
+    page.wait(lambda d: page.by_testid("live-badge").get_attribute("data-state") == "live", 15, "badge never went live")
+    chart = page.by_testid("chart-base")
+    ActionChains(page.driver).move_to_element_with_offset(chart, -300, 0).click_and_hold().move_by_offset(200, 0).release().perform()
+    page.wait(lambda d: d.execute_script("return window.pairbook.tabs.overview.legs[0].candles.isZoomed()"), 10, "drag did not zoom")
+    window = page.js("return window.pairbook.tabs.overview.legs[0].candles.graph.xAxisRange()")
+    rows_before = page.js("return window.pairbook.tabs.overview.legs[0].candles.data.length")
+
+    # Another process writes bars into the database the server reads (as a collector would).
+    run("import", "--db", live_server.db, *trades)
+    newest = 1721347200000  # 2024-07-19 00:00 UTC: the imported trades end in the minutes after it
+    page.wait(lambda d: d.execute_script(
+        "const d = window.pairbook.tabs.overview.legs[0].candles.data; return d[d.length - 1][0]") >= newest, 20,
+        "no live bar reached the BTCUSDT candles")
+    assert page.js("return performance.getEntriesByName('pairbook-bar-drawn').length") == 1
+    assert page.js("return window.pairbook.tabs.overview.legs[0].candles.data.length") > rows_before
+    assert page.js("return window.pairbook.tabs.overview.legs[0].candles.graph.xAxisRange()") == window, "the zoom moved"
+    assert page.js("return window.pairbook.tabs.overview.legs[1].candles.graph.xAxisRange()") == window, "the panes came apart"
+    # The cards follow the status events: the newest price is a 2024 BTC price.
+    page.wait(lambda d: float(page.by_testid("card-BTCUSDT").find_element(By.CSS_SELECTOR, '[data-testid="card-price"]').text
+                              .replace(",", "")) > 60000, 10, "the card kept the old price")
+    page.screenshot(shots / "overview-live-zoomed.png")
     assert page.severe_logs() == []
 
 
