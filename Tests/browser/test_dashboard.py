@@ -150,6 +150,16 @@ def test_changing_pair_timeframe_and_window_redraws_with_the_right_numbers(page,
         cli = analyze(server.db, pair="ETHUSDT/BTCUSDT", timeframe=other, window=120, hedge="tls")
         assert stat_value(page, "stat-beta")[0] == pytest.approx(cli["hedge"]["slope"], rel=1e-9)
         assert stat_value(page, "stat-n")[0] == cli["observations"]
+    # Two quick swaps: the first request is cancelled, the page ends on the second selection's numbers.
+    redraws = page.redraws()
+    page.by_testid("ctl-swap").click()
+    page.by_testid("ctl-swap").click()
+    page.wait_redraws(redraws + 1)
+    time.sleep(0.5)
+    assert "pair=ETHUSDT/BTCUSDT" in page.query()
+    tf = Select(page.by_testid("ctl-timeframe")).first_selected_option.get_attribute("value")
+    cli = analyze(server.db, pair="ETHUSDT/BTCUSDT", timeframe=tf, window=120, hedge="tls")
+    assert stat_value(page, "stat-beta")[0] == pytest.approx(cli["hedge"]["slope"], rel=1e-9)
     measures = page.js("return performance.getEntriesByName('pairbook-redraw').map(m => m.duration)")
     assert measures and all(m < 5000 for m in measures), measures
     assert page.severe_logs() == []
@@ -221,6 +231,9 @@ def test_a_live_bar_updates_the_last_candle_and_keeps_the_zoom(page):
     window = page.js("return window.pairbook.tabs.overview.legs[0].candles.graph.xAxisRange()")
     follower = page.js("return window.pairbook.tabs.overview.legs[1].candles.graph.xAxisRange()")
     assert follower == window, "the quote pane zooms with the base pane"
+    # The crosshair sits on a candle (as under the mouse).
+    page.js("window.pairbook.tabs.overview.legs[0].candles.graph.setSelection(100)")
+    selected_x = page.js("const g = window.pairbook.tabs.overview.legs[0].candles.graph; return g.getValue(g.getSelection(), 0)")
     page.js("""
       const leg = window.pairbook.tabs.overview.legs[0];
       const d = leg.candles.data; const last = d[d.length - 1];
@@ -232,6 +245,22 @@ def test_a_live_bar_updates_the_last_candle_and_keeps_the_zoom(page):
         "performance.getEntriesByName('pairbook-bar-drawn').length > 0"), 10, "the live bar was not drawn")
     assert page.js("return window.pairbook.tabs.overview.legs[0].candles.graph.xAxisRange()") == window
     assert page.js("return window.pairbook.tabs.overview.legs[0].candles.isZoomed()")
+    assert page.js("const g = window.pairbook.tabs.overview.legs[0].candles.graph; return g.getValue(g.getSelection(), 0)") == selected_x, \
+        "the crosshair left its candle"
+    assert page.severe_logs() == []
+
+
+def test_hidden_series_stay_hidden_when_analytics_refresh(page):
+    page.open(f"tab=analytics&{PAIR_QUERY}")
+    page.by_testid("toggle-chart-spread-3").click()  # the ±2σ band
+    toggle = page.by_testid("toggle-chart-spread-3")
+    assert toggle.get_attribute("aria-pressed") == "false"
+    assert page.js("return window.pairbook.tabs.analytics.spread.graph.visibility().slice(4)") == [False, False]
+    # A closed bar makes the tab refetch (debounced), as on a live page.
+    page.js("window.pairbook.tabs.analytics.load(window.pairbook.view(), 'live')")
+    page.wait(lambda d: d.execute_script("return performance.getEntriesByType('resource').filter(r => r.name.includes('/api/pair')).length") >= 2, 10)
+    time.sleep(0.5)
+    assert page.js("return window.pairbook.tabs.analytics.spread.graph.visibility()") == [True, True, True, True, False, False]
     assert page.severe_logs() == []
 
 
@@ -274,6 +303,16 @@ def test_bars_written_while_the_page_is_open_arrive_live_and_the_zoom_stays(brow
                               .replace(",", "")) > 60000, 10, "the card kept the old price")
     page.screenshot(shots / "overview-live-zoomed.png")
     assert page.severe_logs() == []
+
+
+def test_the_badge_shows_reconnecting_when_the_server_goes_away(browser, live_server):
+    page = Page(browser, live_server)
+    page.open("tab=overview&pair=BTCUSDT/ETHUSDT&tf=1m&lookback=6h")
+    badge = page.by_testid("live-badge")
+    page.wait(lambda d: badge.get_attribute("data-state") == "live", 15, "badge never went live")
+    stop_server(live_server)
+    page.wait(lambda d: badge.get_attribute("data-state") == "reconnecting", 15, "badge did not show the lost stream")
+    assert badge.text == "reconnecting"
 
 
 # MARK: - Alerts: create, edit, disable, delete on the page
