@@ -331,7 +331,7 @@ def click_in_row(page, name, testid):
     page.retry(lambda: rule_row(page, name).find_element(By.CSS_SELECTOR, f'[data-testid="{testid}"]').click())
 
 
-def test_rules_are_created_edited_disabled_and_deleted_on_the_page(page, server):
+def test_rules_are_created_edited_disabled_and_deleted_on_the_page(page, server, shots):
     name = f"browser test z {int(time.time() * 1000) % 100000}"
     page.open(f"tab=alerts&{PAIR_QUERY}")
 
@@ -342,12 +342,14 @@ def test_rules_are_created_edited_disabled_and_deleted_on_the_page(page, server)
     type_number(page, "rule-threshold", 3)
     type_number(page, "rule-clear", 1.5)
     page.by_testid("rule-for").send_keys("2m")
+    page.by_testid("rule-cooldown").send_keys("10m")
+    page.screenshot(shots / "alerts-editor.png")
     page.by_testid("rule-save").click()
     page.wait(lambda d: rule_row(page, name) is not None, 15, "the new rule never showed in the table")
     rule = api_rule(server, name)
     assert rule and rule["source"] == "dashboard" and rule["editable"]
     assert rule["threshold"] == 3 and rule["clear_threshold"] == 1.5 and rule["pair"] == "BTCUSDT/ETHUSDT"
-    assert rule["metric"] == "z_score" and rule["condition"] == ">" and rule["for"] == "2m"
+    assert rule["metric"] == "z_score" and rule["condition"] == ">" and rule["for"] == "2m" and rule["cooldown"] == "10m"
 
     click_in_row(page, name, "rule-edit")
     type_number(page, "rule-threshold", 3.5)
@@ -360,6 +362,7 @@ def test_rules_are_created_edited_disabled_and_deleted_on_the_page(page, server)
     page.wait(lambda d: rule_row(page, name).get_attribute("data-state") == "disabled", 15)
 
     page.wait(lambda d: rule_row(page, name).get_attribute("data-state") == "disabled", 15)
+    assert api_rule(server, name)["threshold"] == 3.5 and api_rule(server, name)["cooldown"] == "10m", "disabling kept the rule"
     delete = page.retry(lambda: rule_row(page, name).find_element(By.CSS_SELECTOR, '[data-testid="rule-delete"]'))
     delete.click()
     assert "Confirm" in delete.text
@@ -367,6 +370,25 @@ def test_rules_are_created_edited_disabled_and_deleted_on_the_page(page, server)
     page.wait(lambda d: rule_row(page, name) is None, 15, "the deleted rule is still listed")
     assert api_rule(server, name) is None
     assert page.severe_logs() == []
+
+
+def test_a_rule_on_one_symbols_bars(page, server):
+    name = f"browser test volume {int(time.time() * 1000) % 100000}"
+    page.open(f"tab=alerts&{PAIR_QUERY}")
+    page.by_testid("rule-new").click()
+    page.by_testid("rule-name").send_keys(Keys.CONTROL, "a")
+    page.by_testid("rule-name").send_keys(name)
+    page.by_testid("rule-pair").send_keys(Keys.CONTROL, "a")
+    page.by_testid("rule-pair").send_keys("BTCUSDT")
+    select(page, "rule-metric", "volume")
+    type_number(page, "rule-threshold", 500)
+    page.by_testid("rule-save").click()
+    page.wait(lambda d: rule_row(page, name) is not None, 15, page.text("rule-form-error"))
+    rule = api_rule(server, name)
+    assert rule["symbol"] == "BTCUSDT" and rule["pair"] is None and rule["metric"] == "volume"
+    page.js("document.querySelector('[data-testid=\"rule-row\"][data-name=\"' + arguments[0] + '\"] [data-testid=\"rule-delete\"]').click()", name)
+    click_in_row(page, name, "rule-delete")
+    page.wait(lambda d: api_rule(server, name) is None, 15)
 
 
 def test_a_bad_rule_is_refused_with_a_reason_naming_the_field(page):

@@ -6,8 +6,8 @@ import { confirmingButton, debounce, el, showError } from './dom.js';
 import { fmtAgo, fmtStat, fmtTime } from './format.js';
 
 const STATE_TEXT = { normal: 'normal', pending: 'pending', firing: 'firing', resolved: 'resolved', nodata: 'no data' };
-const BODY_FIELDS = ['name', 'metric', 'condition', 'threshold', 'clear_threshold', 'pair', 'timeframe', 'window', 'for',
-  'keep_firing_for', 'severity', 'enabled'];
+const BODY_FIELDS = ['name', 'metric', 'condition', 'threshold', 'clear_threshold', 'pair', 'symbol', 'timeframe', 'window', 'for',
+  'keep_firing_for', 'severity', 'cooldown', 'enabled'];
 
 /** A threshold as the user wrote it: 2.5, -1, 0.1. */
 const plain = (v) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : String(Number(v.toPrecision(10))));
@@ -152,7 +152,7 @@ export class Alerts {
     const view = this.view || this.ctx.view();
     document.getElementById('rule-editor-title').textContent = rule ? `Edit rule “${rule.name}”` : 'New rule';
     f.name.value = rule?.name ?? `${view.base}/${view.quote} z above ${view.z}`;
-    f.pair.value = rule?.pair ?? `${view.base}/${view.quote}`;
+    f.pair.value = rule ? rule.pair ?? rule.symbol ?? rule.subject ?? '' : `${view.base}/${view.quote}`;
     f.metric.value = rule?.metric ?? 'z_score';
     f.condition.value = rule?.condition ?? '>';
     f.threshold.value = rule?.threshold ?? view.z;
@@ -161,6 +161,7 @@ export class Alerts {
     f.window.value = rule?.window ?? view.window;
     f.for.value = rule?.for ?? '';
     f.keep_firing_for.value = rule?.keep_firing_for ?? '';
+    f.cooldown.value = rule?.cooldown ?? '';
     f.severity.value = rule?.severity ?? 'warning';
     f.enabled.checked = rule ? rule.enabled !== false : true;
     showError(this.formError, null);
@@ -185,19 +186,27 @@ export class Alerts {
       threshold: number(f.threshold.value),
       clear_threshold: number(f.clear_threshold.value),
       pair: f.pair.value.trim().toUpperCase(),
+      symbol: null,
       timeframe: f.timeframe.value || null,
       window: number(f.window.value),
       for: f.for.value.trim() || null,
       keep_firing_for: f.keep_firing_for.value.trim() || null,
+      cooldown: f.cooldown.value.trim() || null,
       severity: f.severity.value,
       enabled: f.enabled.checked,
     };
     if (!body.name) return { problem: 'name: give the rule a name' };
-    if (!/^[A-Z0-9]+\/[A-Z0-9]+$/.test(body.pair)) return { problem: 'pair: expected BASE/QUOTE, e.g. BTCUSDT/ETHUSDT' };
+    if (/^[A-Z0-9]+$/.test(body.pair)) {
+      // One symbol: a rule on that symbol's bars (volume, close, trades …).
+      body.symbol = body.pair;
+      body.pair = null;
+    } else if (!/^[A-Z0-9]+\/[A-Z0-9]+$/.test(body.pair)) {
+      return { problem: 'pair: expected BASE/QUOTE (e.g. BTCUSDT/ETHUSDT), or one symbol for bar metrics' };
+    }
     if (body.threshold === null || !Number.isFinite(body.threshold)) return { problem: 'threshold: a number is required' };
     if (body.clear_threshold !== null && !Number.isFinite(body.clear_threshold)) return { problem: 'clear at: not a number' };
     if (body.window !== null && !(Number.isInteger(body.window) && body.window >= 2)) return { problem: 'window: a whole number of bars ≥ 2' };
-    for (const key of ['for', 'keep_firing_for']) {
+    for (const key of ['for', 'keep_firing_for', 'cooldown']) {
       if (body[key] !== null && !/^[0-9]+[smhd]$/.test(body[key])) return { problem: `${key.replaceAll('_', ' ')}: a span like 90s, 5m, 1h` };
     }
     for (const key of Object.keys(body)) if (body[key] === null) delete body[key];
