@@ -107,6 +107,7 @@ export class Analytics {
   async load(view, reason) {
     this.view = view;
     const key = this.key(view);
+    this.loadingKey = key;
     const signal = this.ctx.latest.signal('analytics');
     const points = this.ctx.pointsFor(this.spread.element);
     const range = rangeParams(view);
@@ -133,6 +134,7 @@ export class Analytics {
       this.ctx.failed(reason, error);
     } finally {
       this.ctx.latest.done('analytics', signal);
+      if (this.loadingKey === key && signal.aborted === false) this.loadingKey = null;
     }
   }
 

@@ -30,10 +30,13 @@ const ctx = {
   latest,
   focusScript,
   view: () => view,
-  /** About two data points per pixel of the chart (the server decimates to this). */
+  /**
+   * The `points` to ask for: one per CSS pixel of the chart. That is two values per pixel either way: a
+   * decimated candle keeps its bucket's high and low, and /api/pair sends two rows (min and max) per point.
+   */
   pointsFor(element) {
     const width = element.clientWidth || document.querySelector('main').clientWidth || window.innerWidth;
-    return Math.max(200, Math.min(8000, Math.round(width * 2)));
+    return Math.max(100, Math.min(4000, Math.round(width)));
   },
   timeframeMs: (tf) => spanMs(tf) ?? 60_000,
   timeframes: () => timeframesOf(view.base, view.quote),
@@ -63,7 +66,8 @@ const ctx = {
     }
   },
   failed(reason) {
-    if (reason !== 'live') document.body.dataset.failed = '1';
+    // 'link' is the early load of a linked pair; the load after the symbol list reports for it.
+    if (reason !== 'live' && reason !== 'link') document.body.dataset.failed = '1';
   },
   showTab: (tab) => showTab(tab),
 };
@@ -113,6 +117,7 @@ function showTab(tab) {
 function ensureShown(tab, reason) {
   if (!view.base || !view.quote) return;
   const module = tabs[tab];
+  if (module.loadingKey && module.loadingKey === module.key(view)) return; // already on its way
   if (module.drawnKey !== module.key(view) || module.dirty || ALWAYS_RELOAD.has(tab)) {
     module.dirty = false;
     module.load(view, reason);
@@ -291,6 +296,11 @@ window.pairbook = Object.freeze({ tabs, stream, view: () => view });
 
 async function start() {
   document.body.dataset.tab = view.tab;
+  // A link names the pair: draw it while the symbol list loads (one round trip less before the charts).
+  if (view.base && view.quote && (view.tab === 'overview' || view.tab === 'analytics')) {
+    for (const name of TABS) $(`panel-${name}`).hidden = name !== view.tab;
+    tabs[view.tab].load(view, 'link');
+  }
   try {
     catalog = await getJSON('/api/symbols');
   } catch (error) {

@@ -75,24 +75,27 @@ function candlePlotter(e) {
   const [open, high, low, close] = sets;
   const ctx = e.drawingContext;
   const width = Math.max(1, Math.min(15, Math.floor(minSpacing(open) * 0.7)));
+  // One path per colour for the wicks and one fill per body: a few canvas calls per candle.
+  const wicks = { up: new Path2D(), down: new Path2D() };
+  const bodies = { up: [], down: [] };
+  for (let i = 0; i < open.length; i++) {
+    const o = open[i].canvasy; const h = high[i].canvasy; const l = low[i].canvasy; const c = close[i].canvasy;
+    if (!(Number.isFinite(o) && Number.isFinite(h) && Number.isFinite(l) && Number.isFinite(c))) continue;
+    const side = close[i].yval >= open[i].yval ? 'up' : 'down';
+    const x = Math.round(open[i].canvasx) + 0.5;
+    wicks[side].moveTo(x, h);
+    wicks[side].lineTo(x, l);
+    if (width >= 3) bodies[side].push(x - width / 2, Math.min(o, c), width, Math.max(1, Math.abs(o - c)));
+  }
   ctx.save();
   ctx.lineWidth = 1;
-  for (let i = 0; i < open.length; i++) {
-    const o = open[i]; const h = high[i]; const l = low[i]; const c = close[i];
-    if (!(Number.isFinite(o.canvasy) && Number.isFinite(h.canvasy) && Number.isFinite(l.canvasy) && Number.isFinite(c.canvasy))) continue;
-    const up = c.yval >= o.yval;
-    const x = Math.round(o.canvasx);
-    ctx.strokeStyle = up ? COLORS.up : COLORS.down;
-    ctx.beginPath();
-    ctx.moveTo(x + 0.5, h.canvasy);
-    ctx.lineTo(x + 0.5, l.canvasy);
-    ctx.stroke();
-    if (width >= 3) {
-      const top = Math.min(o.canvasy, c.canvasy);
-      const bodyHeight = Math.max(1, Math.abs(o.canvasy - c.canvasy));
-      ctx.fillStyle = up ? COLORS.up : COLORS.down;
-      ctx.fillRect(x + 0.5 - width / 2, top, width, bodyHeight);
-    }
+  for (const side of ['up', 'down']) {
+    const color = side === 'up' ? COLORS.up : COLORS.down;
+    ctx.strokeStyle = color;
+    ctx.stroke(wicks[side]);
+    ctx.fillStyle = color;
+    const b = bodies[side];
+    for (let k = 0; k < b.length; k += 4) ctx.fillRect(b[k], b[k + 1], b[k + 2], b[k + 3]);
   }
   ctx.restore();
 }
@@ -219,11 +222,18 @@ export class Chart {
   isZoomed() { return this.graph ? this.graph.isZoomed('x') : false; }
 }
 
-/** Ties panes together: one cursor, zoom and pan together (x only; each pane keeps its own y). */
+/**
+ * Ties panes together: one cursor (dygraphs' synchronizer extra, selection only) and one zoom (x only; each
+ * pane keeps its own y). Zoom is linked here rather than by the synchronizer because the synchronizer
+ * re-draws every other pane on every draw of an unzoomed pane (it compares `null` windows as different),
+ * which made each live update cost a redraw of all panes.
+ */
 export class PaneGroup {
   constructor(charts) {
     this.charts = charts;
     this.sync = null;
+    this.graphs = null;
+    this.linking = false;
   }
 
   /** Call after the panes have drawn; re-links when a pane was re-created. */
@@ -234,12 +244,36 @@ export class PaneGroup {
     try { this.sync?.detach(); } catch { /* a pane was destroyed: nothing left to detach */ }
     this.sync = null;
     this.graphs = graphs;
-    if (graphs.length >= 2) this.sync = Dygraph.synchronize(graphs, { zoom: true, selection: true, range: false });
+    if (graphs.length < 2) return;
+    for (const g of graphs) g.updateOptions({ drawCallback: (me, initial) => this.followZoom(me, initial) }, true);
+    this.sync = Dygraph.synchronize(graphs, { zoom: false, selection: true, range: false });
+  }
+
+  /** After a pane draws: give the others its x window when it differs (zoom, pan, reset). */
+  followZoom(me, initial) {
+    if (this.linking || initial || !this.graphs) return;
+    const window = me.isZoomed('x') ? me.xAxisRange() : null;
+    this.linking = true;
+    try {
+      for (const other of this.graphs) {
+        if (other === me) continue;
+        const current = other.isZoomed('x') ? other.xAxisRange() : null;
+        if (sameWindow(current, window)) continue;
+        other.updateOptions({ dateWindow: window });
+      }
+    } finally {
+      this.linking = false;
+    }
   }
 
   resize() { for (const c of this.charts) c.resize(); }
 
   resetZoom() { for (const c of this.charts) c.graph?.updateOptions({ dateWindow: null, valueRange: null }); }
+}
+
+function sameWindow(a, b) {
+  if (a === null || b === null) return a === b;
+  return a[0] === b[0] && a[1] === b[1];
 }
 
 // MARK: - Chart kinds

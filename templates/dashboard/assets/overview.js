@@ -45,6 +45,7 @@ export class Overview {
   async load(view, reason) {
     this.view = view;
     const key = this.key(view);
+    this.loadingKey = key;
     const signal = this.ctx.latest.signal('overview');
     const points = this.ctx.pointsFor(this.legs[0].candles.element);
     const range = rangeParams(view);
@@ -67,6 +68,7 @@ export class Overview {
       this.ctx.failed(reason, error);
     } finally {
       this.ctx.latest.done('overview', signal);
+      if (this.loadingKey === key && signal.aborted === false) this.loadingKey = null;
     }
   }
 
