@@ -177,6 +177,31 @@ def test_z_threshold_redraws_without_a_request(page):
     assert after == requests
 
 
+def set_range(page, start, end):
+    for testid, value in [("ctl-from", start), ("ctl-to", end)]:
+        field = page.by_testid(testid)
+        field.send_keys(Keys.CONTROL, "a")
+        field.send_keys(value)
+    page.by_testid("ctl-to").send_keys(Keys.TAB)  # "change" fires when the field is left
+
+
+def test_a_range_without_data_says_so_and_keeps_no_old_numbers(page):
+    page.open(f"tab=analytics&{PAIR_QUERY}")
+    assert page.by_testid("stat-beta").get_attribute("data-value")
+    set_range(page, "2030-01-01 00:00", "2030-01-02 00:00")
+    page.wait(lambda d: page.by_testid("analytics-error").is_displayed(), 15, "no message for an empty range")
+    assert "no 1m bars" in page.text("analytics-error")
+    assert "from=2030-01-01T00:00Z" in page.query()
+    assert page.text("stat-beta") == "–" and page.by_testid("stat-beta").get_attribute("data-value") is None
+    page.wait(lambda d: page.by_testid("heatmap-note").is_displayed(), 15, "no note instead of the heatmap")
+    page.by_testid("tab-overview").click()
+    page.wait(lambda d: d.execute_script("return document.getElementById('chart-base').dataset.empty === '1'"), 15)
+    assert "stored:" in page.js("return document.getElementById('chart-base').dataset.emptyText")
+    # Back to a day with data: everything returns.
+    set_range(page, "2023-01-02 00:00", "2023-01-03 00:00")
+    page.wait(lambda d: d.execute_script("return document.getElementById('chart-base').dataset.empty === undefined"), 15)
+
+
 def test_overview_follows_the_pair_picker(page, server):
     page.open(f"tab=overview&{PAIR_QUERY}")
     before = page.redraws()

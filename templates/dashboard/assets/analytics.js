@@ -126,11 +126,14 @@ export class Analytics {
           timeframe: a.timeframe, bucket: a.bucket });
       }
       this.drawnKey = key;
+      this.failedKey = null;
       this.panel.dataset.drawn = '1';
       this.ctx.drawn(reason);
     } catch (error) {
       if (isAbort(error)) return;
+      this.failedKey = key;
       showError(this.error, `Could not analyse ${view.base}/${view.quote} ${view.timeframe}, window ${view.window}: ${error.message}`);
+      if (reason !== 'live') this.clear(); // the charts must not keep showing another selection
       this.ctx.failed(reason, error);
     } finally {
       this.ctx.latest.done('analytics', signal);
@@ -162,6 +165,17 @@ export class Analytics {
     this.updateThresholdMeta();
   }
 
+  /** Empties charts and statistics (the selection could not be analysed). */
+  clear() {
+    for (const chart of this.charts) chart.update([]);
+    for (const cell of document.querySelectorAll('#stats-table td')) {
+      cell.textContent = '–';
+      delete cell.dataset.value;
+    }
+    this.analysis = null;
+    this.drawnKey = null;
+  }
+
   /** A new z threshold: redraw the z pane only (no request). */
   setThreshold(view) {
     this.view = view;
@@ -183,10 +197,14 @@ export class Analytics {
     text('stat-alpha', fmtStat(a.hedge?.intercept, 6), undefined, a.hedge?.intercept ?? null);
     text('stat-r2', fmtStat(a.hedge?.rSquared, 4), undefined, a.hedge?.rSquared ?? null);
     text('stat-beta-both', `${fmtStat(a.ols?.slope, 5)} / ${fmtStat(a.tlsHedgeRatio, 5)}`);
+    // The newest z: the server's undecimated `latest` when it sends one (requested), else the last row, which
+    // is exact while a point holds at most two bars (min and max of a bucket, in time order).
     const zs = a.series.zScore;
-    let latestZ = null;
-    for (let i = zs.length - 1; i >= 0; i--) if (zs[i] != null) { latestZ = zs[i]; break; }
-    const zNode = text('stat-z', latestZ == null ? '–' : `${fmtNumber(latestZ, 2)} σ`);
+    let latestZ = a.latest?.zScore ?? null;
+    if (latestZ == null) for (let i = zs.length - 1; i >= 0; i--) if (zs[i] != null) { latestZ = zs[i]; break; }
+    const approximate = a.latest?.zScore == null && (a.bucket || 1) > 2;
+    const zNode = text('stat-z', latestZ == null ? '–' : `${approximate ? '≈ ' : ''}${fmtNumber(latestZ, 2)} σ`,
+      approximate ? 'From the decimated series: the extreme of the last bucket that came later' : '', latestZ);
     zNode.dataset.breach = latestZ != null && Math.abs(latestZ) > this.view.z ? '1' : '0';
     text('stat-corr', fmtStat(a.priceCorrelation, 4), undefined, a.priceCorrelation ?? null);
     text('stat-rcorr', fmtStat(a.returnCorrelation, 4), undefined, a.returnCorrelation ?? null);
@@ -206,15 +224,37 @@ export class Analytics {
     text('stats-meta', `window ${a.options?.window} bars · ${(a.options?.hedge || 'ols').toUpperCase()}${bucket > 1 ? ` · charts: ${bucket} bars per point` : ''}`);
   }
 
-  updateHeatmap(view, range) {
+  /** Loads the heatmap PNG through fetch, so a refusal shows its reason instead of a broken image. */
+  async updateHeatmap(view, range) {
     const symbols = this.ctx.heatmapSymbols(view);
     if (symbols.length < 2) return;
     const cardWidth = this.heatmap.parentElement.clientWidth - 24;
     const width = Math.max(200, Math.min(2000, Math.round((cardWidth > 0 ? cardWidth : 520) * (window.devicePixelRatio || 1))));
     const src = url('/api/heatmap.png', { symbols: symbols.join(','), timeframe: view.timeframe, ...range, width });
-    if (this.heatmap.getAttribute('src') !== src) {
-      this.heatmap.dataset.loaded = '0';
-      this.heatmap.src = src;
+    if (this.heatmapSrc === src) return;
+    this.heatmapSrc = src;
+    const signal = this.ctx.latest.signal('heatmap');
+    const note = this.heatmapNote || (this.heatmapNote = this.heatmap.insertAdjacentElement('afterend',
+      el('p', { class: 'heatmap-note', dataset: { testid: 'heatmap-note' } })));
+    try {
+      const response = await fetch(src, { signal });
+      if (!response.ok) {
+        let reason = `${response.status}`;
+        try { reason = (await response.json()).error || reason; } catch { /* not JSON */ }
+        throw new Error(reason);
+      }
+      const blob = await response.blob();
+      if (this.heatmap.src.startsWith('blob:')) URL.revokeObjectURL(this.heatmap.src);
+      this.heatmap.src = URL.createObjectURL(blob);
+      this.heatmap.hidden = false;
+      note.hidden = true;
+    } catch (error) {
+      if (isAbort(error)) return;
+      this.heatmap.hidden = true;
+      note.textContent = `No heatmap: ${error.message}`;
+      note.hidden = false;
+    } finally {
+      this.ctx.latest.done('heatmap', signal);
     }
   }
 

@@ -40,6 +40,11 @@ const ctx = {
   },
   timeframeMs: (tf) => spanMs(tf) ?? 60_000,
   timeframes: () => timeframesOf(view.base, view.quote),
+  /** "stored 2023-01-01 00:00 → 2023-01-03 23:59 UTC" for a symbol's timeframe, or ''. */
+  storedText(symbol, timeframe) {
+    const t = (catalog?.symbols.find((s) => s.symbol === symbol)?.timeframes || []).find((x) => x.timeframe === timeframe);
+    return t ? `stored: ${fmtTime(t.first)} → ${fmtTime(t.last)} UTC` : '';
+  },
   heatmapSymbols(v) {
     const others = (catalog?.symbols || [])
       .filter((s) => s.symbol !== v.base && s.symbol !== v.quote && (s.timeframes || []).some((t) => t.timeframe === v.timeframe))
@@ -66,8 +71,9 @@ const ctx = {
     }
   },
   failed(reason) {
-    // 'link' is the early load of a linked pair; the load after the symbol list reports for it.
-    if (reason !== 'live' && reason !== 'link') document.body.dataset.failed = '1';
+    // 'link' is the early load of a linked pair: before the symbol list is in, the tab's next load reports.
+    if (reason === 'live' || (reason === 'link' && !catalog)) return;
+    document.body.dataset.failed = '1';
   },
   showTab: (tab) => showTab(tab),
 };
@@ -118,6 +124,10 @@ function ensureShown(tab, reason) {
   if (!view.base || !view.quote) return;
   const module = tabs[tab];
   if (module.loadingKey && module.loadingKey === module.key(view)) return; // already on its way
+  if (reason === 'initial' && module.failedKey === module.key(view)) { // the linked load failed: say so once
+    document.body.dataset.failed = '1';
+    return;
+  }
   if (module.drawnKey !== module.key(view) || module.dirty || ALWAYS_RELOAD.has(tab)) {
     module.dirty = false;
     module.load(view, reason);

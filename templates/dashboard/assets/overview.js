@@ -60,10 +60,12 @@ export class Overview {
       this.renderCards(overview);
       this.ctx.setRange(base);
       this.drawnKey = key;
+      this.failedKey = null;
       this.panel.dataset.drawn = '1';
       this.ctx.drawn(reason);
     } catch (error) {
       if (isAbort(error)) return;
+      this.failedKey = key;
       showError(this.error, `Could not load ${view.base}/${view.quote} ${view.timeframe}: ${error.message}`);
       this.ctx.failed(reason, error);
     } finally {
@@ -84,7 +86,8 @@ export class Overview {
       leg.candles.update(candles, { resetZoom });
       leg.volume.update(volume, { resetZoom });
       const empty = bars.t.length === 0;
-      leg.candles.element.dataset.emptyText = empty ? `No ${bars.timeframe} bars of ${bars.symbol} in this range` : '';
+      const stored = this.ctx.storedText(bars.symbol, bars.timeframe);
+      leg.candles.element.dataset.emptyText = empty ? `No ${bars.timeframe} bars of ${bars.symbol} in this range${stored ? ` (${stored})` : ''}` : '';
     });
     this.group.link();
   }
