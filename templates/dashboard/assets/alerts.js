@@ -73,7 +73,7 @@ export class Alerts {
   renderRules(now) {
     const rows = this.rules.map((rule) => this.ruleRow(rule, now));
     if (rows.length === 0) {
-      rows.push(el('tr', { class: 'empty' }, el('td', { colspan: 9, text: 'No rules yet. “New rule” adds one for the current pair.' })));
+      rows.push(el('tr', { class: 'empty' }, el('td', { colspan: 8, text: 'No rules yet. “New rule” adds one for the current pair.' })));
     }
     this.body.replaceChildren(...rows);
     const firing = this.rules.filter((r) => r.state === 'firing').length;
@@ -110,12 +110,12 @@ export class Alerts {
     return el('tr', { dataset: { ruleId: rule.id, state, testid: 'rule-row', name: rule.name } },
       el('td', { class: 'cell-state' }, el('span', { class: 'pill', dataset: { state, testid: 'rule-state' }, text: state === 'disabled' ? 'disabled' : STATE_TEXT[state] || state })),
       el('td', { class: 'cell-name' }, el('span', { class: 'rule-name', text: rule.name, dataset: { testid: 'rule-row-name' } }),
-        el('span', { class: 'severity', dataset: { severity: rule.severity || 'warning' }, text: rule.severity || 'warning' })),
+        el('span', { class: 'severity', dataset: { severity: rule.severity || 'warning' }, text: rule.severity || 'warning' }),
+        el('span', { class: 'rule-source', text: rule.source === 'script' ? `from script ${rule.script || ''}`.trim() : 'dashboard rule' })),
       el('td', { class: 'mono', text: target, dataset: { label: 'Target' } }),
       el('td', { class: 'mono', text: condition.join(', '), dataset: { label: 'Condition' } }),
       el('td', { class: 'num', text: fmtStat(rule.value, 4), dataset: { testid: 'rule-value', label: 'Value' } }),
       el('td', { text: rule.since ? fmtAgo(rule.since, now) : '–', title: rule.since ? `${fmtTime(rule.since, { seconds: true })} UTC` : null, dataset: { label: 'Since' } }),
-      el('td', { text: rule.source === 'script' ? `script ${rule.script || ''}`.trim() : rule.source || '–', dataset: { label: 'Source' } }),
       el('td', { dataset: { label: 'Enabled' } }, enabled),
       actions);
   }
