@@ -98,6 +98,7 @@ function candlePlotter(e) {
     for (let k = 0; k < b.length; k += 4) ctx.fillRect(b[k], b[k + 1], b[k + 2], b[k + 3]);
   }
   ctx.restore();
+  lastPriceLine(ctx, e.plotArea, e.dygraph);
 }
 
 /** Draws one series as bars from zero, in the series' colour. */
@@ -277,6 +278,36 @@ function sameWindow(a, b) {
 }
 
 // MARK: - Chart kinds
+
+/** A dashed line at the newest close with its price at the right edge, green or red as the last candle. */
+function lastPriceLine(ctx, area, g) {
+  const row = g.numRows() - 1;
+  if (row < 0) return;
+  const open = g.getValue(row, 1); const close = g.getValue(row, 4);
+  if (!Number.isFinite(close)) return;
+  const y = Math.round(g.toDomYCoord(close)) + 0.5;
+  if (y < area.y || y > area.y + area.h) return;
+  const color = close >= open ? COLORS.up : COLORS.down;
+  const text = fmtNumber(close, digitsFor(close));
+  ctx.save();
+  ctx.strokeStyle = color;
+  ctx.globalAlpha = 0.7;
+  ctx.setLineDash([3, 3]);
+  ctx.beginPath();
+  ctx.moveTo(area.x, y);
+  ctx.lineTo(area.x + area.w, y);
+  ctx.stroke();
+  ctx.setLineDash([]);
+  ctx.globalAlpha = 1;
+  ctx.font = '11px system-ui, sans-serif';
+  const width = ctx.measureText(text).width + 8;
+  ctx.fillStyle = color;
+  ctx.fillRect(area.x + area.w - width, y - 8, width, 16);
+  ctx.fillStyle = '#0b0c0e';
+  ctx.textBaseline = 'middle';
+  ctx.fillText(text, area.x + area.w - width + 4, y + 0.5);
+  ctx.restore();
+}
 
 /** Candles of one symbol. Rows: [t, open, high, low, close]. */
 export function candleChart(element, readout) {
