@@ -104,9 +104,9 @@ class Server:
         return Path(self.log).read_text(errors="replace")
 
 
-def start_server(pairbook_bin, database, folder):
-    """Starts `pairbook serve` over `database` on a free port; returns once /api/symbols answers."""
-    port = free_port()
+def start_server(pairbook_bin, database, folder, port=None):
+    """Starts `pairbook serve` over `database` (on a free port unless given); returns once /api/symbols answers."""
+    port = port or free_port()
     out = folder / "output"
     out.mkdir(exist_ok=True)
     log = folder / f"serve-{port}.log"

@@ -330,7 +330,7 @@ def test_bars_written_while_the_page_is_open_arrive_live_and_the_zoom_stays(brow
     assert page.severe_logs() == []
 
 
-def test_the_badge_shows_reconnecting_when_the_server_goes_away(browser, live_server):
+def test_the_badge_shows_reconnecting_when_the_server_goes_away_and_live_when_it_is_back(browser, live_server, pairbook_bin, tmp_path):
     page = Page(browser, live_server)
     page.open("tab=overview&pair=BTCUSDT/ETHUSDT&tf=1m&lookback=6h")
     badge = page.by_testid("live-badge")
@@ -338,6 +338,13 @@ def test_the_badge_shows_reconnecting_when_the_server_goes_away(browser, live_se
     stop_server(live_server)
     page.wait(lambda d: badge.get_attribute("data-state") == "reconnecting", 15, "badge did not show the lost stream")
     assert badge.text == "reconnecting"
+    # The server comes back on the same address: the page reconnects by itself (backoff 1, 2, 4 … s).
+    port = int(live_server.url.rsplit(":", 1)[1])
+    back = start_server(pairbook_bin, live_server.db, tmp_path, port=port)
+    try:
+        page.wait(lambda d: badge.get_attribute("data-state") == "live", 40, "the page did not reconnect")
+    finally:
+        stop_server(back)
 
 
 # MARK: - Alerts: create, edit, disable, delete on the page
