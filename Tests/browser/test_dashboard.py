@@ -475,6 +475,17 @@ def test_bars_download_equals_pairbook_export(page, server, downloads, workdir):
     assert downloaded.read_bytes().count(b"\n") >= 1440
 
 
+def test_the_analytics_link_gives_pairbook_analyze_csv(page, server):
+    page.open(f"tab=export&{PAIR_QUERY}")
+    href = page.by_testid("download-analytics").get_attribute("href")
+    with urllib.request.urlopen(href, timeout=60) as response:
+        body = response.read()
+        assert "attachment" in response.headers.get("Content-Disposition", "")
+    cli = run("analyze", "--db", server.db, "--pair", "BTCUSDT/ETHUSDT", "--timeframe", "1m", "--window", 60, "--hedge", "ols",
+              "--from", DAY_FROM, "--to", DAY_TO, "--format", "csv", "--no-store").stdout
+    assert body.decode() == cli
+
+
 def test_a_report_run_from_the_page_links_a_real_pdf(page, server, shots):
     page.open(f"tab=export&{PAIR_QUERY}")
     form = page.by_testid("report-form-pair-overview")

@@ -184,6 +184,7 @@ function syncControls() {
   const range = fixed ? `${fmtTime(view.from)} → ${fmtTime(view.to)}` : `last ${view.lookback}`;
   const analytics = view.tab === 'analytics' || view.tab === 'export' ? ` · w ${view.window} · ±${view.z}σ · ${view.hedge.toUpperCase()}` : '';
   $('controls-summary').textContent = `${view.base}/${view.quote} · ${view.timeframe} · ${range}${analytics}`;
+  document.title = `${view.base}/${view.quote} ${view.timeframe} · ${view.tab} · pairbook`;
   $('ctl-window').value = String(view.window);
   $('ctl-z').value = String(view.z);
   $('ctl-hedge').value = view.hedge;
