@@ -8,7 +8,7 @@ import { fmtNumber, fmtTime, fmtCompact } from './format.js';
 
 export const COLORS = Object.freeze({
   up: '#3fb97f', down: '#f2545b', upFill: 'rgba(63,185,127,0.55)', downFill: 'rgba(242,84,91,0.55)',
-  line: '#5ea8ff', line2: '#f0b35a', mean: '#c6cbd8', band1: 'rgba(94,168,255,0.16)', band2: 'rgba(94,168,255,0.08)',
+  line: '#5ea8ff', line2: '#f0b35a', mean: 'rgba(214,218,228,0.75)', band1: 'rgba(94,168,255,0.16)', band2: 'rgba(94,168,255,0.08)',
   bandEdge: 'rgba(94,168,255,0.45)', threshold: '#f0b35a', breach: 'rgba(242,84,91,0.6)', zone: 'rgba(242,84,91,0.07)', zero: 'rgba(204,204,220,0.35)',
   grid: 'rgba(204,204,220,0.08)', axis: 'rgba(204,204,220,0.25)',
 });
