@@ -264,10 +264,11 @@ class Page:
     def visible_errors(self):
         return self.js("return [...document.querySelectorAll('.panel-error')].filter(e => !e.hidden).map(e => e.textContent)")
 
-    def severe_logs(self):
-        """Browser console errors, without the favicon and aborted fetches of superseded selections."""
+    def severe_logs(self, network=True):
+        """Browser console errors (without the favicon); `network=False` leaves out refused requests a test expects."""
         entries = self.driver.get_log("browser")
-        return [e for e in entries if e["level"] == "SEVERE" and "favicon" not in e["message"]]
+        return [e for e in entries if e["level"] == "SEVERE" and "favicon" not in e["message"]
+                and (network or e.get("source") != "network")]
 
     def screenshot(self, path, full=True):
         """Saves a PNG of the whole page (or the viewport) without resizing the window."""

@@ -200,6 +200,12 @@ def test_a_range_without_data_says_so_and_keeps_no_old_numbers(page):
     # Back to a day with data: everything returns.
     set_range(page, "2023-01-02 00:00", "2023-01-03 00:00")
     page.wait(lambda d: d.execute_script("return document.getElementById('chart-base').dataset.empty === undefined"), 15)
+    # The re-created panes are linked again: one cursor over all four.
+    page.wait(lambda d: d.execute_script("return window.pairbook.tabs.overview.legs.every(l => l.candles.graph && l.volume.graph)"), 15)
+    ActionChains(page.driver).move_to_element(page.by_testid("chart-base")).perform()
+    page.wait(lambda d: d.execute_script("return window.pairbook.tabs.overview.legs[0].volume.graph.getSelection() >= 0"), 5,
+              "the cursor did not reach the volume pane")
+    assert page.severe_logs(network=False) == []  # the 2030 requests were refused with 400, as they should
 
 
 def test_overview_follows_the_pair_picker(page, server):

@@ -216,8 +216,6 @@ export class Chart {
     this.graph = null;
   }
 
-  setOptions(options) { this.graph?.updateOptions(options); }
-
   resize() { if (this.graph && this.element.clientWidth > 0) this.graph.resize(); }
 
   isZoomed() { return this.graph ? this.graph.isZoomed('x') : false; }
@@ -242,9 +240,10 @@ export class PaneGroup {
     const graphs = this.charts.map((c) => c.graph).filter(Boolean);
     const same = this.graphs && this.graphs.length === graphs.length && this.graphs.every((g, i) => g === graphs[i]);
     if (same) return;
-    try { this.sync?.detach(); } catch { /* a pane was destroyed: nothing left to detach */ }
+    // Start from clean callbacks rather than detaching the old link, which may hold a destroyed pane.
     this.sync = null;
     this.graphs = graphs;
+    for (const g of graphs) g.updateOptions({ highlightCallback: null, unhighlightCallback: null, drawCallback: null }, true);
     if (graphs.length < 2) return;
     for (const g of graphs) g.updateOptions({ drawCallback: (me, initial) => this.followZoom(me, initial) }, true);
     this.sync = Dygraph.synchronize(graphs, { zoom: false, selection: true, range: false });
@@ -268,8 +267,6 @@ export class PaneGroup {
   }
 
   resize() { for (const c of this.charts) c.resize(); }
-
-  resetZoom() { for (const c of this.charts) c.graph?.updateOptions({ dateWindow: null, valueRange: null }); }
 }
 
 function sameWindow(a, b) {
