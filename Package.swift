@@ -213,6 +213,7 @@ let package = Package(
             dependencies: [
                 "Dashboard", "PairbookTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(

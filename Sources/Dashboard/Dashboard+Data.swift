@@ -82,11 +82,14 @@ extension Dashboard {
         case "tls": hedge = .tls
         case let other: throw APIError.badRequest("hedge: expected ols or tls, got \(other)")
         }
-        let range = try query.range {
-            let ends = try [pair.base, pair.quote].map { try store.lastBar(for: $0, timeframe: timeframe)?.openTime }
-            guard let a = ends[0], let b = ends[1] else { return nil }
-            return min(a, b) + timeframe.span
+        var ends: [Timestamp] = []
+        for symbol in [pair.base, pair.quote] {
+            guard let last = try store.lastBar(for: symbol, timeframe: timeframe) else {
+                throw APIError.badRequest("no \(timeframe) bars of \(symbol) (check /api/symbols)")
+            }
+            ends.append(last.openTime)
         }
+        let range = try query.range { ends.min().map { $0 + timeframe.span } }
         let base = try store.bars(for: pair.base, timeframe: timeframe, in: range)
         let quote = try store.bars(for: pair.quote, timeframe: timeframe, in: range)
         for series in [base, quote] where series.isEmpty {

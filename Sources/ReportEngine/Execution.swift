@@ -213,22 +213,13 @@ struct Execution {
             if rule.metric.isPairMetric {
                 let subjects = rule.pair.map { [$0] } ?? (pairOrder.isEmpty ? values.primaryPair.map { [$0] } ?? [] : pairOrder)
                 for p in subjects {
-                    let samples = analysis(p, tf).map { Self.samples(of: rule.metric, in: $0) } ?? []
+                    let samples = analysis(p, tf).map { [MetricSample](rule.metric, in: $0) } ?? []
                     try evaluate(rule, subject: p.description, samples: samples, timeframe: tf)
                 }
             } else {
                 let subjects = rule.symbol.map { [$0] } ?? rule.pair.map { [$0.base] } ?? defaultSymbols
                 for s in subjects {
-                    let bars = try series(s, tf).bars
-                    let samples = bars.map { bar -> MetricSample in
-                        let value: Double = switch rule.metric {
-                        case .volume: bar.volume
-                        case .quoteVolume: bar.quoteVolume
-                        case .trades: Double(bar.trades)
-                        default: bar.close
-                        }
-                        return MetricSample(time: bar.openTime, value: value)
-                    }
+                    let samples = [MetricSample](rule.metric, in: try series(s, tf).bars)
                     try evaluate(rule, subject: s.name, samples: samples, timeframe: tf)
                 }
             }
@@ -249,22 +240,6 @@ struct Execution {
         findings.append(finding.continuing(recent.compactMap { e in
             AlertStateKind(rawValue: e.state).map { AlertTransition(state: $0, time: e.time, value: e.value) }
         }, asOf: run.runTime))
-    }
-
-    /// The metric's samples from a pair analysis; whole-window statistics give one sample at the last bar.
-    static func samples(of metric: AlertMetric, in a: PairAnalysis) -> [MetricSample] {
-        let times = a.series.timestamps
-        func last(_ v: Double?) -> [MetricSample] { times.last.map { [MetricSample(time: $0, value: v)] } ?? [] }
-        switch metric {
-        case .zScore: return [MetricSample](times: times, values: a.series.zScore)
-        case .correlation: return [MetricSample](times: times, values: a.series.priceCorrelation)
-        case .hedgeRatio: return [MetricSample](times: times, values: a.series.hedgeRatio)
-        case .spread: return [MetricSample](times: times, values: a.series.spread.map { Optional($0) })
-        case .adfPValue: return last(a.adf?.pValue)
-        case .adfStatistic: return last(a.adf?.statistic)
-        case .halfLife: return last(a.halfLife)
-        case .volume, .quoteVolume, .close, .trades: return []
-        }
     }
 
     // MARK: - Progress

@@ -77,7 +77,7 @@ struct AnalyzeCommand: ParsableCommand {
         }
         let analysis = try PairAnalysis.compute(base: base, quote: quote, options: .init(window: window, hedge: hedge, subtractIntercept: subtractIntercept))
         if !noStore {
-            let written = try store.replaceAnalyticsResults(Self.records(analysis), symbolPair: pair.description, timeframe: timeframe)
+            let written = try store.replaceAnalyticsResults(analysis.resultRecords, symbolPair: pair.description, timeframe: timeframe)
             logger.info("stored analytics results", metadata: ["pair": "\(pair)", "rows": "\(written)"])
         }
         switch format {
@@ -100,19 +100,6 @@ struct AnalyzeCommand: ParsableCommand {
             return TimeRange(lookback: lookback, endingAt: end)
         }
         return TimeRange(start: from ?? TimeRange.all.start, end: to ?? TimeRange.all.end)
-    }
-
-    /// One `analytics_results` row per aligned bar.
-    static func records(_ a: PairAnalysis) -> [AnalyticsResultRecord] {
-        let s = a.series
-        let pair = "\(a.base.name)/\(a.quote.name)"
-        return s.timestamps.indices.map { i in
-            AnalyticsResultRecord(
-                symbolPair: pair, timeframe: a.timeframe, time: s.timestamps[i], hedgeRatio: s.hedgeRatio[i],
-                intercept: s.intercept[i], spread: s.spread[i], zScore: s.zScore[i], correlation: s.priceCorrelation[i],
-                adfStatistic: a.adf?.statistic, adfPValue: a.adf?.pValue, spreadMean: s.spreadMean[i],
-                spreadStd: s.spreadStandardDeviation[i], halfLife: a.halfLife)
-        }
     }
 }
 

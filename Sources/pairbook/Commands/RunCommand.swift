@@ -163,7 +163,10 @@ struct RunCommand: AsyncParsableCommand {
         }
         var dashboardRoutes: (@Sendable () -> RouteCollection<BasicRequestContext>)?
         if let dashboard { dashboardRoutes = { dashboard.routes() } }
-        let feed = LiveFeed(store: store, hub: hub, timeframes: settings.timeframes, collector: { collectorView.view() }, logger: logger)
+        // Live alerts: the dashboard's rules and the scheduled scripts', on every bar close of their timeframe.
+        let alerts = LiveAlerts(store: store, hub: hub, scripts: settings.reports.map(\.script), logger: logger)
+        let feed = LiveFeed(store: store, hub: hub, timeframes: settings.timeframes, collector: { collectorView.view() },
+                            onBarsClosed: { await alerts.barsClosed($0) }, logger: logger)
         let http = MonitoringServer(
             configuration: .init(host: settings.listenHost, port: settings.listenPort, outputDirectory: settings.outputRoot),
             registry: registry,
@@ -342,6 +345,8 @@ struct ScheduledReport: Sendable {
     var schedule: CronExpression
     /// Names of the script's alert rules (the `rule` dimension of the alert-trigger counter).
     var alertRules: [String]
+    /// The parsed script.
+    var script: ReportScript
 }
 
 /// The effective settings: the file, overridden by flags, validated.
@@ -403,7 +408,7 @@ struct RunSettings: Sendable {
             guard let cron = script.schedule else {
                 throw RunError("\(path): no `schedule:` in the front matter; `pairbook run` needs one (e.g. \"5 * * * *\", @daily)")
             }
-            return ScheduledReport(path: path, name: script.name, schedule: cron, alertRules: script.alerts.map(\.name))
+            return ScheduledReport(path: path, name: script.name, schedule: cron, alertRules: script.alerts.map(\.name), script: script)
         }
 
         // HTTP address.

@@ -55,7 +55,9 @@ struct ServeCommand: AsyncParsableCommand {
             Console.line("dashboard: http://\(host.contains(":") ? "[\(host)]" : host):\(port)/  (Ctrl-C to stop)")
             fflush(nil)
         }
-        let feed = LiveFeed(store: store, hub: hub, timeframes: Timeframe.defaults, logger: logger)
+        // Dashboard rules are evaluated as bars close, whoever writes them (a collector elsewhere, an import).
+        let alerts = LiveAlerts(store: store, hub: hub, scripts: [], logger: logger)
+        let feed = LiveFeed(store: store, hub: hub, timeframes: Timeframe.defaults, onBarsClosed: { await alerts.barsClosed($0) }, logger: logger)
         try await ServiceGroup(configuration: .init(services: [server, feed], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
     }
 }
