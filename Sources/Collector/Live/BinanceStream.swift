@@ -383,7 +383,7 @@ struct StreamShard: Sendable {
 
     /// Decodes frames until the connection ends; every trade goes through the gap detector.
     func read(_ inbound: WebSocketInboundStream, connection id: Int, events: AsyncStream<Event>.Continuation) async throws {
-        var decoder = BinanceMessageDecoder()
+        var decoder = BinanceMessageDecoder(wallClock: stream.wallClock)
         var fragments: ByteBuffer?
         var receiving = false
         let stats = stream.stats
@@ -482,7 +482,7 @@ struct StreamShard: Sendable {
         case .afterGap(let gap):
             await report(gap)
         case .sequenceRestarted:
-            logger.warning("trade ids restart below the last stored one: the database holds another stream kind's ids; no gap measured", metadata: [
+            logger.warning("trade ids restart below the last one: another stream kind's ids in the database, or an absurd id before; no gap measured", metadata: [
                 "symbol": "\(trade.symbol)", "stream.trade_id": "\(trade.tradeID)",
             ])
         case .inSequence:
@@ -507,7 +507,7 @@ struct StreamShard: Sendable {
                 var first: [Symbol: Int64] = [:]
                 for trade in held where first[trade.symbol] == nil { first[trade.symbol] = trade.tradeID }
                 for (symbol, id) in first {
-                    if let last = state.gaps.lastTradeID(of: symbol), id > last + 1 { return nil }
+                    if let last = state.gaps.lastTradeID(of: symbol), last < id, id - 1 > last { return nil }
                 }
             }
             var results: [(Trade, GapDetector.Observation)] = []
