@@ -385,20 +385,41 @@ struct StreamShard: Sendable {
     func read(_ inbound: WebSocketInboundStream, connection id: Int, events: AsyncStream<Event>.Continuation) async throws {
         var decoder = BinanceMessageDecoder(wallClock: stream.wallClock)
         var fragments: ByteBuffer?
+        /// Skipping the continuation frames of a message already over the size limit.
+        var skippingOversized = false
         var receiving = false
         let stats = stream.stats
+        let maximumSize = configuration.maximumMessageSize
         for try await frame in inbound {
             let receivedAt = ContinuousClock.now
             var data: ByteBuffer
             switch frame.opcode {
             case .text, .binary:
+                fragments = nil
+                skippingOversized = false
+                guard frame.data.readableBytes <= maximumSize else {
+                    skippingOversized = !frame.fin
+                    countOversized(frame.data.readableBytes, connection: id)
+                    continue
+                }
                 if !frame.fin {
                     fragments = frame.data
                     continue
                 }
                 data = frame.data
             case .continuation:
+                if skippingOversized {
+                    if frame.fin { skippingOversized = false }
+                    continue
+                }
                 guard var partial = fragments else { continue }
+                // The whole message is capped, not each frame: a peer could send continuations forever.
+                guard frame.data.readableBytes <= maximumSize - partial.readableBytes else {
+                    fragments = nil
+                    skippingOversized = !frame.fin
+                    countOversized(partial.readableBytes + frame.data.readableBytes, connection: id)
+                    continue
+                }
                 var piece = frame.data
                 partial.writeBuffer(&piece)
                 if !frame.fin {
@@ -452,6 +473,21 @@ struct StreamShard: Sendable {
                 await accept(Trade(symbol: tick.symbol, tradeID: tick.tradeID, time: tick.timestamp, tick: tick, receivedAt: receivedAt),
                              connection: id)
             }
+        }
+    }
+
+    /// Counts a message dropped for its size as malformed (logged at the 1st, 10th, 100th, … time).
+    private func countOversized(_ bytes: Int, connection id: Int) {
+        let count = stream.stats.update { s -> Int in
+            s.frames += 1
+            s.malformed += 1
+            return s.malformed
+        }
+        if Self.isLogWorthy(count) {
+            logger.warning("oversized message skipped", metadata: [
+                "stream.connection": "\(id)", "stream.message_bytes": "at least \(bytes)",
+                "stream.maximum_message_bytes": "\(configuration.maximumMessageSize)", "stream.malformed_total": "\(count)",
+            ])
         }
     }
 

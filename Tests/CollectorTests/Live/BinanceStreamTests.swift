@@ -121,6 +121,30 @@ struct BinanceStreamTests {
         #expect(harness.logs.contains(level: .warning, "invalid 'T' value"))
     }
 
+    @Test("fragmented messages are reassembled up to the size limit; a longer one is skipped and counted, the connection stays up")
+    func oversizedMessage() async throws {
+        // Given real frames where one trade arrives in 40-byte fragments, after a 200 kB copy of it in 16 kB fragments
+        let harness = try LiveCollectorHarness()
+        let frames = Array(Self.frames[..<2000])
+        let index = try #require(frames.indices.first { $0 >= 1000 && frames[$0].contains("@trade") })
+        let trade = frames[index]
+        let huge = String(trade.dropLast(2)) + #","pad":""# + String(repeating: "x", count: 200_000) + #""}}"#
+        let steps: [FakeBinanceServer.Step] = [.waitForClients(1)] + frames[..<index].map { .frame($0) }
+            + [.fragmented(huge, pieceSize: 16_384), .fragmented(trade, pieceSize: 40)] + frames[(index + 1)...].map { .frame($0) }
+        let trades = LiveCollectorHarness.trades(in: frames)
+        // When they are streamed to a collector accepting messages of up to 64 kB
+        try await FakeBinanceServer.withServer(steps: steps) { server in
+            var configuration = LiveCollectorHarness.configuration(endpoint: server.baseURL)
+            configuration.maximumMessageSize = 64 << 10
+            try await harness.run(configuration) { $0.committedTicks >= trades.count }
+        }
+        // Then the oversized message is counted as malformed and dropped, the fragmented trade is stored once
+        #expect(try harness.storedTicks() == trades)
+        let stats = harness.stats.snapshot()
+        #expect(stats.malformed == 1 && stats.duplicates == 0 && stats.reconnects == 0)
+        #expect(harness.logs.contains(level: .warning, "oversized message skipped"))
+    }
+
     @Test("a stalled server (connection open, nothing sent) is detected by the watchdog, logged loudly, and reconnected")
     func stall() async throws {
         let harness = try LiveCollectorHarness()
