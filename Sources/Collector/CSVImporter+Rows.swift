@@ -55,8 +55,10 @@ enum RowLayout: Equatable {
             for _ in 0..<5 { fields.skip() }
             let close = CSVFields.int64(fields.next())
             guard let open, let close else { throw RowProblem.field("open_time/close_time", "") }
-            let width = normalizedMilliseconds(close) - normalizedMilliseconds(open) + 1
-            guard width > 0, width % 1000 == 0, let interval = try? Timeframe(parsing: "\(width / 1000)s") else {
+            let (span, overflow) = normalizedMilliseconds(close).subtractingReportingOverflow(normalizedMilliseconds(open))
+            guard !overflow, span >= 0, span < Int64.max else { throw RowProblem.field("open_time/close_time", "\(open)/\(close)") }
+            let width = span + 1
+            guard width % 1000 == 0, let interval = try? Timeframe(parsing: "\(width / 1000)s") else {
                 throw RowProblem.unknownKind
             }
             return .klines(columns: n, interval: interval)
@@ -69,12 +71,15 @@ enum RowLayout: Equatable {
 
     /// Reads a trade row.
     static func tick(_ line: UnsafeBufferPointer<UInt8>, columns: Int, aggregate: Bool,
-                     symbol: Symbol) throws(RowProblem) -> Tick {
+                     symbol: Symbol, times: ClosedRange<Timestamp>) throws(RowProblem) -> Tick {
         let n = CSVFields.count(in: line)
         guard n == columns else { throw RowProblem.columns(expected: columns, found: n) }
         var fields = CSVFields(line)
         let idField = fields.next()
         guard let id = CSVFields.int64(idField) else { throw RowProblem.field(aggregate ? "agg_trade_id" : "id", CSVFields.text(idField)) }
+        guard Tick.plausibleTradeIDs.contains(id) else {
+            throw RowProblem.idOutOfRange(aggregate ? "agg_trade_id" : "id", id)
+        }
         let priceField = fields.next()
         guard let price = CSVFields.double(priceField), price > 0 else { throw RowProblem.field("price", CSVFields.text(priceField)) }
         let quantityField = fields.next()
@@ -84,17 +89,19 @@ enum RowLayout: Equatable {
         fields.skip()                    // quote_qty, or first_trade_id
         if aggregate { fields.skip() }   // last_trade_id
         let timeField = fields.next()
-        guard let time = CSVFields.int64(timeField), time > 0 else {
+        guard let time = CSVFields.int64(timeField) else {
             throw RowProblem.field(aggregate ? "transact_time" : "time", CSVFields.text(timeField))
         }
+        let timestamp = Timestamp(milliseconds: normalizedMilliseconds(time))
+        guard times.contains(timestamp) else { throw RowProblem.timeOutOfRange(aggregate ? "transact_time" : "time", time, times) }
         let makerField = fields.next()
         guard let maker = CSVFields.bool(makerField) else { throw RowProblem.field("is_buyer_maker", CSVFields.text(makerField)) }
-        return Tick(symbol: symbol, tradeID: id, timestamp: Timestamp(milliseconds: normalizedMilliseconds(time)),
-                    price: price, quantity: quantity, isBuyerMaker: maker)
+        return Tick(symbol: symbol, tradeID: id, timestamp: timestamp, price: price, quantity: quantity, isBuyerMaker: maker)
     }
 
     /// Reads a kline row into a bar of `interval`.
-    static func bar(_ line: UnsafeBufferPointer<UInt8>, columns: Int, interval: Timeframe) throws(RowProblem) -> Bar {
+    static func bar(_ line: UnsafeBufferPointer<UInt8>, columns: Int, interval: Timeframe,
+                    times: ClosedRange<Timestamp>) throws(RowProblem) -> Bar {
         let n = CSVFields.count(in: line)
         guard n == columns else { throw RowProblem.columns(expected: columns, found: n) }
         var fields = CSVFields(line)
@@ -106,6 +113,7 @@ enum RowLayout: Equatable {
         let openField = fields.next()
         guard let rawOpen = CSVFields.int64(openField) else { throw RowProblem.field("open_time", CSVFields.text(openField)) }
         let openTime = Timestamp(milliseconds: normalizedMilliseconds(rawOpen))
+        guard times.contains(openTime) else { throw RowProblem.timeOutOfRange("open_time", rawOpen, times) }
         guard interval.barOpen(containing: openTime) == openTime else {
             throw RowProblem.misaligned(openTime: openTime, interval: interval)
         }
@@ -137,6 +145,10 @@ enum RowProblem: Error {
     case columns(expected: Int, found: Int)
     case field(String, String)
     case misaligned(openTime: Timestamp, interval: Timeframe)
+    /// A time (as written in the file) outside the accepted range.
+    case timeOutOfRange(String, Int64, ClosedRange<Timestamp>)
+    /// A trade id outside ``Market/Tick/plausibleTradeIDs``.
+    case idOutOfRange(String, Int64)
     case unknownKind
 
     var message: String {
@@ -145,6 +157,10 @@ enum RowProblem: Error {
         case .field(let name, let text): return "bad \(name) '\(text)'"
         case .misaligned(let openTime, let interval):
             return "open_time \(openTime.iso8601()) is not aligned to \(interval)"
+        case .timeOutOfRange(let name, let value, let range):
+            return "\(name) \(value) is outside \(range.lowerBound.iso8601())…\(range.upperBound.iso8601())"
+        case .idOutOfRange(let name, let value):
+            return "\(name) \(value) is outside \(Tick.plausibleTradeIDs.lowerBound)…\(Tick.plausibleTradeIDs.upperBound)"
         case .unknownKind: return "cannot tell the kind of dump from this row"
         }
     }

@@ -48,15 +48,21 @@ public final class CSVImporter {
     private let store: Store
     private let recorder: Recorder
     private let logger: Logger
+    private let wallClock: @Sendable () -> Timestamp
 
     /// Creates an importer writing to `store`, keeping bars of `timeframes` (default 1s, 1m, 5m).
+    ///
+    /// - Parameter wallClock: UTC now, read once per file: trade and kline times must lie in
+    ///   ``Market/Timestamp/plausibleMarketTimes(now:)`` (2017-01-01 to now + 1 day), or the row is bad.
     public init(store: Store, timeframes: [Timeframe] = Timeframe.defaults, batchSize: Int = 50_000,
-                logger: Logger = Logger(label: "pairbook.import")) {
+                logger: Logger = Logger(label: "pairbook.import"),
+                wallClock: @escaping @Sendable () -> Timestamp = BinanceStream.systemTime) {
         precondition(batchSize > 0, "batch size must be positive")
         self.store = store
         self.batchSize = batchSize
         self.recorder = Recorder(store: store, timeframes: timeframes, logger: logger)
         self.logger = logger
+        self.wallClock = wallClock
     }
 
     /// The bar timeframes kept, finest first.
@@ -89,7 +95,8 @@ public final class CSVImporter {
         // a core busy. A plain `Thread`, not a task: `importFile` is synchronous, and both sides block (on
         // the file, on SQLite). At most two parsed batches wait, so memory stays flat.
         let channel = BatchChannel<ParsedBatch>(capacity: 2)
-        let state = FileState(file: file, symbol: symbol, kind: requestedKind, skipBadRows: options.skipBadRows)
+        let state = FileState(file: file, symbol: symbol, kind: requestedKind, skipBadRows: options.skipBadRows,
+                              times: Timestamp.plausibleMarketTimes(now: wallClock()))
         let batchSize = self.batchSize
         let parsing = Thread { FileParser.run(url: url, state: state, batchSize: batchSize, into: channel) }
         parsing.name = "pairbook.import.parse"
@@ -232,17 +239,20 @@ private struct FileState {
     let symbol: Symbol
     let kind: ImportKind?
     let skipBadRows: Bool
+    /// The accepted trade and kline times.
+    let times: ClosedRange<Timestamp>
     var layout: RowLayout?
     var rows = 0
     var badRows = 0
     var firstBadRow: ImportError?
     var sawFirstLine = false
 
-    init(file: String, symbol: Symbol, kind: ImportKind?, skipBadRows: Bool) {
+    init(file: String, symbol: Symbol, kind: ImportKind?, skipBadRows: Bool, times: ClosedRange<Timestamp>) {
         self.file = file
         self.symbol = symbol
         self.kind = kind
         self.skipBadRows = skipBadRows
+        self.times = times
     }
 
     enum Row {
@@ -268,9 +278,9 @@ private struct FileState {
             }
             switch layout {
             case .trades(let columns, let aggregate):
-                return .tick(try RowLayout.tick(line, columns: columns, aggregate: aggregate, symbol: symbol))
+                return .tick(try RowLayout.tick(line, columns: columns, aggregate: aggregate, symbol: symbol, times: times))
             case .klines(let columns, let interval):
-                return .bar(try RowLayout.bar(line, columns: columns, interval: interval), interval)
+                return .bar(try RowLayout.bar(line, columns: columns, interval: interval, times: times), interval)
             }
         } catch {
             if case .unknownKind = error { throw ImportError.unknownKind(file: file) }

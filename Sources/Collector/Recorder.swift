@@ -38,12 +38,15 @@ public final class Recorder {
 
     /// Stores `ticks` and updates their bars in one transaction.
     ///
-    /// - Parameter ticks: trades of any symbols, in any order (in time order is fastest).
+    /// - Parameters:
+    ///   - ticks: trades of any symbols, in any order (in time order is fastest).
+    ///   - writes: more writes that must commit with the trades or not at all (the live collector's gap rows:
+    ///     a gap and the trades after it are one fact); run last, inside the same transaction.
     /// - Returns: how many trades were new or duplicates, and how many bar rows were written.
-    /// - Throws: ``Storage/StoreError`` when the transaction fails; nothing of the batch is then stored,
-    ///   and the recorder forgets its in-memory bars so the next batch starts from what is stored.
-    public func record(_ ticks: some Collection<Tick>) throws -> RecordResult {
-        guard !ticks.isEmpty else { return RecordResult() }
+    /// - Throws: ``Storage/StoreError`` (or what `writes` throws) when the transaction fails; nothing of the batch is
+    ///   then stored, and the recorder forgets its in-memory bars so the next batch starts from what is stored.
+    public func record(_ ticks: some Collection<Tick>, with writes: ((StoreTransaction) throws -> Void)? = nil) throws -> RecordResult {
+        guard !ticks.isEmpty || writes != nil else { return RecordResult() }
         do {
             return try store.write { tx in
                 var result = RecordResult()
@@ -71,6 +74,7 @@ public final class Recorder {
                     start = end
                 }
                 result.barsWritten = bars.count
+                try writes?(tx)
                 return result
             }
         } catch {

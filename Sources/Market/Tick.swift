@@ -22,3 +22,11 @@ public struct Tick: Sendable, Hashable, Codable {
         self.isBuyerMaker = isBuyerMaker
     }
 }
+
+extension Tick {
+    /// The trade ids (and aggregate ids) accepted from Binance: 0 … 2⁵³ − 1.
+    ///
+    /// Binance's ids are about 10¹⁰ (2024); 2⁵³ is where JSON numbers stop being exact, a million times further.
+    /// A larger id (such as 2⁶³ − 1) is corrupt input and would make every later trade look like a duplicate.
+    public static let plausibleTradeIDs: ClosedRange<Int64> = 0...((1 << 53) - 1)
+}

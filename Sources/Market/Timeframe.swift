@@ -48,11 +48,16 @@ public struct Timeframe: Sendable, Hashable, Comparable, Codable, CustomStringCo
     }
 
     /// The open time of the bar containing `t` (floor to the timeframe, UTC). O(1).
+    ///
+    /// Never traps: within one width of `Int64.min` ms, where the floor is not representable, the
+    /// earliest representable aligned instant (the one after `t`) is returned. Times from outside
+    /// are checked against ``Timestamp/plausibleMarketTimes(now:)`` before they get here.
     @inlinable public func barOpen(containing t: Timestamp) -> Timestamp {
         let ms = t.milliseconds
         var r = ms % milliseconds
         if r < 0 { r += milliseconds }
-        return Timestamp(milliseconds: ms - r)
+        let (open, overflow) = ms.subtractingReportingOverflow(r)
+        return Timestamp(milliseconds: overflow ? ms + (milliseconds - r) : open)
     }
 
     /// The width as a span.

@@ -32,6 +32,9 @@ public final class FakeBinanceServer: Sendable {
         case waitForClients(Int)
         /// Wait a fixed time.
         case pause(Duration)
+        /// Send one text message split into frames of at most `pieceSize` bytes (a text frame, then
+        /// continuation frames, the last with FIN). Not counted among the delivered frames.
+        case fragmented(String, pieceSize: Int)
     }
 
     private struct State {
@@ -244,6 +247,21 @@ public final class FakeBinanceServer: Sendable {
                 pacedFrames = 0
             case .pause(let duration):
                 try await clock.sleep(for: duration)
+            case .fragmented(let text, let pieceSize):
+                let bytes = Array(text.utf8)
+                let starts = Array(stride(from: 0, to: bytes.count, by: max(1, pieceSize)))
+                let channels = state.withLock { Array($0.channels.values) }
+                for channel in channels {
+                    for (i, start) in starts.enumerated() {
+                        var buffer = channel.allocator.buffer(capacity: pieceSize)
+                        buffer.writeBytes(bytes[start..<min(start + pieceSize, bytes.count)])
+                        let frame = WebSocketFrame(fin: i == starts.count - 1, opcode: i == 0 ? .text : .continuation, data: buffer)
+                        let promise = channel.eventLoop.makePromise(of: Void.self)
+                        channel.writeAndFlush(frame, promise: promise)
+                        lastWrite = promise.futureResult
+                    }
+                }
+                try? await lastWrite?.get()
             }
         }
         try? await lastWrite?.get()

@@ -28,6 +28,10 @@ public struct StreamGap: Sendable, Hashable {
         self.filledAt = filledAt
     }
 
-    /// How many trades are missing.
-    public var missingTrades: Int64 { max(0, toTradeID - fromTradeID - 1) }
+    /// How many trades are missing (saturating at `Int64.max`; never traps, whatever the ids).
+    public var missingTrades: Int64 {
+        guard toTradeID > fromTradeID else { return 0 }
+        let (span, overflow) = toTradeID.subtractingReportingOverflow(fromTradeID)
+        return overflow ? .max : span - 1
+    }
 }

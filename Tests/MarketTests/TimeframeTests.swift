@@ -32,3 +32,27 @@ import Testing
         #expect(throws: MarketError.invalidDuration("0h")) { try TimeSpan(parsing: "0h") }
     }
 }
+
+@Suite struct AbsurdTimeTests {
+    @Test("alignment never traps, even at the ends of Int64", arguments: [Int64.min, -9_223_372_036_854_775_807, -9_223_372_036_854_775_000, .max])
+    func alignmentAtTheEnds(ms: Int64) {
+        for timeframe in [Timeframe.oneSecond, .oneMinute, .fiveMinutes, .oneDay] {
+            let open = timeframe.barOpen(containing: Timestamp(milliseconds: ms))
+            #expect(open.milliseconds % timeframe.milliseconds == 0)
+            #expect((open.milliseconds - ms).magnitude < UInt64(timeframe.milliseconds))
+        }
+    }
+
+    @Test("plausible market times: 2017-01-01 to now + 1 day")
+    func plausibleTimes() {
+        let now = Timestamp(milliseconds: 1_721_347_202_813)
+        let range = Timestamp.plausibleMarketTimes(now: now)
+        #expect(range.lowerBound.iso8601(.seconds) == "2017-01-01T00:00:00Z")
+        #expect(range.upperBound == now + .days(1))
+        #expect(!range.contains(Timestamp(milliseconds: 99_999_999_999_999)))
+        #expect(!range.contains(Timestamp(milliseconds: -9_223_372_036_854_775_807)))
+        #expect(Timestamp.plausibleMarketTimes(now: Timestamp(milliseconds: .max)).upperBound.milliseconds == .max)
+        #expect(Timestamp.plausibleMarketTimes(now: Timestamp(milliseconds: 0)) == Timestamp.earliestMarketData...Timestamp.earliestMarketData)
+        #expect(!Tick.plausibleTradeIDs.contains(.max) && !Tick.plausibleTradeIDs.contains(-1))
+    }
+}

@@ -71,4 +71,26 @@ struct ImportCommandTests {
             #expect(resumed.stdout == clean.stdout, "\(timeframe) bars differ after resume")
         }
     }
+
+    @Test("a real kline file with one absurd open_time: a one-line error with file and line (not a trap); --skip-bad counts it",
+          .enabled(if: SharedData.isAvailable, "\(SharedData.skipReason)"))
+    func absurdKlineTime() throws {
+        // Given BTCUSDT-1m-2023-01-01.csv with open_time -9223372036854775807 on line 101
+        let dir = try Fixtures.temporaryDirectory(prefix: "pairbook-cli")
+        let source = SharedData.url("binance-usdm-klines-1m-2023-01-01_03/BTCUSDT-1m-2023-01-01.csv")
+        var lines = try String(contentsOf: source, encoding: .utf8).components(separatedBy: "\n")
+        lines[100] = "-9223372036854775807" + lines[100].drop { $0 != "," }
+        let file = dir.appendingPathComponent("BTCUSDT-1m-2023-01-01.csv")
+        try Data(lines.joined(separator: "\n").utf8).write(to: file)
+        // When it is imported, then it fails cleanly with exit status 1, naming the row
+        let failed = try ImporterCLI.run(["import", "--db", "t.sqlite", file.path], in: dir)
+        #expect(failed.status == 1, "\(failed.stderr)")
+        #expect(failed.stderr.contains(
+            "Error: BTCUSDT-1m-2023-01-01.csv:101: open_time -9223372036854775807 is outside 2017-01-01T00:00:00.000Z…"))
+        // And with --skip-bad the other 1439 klines are imported and the bad row is reported
+        let skipped = try ImporterCLI.run(["import", "--db", "t.sqlite", "--skip-bad", file.path], in: dir)
+        #expect(skipped.status == 0, "\(skipped.stderr)")
+        #expect(skipped.stdout.contains("1440 rows, 1439 klines"), "\(skipped.stdout)")
+        #expect(skipped.stdout.contains("skipped 1 bad rows; first: BTCUSDT-1m-2023-01-01.csv:101: open_time -9223372036854775807"))
+    }
 }

@@ -67,4 +67,20 @@ struct RunCommandTests {
         #expect(mail.stderr.contains("delivery.email"), "\(mail.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("x.sqlite").path), "nothing ran")
     }
+
+    @Test("a misspelt key in pairbook.yaml is an error naming it, before anything runs", arguments: [
+        ("keep_report_for: forever\n", "keep_report_for: unknown key 'keep_report_for' in pairbook run configuration"),
+        ("delivery:\n  folder: out\n  fodler: elsewhere\n", "delivery.fodler: unknown key 'fodler' in delivery"),
+        ("delivery:\n  email:\n    to: [a@example.com]\n    from: b@example.com\n    smtp: { host: mail, prot: 25 }\n",
+         "delivery.email.smtp.prot: unknown key 'prot' in delivery.email.smtp"),
+    ])
+    func unknownConfigurationKey(yaml: String, message: String) throws {
+        let dir = try Fixtures.temporaryDirectory(prefix: "pairbook-run-cli")
+        try Data(yaml.utf8).write(to: dir.appendingPathComponent("pairbook.yaml"))
+        let result = try ImporterCLI.run(["run", "--config", "pairbook.yaml", "--db", "x.sqlite"], in: dir)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("Error: --config pairbook.yaml: \(message): expected one of "), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("x.sqlite").path), "nothing ran")
+    }
 }

@@ -65,6 +65,8 @@ public enum BackfillError: Error, CustomStringConvertible, Equatable, Sendable {
     case invalidResponse(url: String, detail: String)
     /// The endpoint did not return the whole id range (e.g. the trades are older than it keeps).
     case incomplete(symbol: Symbol, expected: ClosedRange<Int64>, missingFrom: Int64)
+    /// A returned trade has a time outside ``Market/Timestamp/plausibleMarketTimes(now:)`` (ms as received).
+    case implausibleTrade(symbol: Symbol, tradeID: Int64, time: Int64)
 
     public var description: String {
         switch self {
@@ -73,6 +75,8 @@ public enum BackfillError: Error, CustomStringConvertible, Equatable, Sendable {
         case .invalidResponse(let url, let detail): "unexpected response from \(url): \(detail)"
         case .incomplete(let symbol, let expected, let missingFrom):
             "\(symbol): aggregate trades \(expected.lowerBound)…\(expected.upperBound) not all available (missing from \(missingFrom))"
+        case .implausibleTrade(let symbol, let tradeID, let time):
+            "\(symbol): trade \(tradeID) from REST has time \(time), outside 2017-01-01 … now + 1 day"
         }
     }
 }

@@ -6,7 +6,7 @@ import Market
 /// sent directly or wrapped in a combined-stream envelope `{"stream":…,"data":…}`; keys are matched by
 /// name, not position. Everything else a stream can carry (depth, bookTicker, kline events, REST
 /// depth snapshots, subscription replies) is ``ignored(_:)``. Frames that are not a JSON object, or
-/// trade events with missing or unparseable fields, throw ``BinanceMessageError``.
+/// trade events with missing or unparseable fields, or with an implausible time or id, throw ``BinanceMessageError``.
 public enum BinanceMessage: Sendable, Equatable {
     /// A market trade (`trade` with `X == "MARKET"`, or any `aggTrade`), ready to record.
     ///
@@ -70,8 +70,13 @@ public struct BinanceMessageDecoder: Sendable {
     public static let maximumCachedSymbols = 4096
 
     private var symbols: [String: Symbol] = [:]
+    private let wallClock: @Sendable () -> Timestamp
 
-    public init() {}
+    /// - Parameter wallClock: UTC now; a trade time outside ``Market/Timestamp/plausibleMarketTimes(now:)``
+    ///   (2017-01-01 to now + 1 day) makes the frame malformed, as does an id outside ``Market/Tick/plausibleTradeIDs``.
+    public init(wallClock: @escaping @Sendable () -> Timestamp = BinanceStream.systemTime) {
+        self.wallClock = wallClock
+    }
 
     /// Decodes one frame given as bytes.
     ///
@@ -142,8 +147,13 @@ public struct BinanceMessageDecoder: Sendable {
         guard let id = aggregate ? f.aggregateID : f.tradeID else {
             return .failure(.missingField(event: event, field: aggregate ? "a" : "t"))
         }
+        guard Tick.plausibleTradeIDs.contains(id) else { return .failure(.invalidValue(event: event, field: aggregate ? "a" : "t")) }
         guard let time = f.tradeTime else { return .failure(.missingField(event: event, field: "T")) }
         let timestamp = Timestamp(milliseconds: time)
+        // An absurd time would trap in bar alignment later, or poison the bars of a far-away period.
+        guard Timestamp.plausibleMarketTimes(now: wallClock()).contains(timestamp) else {
+            return .failure(.invalidValue(event: event, field: "T"))
+        }
         if !aggregate {
             guard let type = f.orderType else { return .failure(.missingField(event: event, field: "X")) }
             if !buffer.slice(type).elementsEqual("MARKET".utf8) {

@@ -383,22 +383,43 @@ struct StreamShard: Sendable {
 
     /// Decodes frames until the connection ends; every trade goes through the gap detector.
     func read(_ inbound: WebSocketInboundStream, connection id: Int, events: AsyncStream<Event>.Continuation) async throws {
-        var decoder = BinanceMessageDecoder()
+        var decoder = BinanceMessageDecoder(wallClock: stream.wallClock)
         var fragments: ByteBuffer?
+        /// Skipping the continuation frames of a message already over the size limit.
+        var skippingOversized = false
         var receiving = false
         let stats = stream.stats
+        let maximumSize = configuration.maximumMessageSize
         for try await frame in inbound {
             let receivedAt = ContinuousClock.now
             var data: ByteBuffer
             switch frame.opcode {
             case .text, .binary:
+                fragments = nil
+                skippingOversized = false
+                guard frame.data.readableBytes <= maximumSize else {
+                    skippingOversized = !frame.fin
+                    countOversized(frame.data.readableBytes, connection: id)
+                    continue
+                }
                 if !frame.fin {
                     fragments = frame.data
                     continue
                 }
                 data = frame.data
             case .continuation:
+                if skippingOversized {
+                    if frame.fin { skippingOversized = false }
+                    continue
+                }
                 guard var partial = fragments else { continue }
+                // The whole message is capped, not each frame: a peer could send continuations forever.
+                guard frame.data.readableBytes <= maximumSize - partial.readableBytes else {
+                    fragments = nil
+                    skippingOversized = !frame.fin
+                    countOversized(partial.readableBytes + frame.data.readableBytes, connection: id)
+                    continue
+                }
                 var piece = frame.data
                 partial.writeBuffer(&piece)
                 if !frame.fin {
@@ -455,6 +476,21 @@ struct StreamShard: Sendable {
         }
     }
 
+    /// Counts a message dropped for its size as malformed (logged at the 1st, 10th, 100th, … time).
+    private func countOversized(_ bytes: Int, connection id: Int) {
+        let count = stream.stats.update { s -> Int in
+            s.frames += 1
+            s.malformed += 1
+            return s.malformed
+        }
+        if Self.isLogWorthy(count) {
+            logger.warning("oversized message skipped", metadata: [
+                "stream.connection": "\(id)", "stream.message_bytes": "at least \(bytes)",
+                "stream.maximum_message_bytes": "\(configuration.maximumMessageSize)", "stream.malformed_total": "\(count)",
+            ])
+        }
+    }
+
     // MARK: - Sequencing
 
     /// Feeds one trade of a live connection to the gap detector (or holds it for a replacement).
@@ -482,7 +518,7 @@ struct StreamShard: Sendable {
         case .afterGap(let gap):
             await report(gap)
         case .sequenceRestarted:
-            logger.warning("trade ids restart below the last stored one: the database holds another stream kind's ids; no gap measured", metadata: [
+            logger.warning("trade ids restart below the last one: another stream kind's ids in the database, or an absurd id before; no gap measured", metadata: [
                 "symbol": "\(trade.symbol)", "stream.trade_id": "\(trade.tradeID)",
             ])
         case .inSequence:
@@ -507,7 +543,7 @@ struct StreamShard: Sendable {
                 var first: [Symbol: Int64] = [:]
                 for trade in held where first[trade.symbol] == nil { first[trade.symbol] = trade.tradeID }
                 for (symbol, id) in first {
-                    if let last = state.gaps.lastTradeID(of: symbol), id > last + 1 { return nil }
+                    if let last = state.gaps.lastTradeID(of: symbol), last < id, id - 1 > last { return nil }
                 }
             }
             var results: [(Trade, GapDetector.Observation)] = []

@@ -42,6 +42,9 @@ public struct BinanceStreamConfiguration: Sendable {
     public var tls: TLSConfiguration
     /// Largest accepted WebSocket frame (REST-style depth snapshots can exceed 40 kB).
     public var maximumFrameSize: Int
+    /// Largest accepted message, its fragments reassembled. A longer one is dropped as it arrives (its
+    /// remaining fragments skipped) and counted as malformed; the connection stays up.
+    public var maximumMessageSize: Int
     /// How long a close handshake may take before the socket is dropped.
     public var closeTimeout: Duration
     /// How long connecting (TCP, TLS, WebSocket upgrade) may take before the attempt is abandoned (logged) and
@@ -53,9 +56,9 @@ public struct BinanceStreamConfiguration: Sendable {
     public init(symbols: [Symbol], kind: StreamKind = .trade, endpoint: String? = nil,
                 maximumStreamsPerConnection: Int = 200, watchdogTimeout: Duration = .seconds(30),
                 reconnect: ReconnectPolicy = ReconnectPolicy(), rotation: RotationPolicy = RotationPolicy(),
-                tls: TLSConfiguration? = nil, maximumFrameSize: Int = 1 << 20, closeTimeout: Duration = .seconds(1),
-                connectTimeout: Duration = .seconds(20)) {
-        precondition(maximumStreamsPerConnection > 0 && watchdogTimeout > .zero)
+                tls: TLSConfiguration? = nil, maximumFrameSize: Int = 1 << 20, maximumMessageSize: Int = 1 << 20,
+                closeTimeout: Duration = .seconds(1), connectTimeout: Duration = .seconds(20)) {
+        precondition(maximumStreamsPerConnection > 0 && watchdogTimeout > .zero && maximumMessageSize > 0)
         self.symbols = symbols
         self.kind = kind
         self.endpoint = endpoint ?? Self.productionBaseURL
@@ -65,6 +68,7 @@ public struct BinanceStreamConfiguration: Sendable {
         self.rotation = rotation
         self.tls = tls ?? Self.defaultTLS()
         self.maximumFrameSize = maximumFrameSize
+        self.maximumMessageSize = maximumMessageSize
         self.closeTimeout = closeTimeout
         self.connectTimeout = connectTimeout
     }

@@ -107,6 +107,8 @@ public struct GapBackfill: Service {
     ///   the client's errors, or `CancellationError`.
     func forEachMissingPage(of gap: StreamGap, lastRequest: inout ContinuousClock.Instant?,
                             _ body: ([Tick]) async throws -> Void) async throws {
+        // Checked: a gap row may hold any ids (the detector never traps on them, nor may this).
+        guard gap.fromTradeID < .max, gap.toTradeID > .min else { return }
         let first = gap.fromTradeID + 1
         let last = gap.toTradeID - 1
         guard first <= last else { return }
@@ -117,7 +119,9 @@ public struct GapBackfill: Service {
                 if wait > .zero { try await Task.sleep(for: wait) }
             }
             lastRequest = .now
-            let page = try await client.page(symbol: gap.symbol, fromID: next, limit: Int(min(1000, last - next + 1)))
+            let (remaining, overflow) = last.subtractingReportingOverflow(next)
+            let page = try await client.page(symbol: gap.symbol, fromID: next, limit: overflow ? 1000 : Int(min(999, remaining) + 1))
+            let times = Timestamp.plausibleMarketTimes(now: wallClock())
             var accepted: [Tick] = []
             var reachedEnd = false
             for tick in page where tick.tradeID >= next {
@@ -126,6 +130,10 @@ public struct GapBackfill: Service {
                     break
                 }
                 if client.returnsEveryID && tick.tradeID != next { break }
+                // An absurd time would trap in bar alignment, or land in bars of another era: the page is refused.
+                guard times.contains(tick.timestamp) else {
+                    throw BackfillError.implausibleTrade(symbol: gap.symbol, tradeID: tick.tradeID, time: tick.timestamp.milliseconds)
+                }
                 accepted.append(tick)
                 next = tick.tradeID + 1
             }

@@ -275,6 +275,15 @@ struct RunConfiguration: Decodable {
     struct DeliveryConfiguration: Decodable {
         var folder: String?
         var email: EmailConfiguration?
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case folder, email }
+
+        init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(allowed: CodingKeys.allCases.map(\.rawValue), in: "delivery")
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            folder = try c.decodeIfPresent(String.self, forKey: .folder)
+            email = try c.decodeIfPresent(EmailConfiguration.self, forKey: .email)
+        }
     }
 
     struct EmailConfiguration: Decodable {
@@ -282,6 +291,17 @@ struct RunConfiguration: Decodable {
         var from: String
         var attach: [String]?
         var smtp: SMTPSettings
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case to, from, attach, smtp }
+
+        init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(allowed: CodingKeys.allCases.map(\.rawValue), in: "delivery.email")
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            to = try c.decode([String].self, forKey: .to)
+            from = try c.decode(String.self, forKey: .from)
+            attach = try c.decodeIfPresent([String].self, forKey: .attach)
+            smtp = try c.decode(SMTPSettings.self, forKey: .smtp)
+        }
     }
 
     struct SMTPSettings: Decodable {
@@ -294,20 +314,55 @@ struct RunConfiguration: Decodable {
         var credentialsFile: String?
         var allowInsecureAuth: Bool?
 
-        enum CodingKeys: String, CodingKey {
+        enum CodingKeys: String, CodingKey, CaseIterable {
             case host, port, security, auth
             case usernameEnv = "username_env", passwordEnv = "password_env", credentialsFile = "credentials_file"
             case allowInsecureAuth = "allow_insecure_auth"
         }
+
+        init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(allowed: CodingKeys.allCases.map(\.rawValue), in: "delivery.email.smtp")
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            host = try c.decode(String.self, forKey: .host)
+            port = try c.decodeIfPresent(Int.self, forKey: .port)
+            security = try c.decodeIfPresent(SMTPConfiguration.Security.self, forKey: .security)
+            auth = try c.decodeIfPresent(SMTPConfiguration.AuthMethod.self, forKey: .auth)
+            usernameEnv = try c.decodeIfPresent(String.self, forKey: .usernameEnv)
+            passwordEnv = try c.decodeIfPresent(String.self, forKey: .passwordEnv)
+            credentialsFile = try c.decodeIfPresent(String.self, forKey: .credentialsFile)
+            allowInsecureAuth = try c.decodeIfPresent(Bool.self, forKey: .allowInsecureAuth)
+        }
     }
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case database, symbols, stream, endpoint, timeframes, reports, output, listen, delivery, token
         case catchUp = "catch_up", maxDataAge = "max_data_age", shutdownGraceSeconds = "shutdown_grace_seconds"
         case restEndpoint = "rest_endpoint", keepReportsFor = "keep_reports_for"
     }
 
     init() {}
+
+    /// Decodes the file's keys; a key that is not one of ``CodingKeys`` (a typo such as `keep_report_for`) is an
+    /// error naming it, never silently ignored.
+    init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(allowed: CodingKeys.allCases.map(\.rawValue), in: "pairbook run configuration")
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        database = try c.decodeIfPresent(String.self, forKey: .database)
+        symbols = try c.decodeIfPresent([String].self, forKey: .symbols)
+        stream = try c.decodeIfPresent(StreamKind.self, forKey: .stream)
+        endpoint = try c.decodeIfPresent(String.self, forKey: .endpoint)
+        restEndpoint = try c.decodeIfPresent(String.self, forKey: .restEndpoint)
+        timeframes = try c.decodeIfPresent([String].self, forKey: .timeframes)
+        reports = try c.decodeIfPresent([String].self, forKey: .reports)
+        output = try c.decodeIfPresent(String.self, forKey: .output)
+        listen = try c.decodeIfPresent(String.self, forKey: .listen)
+        catchUp = try c.decodeIfPresent(Bool.self, forKey: .catchUp)
+        maxDataAge = try c.decodeIfPresent(String.self, forKey: .maxDataAge)
+        shutdownGraceSeconds = try c.decodeIfPresent(Int.self, forKey: .shutdownGraceSeconds)
+        keepReportsFor = try c.decodeIfPresent(String.self, forKey: .keepReportsFor)
+        delivery = try c.decodeIfPresent(DeliveryConfiguration.self, forKey: .delivery)
+        token = try c.decodeIfPresent(String.self, forKey: .token)
+    }
 
     /// Reads and decodes the file; errors name the file.
     static func load(_ path: String) throws -> RunConfiguration {

@@ -18,8 +18,8 @@ struct BinanceMessageTests {
     @Test("a direct (unwrapped) trade event decodes too, with whitespace")
     func directTrade() throws {
         var decoder = BinanceMessageDecoder()
-        let frame = #" { "e" : "trade", "E":1,"T":2,"s":"ETHUSDT","t":7,"p":"3424.99","q":"0.022","X":"MARKET","m":true } "#
-        #expect(try decoder.decode(frame) == .trade(Tick(symbol: "ETHUSDT", tradeID: 7, timestamp: Timestamp(milliseconds: 2),
+        let frame = #" { "e" : "trade", "E":1,"T":1721347202812,"s":"ETHUSDT","t":7,"p":"3424.99","q":"0.022","X":"MARKET","m":true } "#
+        #expect(try decoder.decode(frame) == .trade(Tick(symbol: "ETHUSDT", tradeID: 7, timestamp: Timestamp(milliseconds: 1_721_347_202_812),
                                                          price: 3424.99, quantity: 0.022, isBuyerMaker: true)))
     }
 
@@ -37,8 +37,8 @@ struct BinanceMessageTests {
     @Test("a trade that is not a MARKET trade is reported with its id but not as a tick")
     func insuranceFundTrade() throws {
         var decoder = BinanceMessageDecoder()
-        let frame = #"{"stream":"btcusdt@trade","data":{"e":"trade","E":1,"T":2,"s":"BTCUSDT","t":99,"p":"63960.00","q":"0.310","X":"INSURANCE_FUND","m":false}}"#
-        #expect(try decoder.decode(frame) == .nonMarketTrade(symbol: "BTCUSDT", tradeID: 99, timestamp: Timestamp(milliseconds: 2)))
+        let frame = #"{"stream":"btcusdt@trade","data":{"e":"trade","E":1,"T":1721347202812,"s":"BTCUSDT","t":99,"p":"63960.00","q":"0.310","X":"INSURANCE_FUND","m":false}}"#
+        #expect(try decoder.decode(frame) == .nonMarketTrade(symbol: "BTCUSDT", tradeID: 99, timestamp: Timestamp(milliseconds: 1_721_347_202_812)))
     }
 
     @Test("non-trade frames are classified and ignored", arguments: [
@@ -59,12 +59,12 @@ struct BinanceMessageTests {
         "",
         "not json",
         #"{"stream":"btcusdt@trade","data":{"e":"trade","E":1,"T":2,"s":"BTCUSDT","t":5,"#,
-        #"{"e":"trade","T":2,"s":"BTCUSDT","t":5,"p":"abc","q":"1","X":"MARKET","m":true}"#,
-        #"{"e":"trade","T":2,"s":"BTCUSDT","t":5,"q":"1","X":"MARKET","m":true}"#,
-        #"{"e":"trade","T":2,"s":"BTC-USDT","t":5,"p":"1","q":"1","X":"MARKET","m":true}"#,
-        #"{"e":"aggTrade","T":2,"s":"BTCUSDT","t":5,"p":"1","q":"1","m":true}"#,
+        #"{"e":"trade","T":1721347202812,"s":"BTCUSDT","t":5,"p":"abc","q":"1","X":"MARKET","m":true}"#,
+        #"{"e":"trade","T":1721347202812,"s":"BTCUSDT","t":5,"q":"1","X":"MARKET","m":true}"#,
+        #"{"e":"trade","T":1721347202812,"s":"BTC-USDT","t":5,"p":"1","q":"1","X":"MARKET","m":true}"#,
+        #"{"e":"aggTrade","T":1721347202812,"s":"BTCUSDT","t":5,"p":"1","q":"1","m":true}"#,
         #"{"e":"trade","T":"2","s":"BTCUSDT","t":5,"p":"1","q":"1","X":"MARKET","m":true}"#,
-        #"{"e":"trade","T":2,"s":"BTCUSDT","t":5,"p":"1","q":"1","X":"MARKET","m":true} trailing"#,
+        #"{"e":"trade","T":1721347202812,"s":"BTCUSDT","t":5,"p":"1","q":"1","X":"MARKET","m":true} trailing"#,
         #"[1,2,3]"#,
     ])
     func malformed(frame: String) {
@@ -72,12 +72,31 @@ struct BinanceMessageTests {
         #expect(throws: BinanceMessageError.self) { try decoder.decode(frame) }
     }
 
+    @Test("absurd trade times and ids are malformed, not trades", arguments: [
+        (#""T":-9223372036854775807,"t":5"#, "T"),
+        (#""T":99999999999999,"t":5"#, "T"),
+        (#""T":1483228799999,"t":5"#, "T"),
+        (#""T":1721433602814,"t":5"#, "T"),
+        (#""T":1721347202812,"t":9223372036854775807"#, "t"),
+        (#""T":1721347202812,"t":-3"#, "t"),
+    ])
+    func implausible(fields: String, field: String) {
+        // Given a clock at 2024-07-19T00:00:02.813Z: times up to one day later are accepted
+        var decoder = BinanceMessageDecoder(wallClock: { Timestamp(milliseconds: 1_721_347_202_813) })
+        for (event, market) in [("trade", #","X":"MARKET""#), ("trade", #","X":"ADL""#)] {
+            let frame = #"{"e":"\#(event)",\#(fields),"s":"BTCUSDT","p":"1","q":"1"\#(market),"m":true}"#
+            #expect(throws: BinanceMessageError.invalidValue(event: event, field: field)) { try decoder.decode(frame) }
+        }
+        let edge = #"{"e":"trade","T":1721433602813,"s":"BTCUSDT","t":5,"p":"1","q":"1","X":"MARKET","m":true}"#
+        #expect(throws: Never.self) { try decoder.decode(edge) }
+    }
+
     @Test("prices and quantities parse to the nearest double, like strtod", arguments: [
         "63943.90", "0.003", "3424.98", "0.00000638", "100", "1.01100", "123456789012345.6", "0.1", "99999.999999999999999", "5e-3",
     ])
     func decimals(text: String) throws {
         var decoder = BinanceMessageDecoder()
-        let frame = #"{"e":"trade","T":2,"s":"BTCUSDT","t":5,"p":"\#(text)","q":"\#(text)","X":"MARKET","m":true}"#
+        let frame = #"{"e":"trade","T":1721347202812,"s":"BTCUSDT","t":5,"p":"\#(text)","q":"\#(text)","X":"MARKET","m":true}"#
         guard case .trade(let tick) = try decoder.decode(frame) else {
             Issue.record("not a trade")
             return

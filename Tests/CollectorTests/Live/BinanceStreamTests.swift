@@ -96,6 +96,55 @@ struct BinanceStreamTests {
         #expect(harness.logs.contains(level: .warning, "{not json"))
     }
 
+    @Test("trade frames with absurd times or ids are counted as malformed and skipped; no trap, every other trade is stored")
+    func absurdTimesAndIDs() async throws {
+        // Given real frames with three absurd trade frames among them (an id 2^63-1 would make every later id look old)
+        let harness = try LiveCollectorHarness()
+        let bad = [
+            #"{"stream":"btcusdt@trade","data":{"e":"trade","E":1721347202813,"T":-9223372036854775807,"s":"BTCUSDT","t":5182006000,"p":"63960.00","q":"0.310","X":"MARKET","m":false}}"#,
+            #"{"stream":"ethusdt@trade","data":{"e":"trade","E":1721347202813,"T":99999999999999,"s":"ETHUSDT","t":4217897000,"p":"3424.98","q":"0.310","X":"MARKET","m":false}}"#,
+            #"{"stream":"btcusdt@trade","data":{"e":"trade","E":1721347202813,"T":1721347202812,"s":"BTCUSDT","t":9223372036854775807,"p":"63960.00","q":"0.310","X":"MARKET","m":false}}"#,
+        ]
+        var frames = Array(Self.frames[..<3000])
+        for (i, frame) in bad.enumerated() { frames.insert(frame, at: 500 + i * 400) }
+        let trades = LiveCollectorHarness.trades(in: frames)
+        // When they are streamed
+        try await FakeBinanceServer.withServer(steps: [.waitForClients(1)] + frames.map { .frame($0) }) { server in
+            try await harness.run(LiveCollectorHarness.configuration(endpoint: server.baseURL)) { $0.committedTicks >= trades.count }
+        }
+        // Then every real trade is stored once, without gaps, and the three frames are counted
+        #expect(trades.count == LiveCollectorHarness.trades(in: Array(Self.frames[..<3000])).count)
+        #expect(try harness.storedTicks() == trades)
+        #expect(try harness.store.gaps(for: nil).isEmpty)
+        let stats = harness.stats.snapshot()
+        #expect(stats.malformed == 3 && stats.duplicates == 0 && stats.reconnects == 0)
+        #expect(harness.logs.contains(level: .warning, "invalid 'T' value"))
+    }
+
+    @Test("fragmented messages are reassembled up to the size limit; a longer one is skipped and counted, the connection stays up")
+    func oversizedMessage() async throws {
+        // Given real frames where one trade arrives in 40-byte fragments, after a 200 kB copy of it in 16 kB fragments
+        let harness = try LiveCollectorHarness()
+        let frames = Array(Self.frames[..<2000])
+        let index = try #require(frames.indices.first { $0 >= 1000 && frames[$0].contains("@trade") })
+        let trade = frames[index]
+        let huge = String(trade.dropLast(2)) + #","pad":""# + String(repeating: "x", count: 200_000) + #""}}"#
+        let steps: [FakeBinanceServer.Step] = [.waitForClients(1)] + frames[..<index].map { .frame($0) }
+            + [.fragmented(huge, pieceSize: 16_384), .fragmented(trade, pieceSize: 40)] + frames[(index + 1)...].map { .frame($0) }
+        let trades = LiveCollectorHarness.trades(in: frames)
+        // When they are streamed to a collector accepting messages of up to 64 kB
+        try await FakeBinanceServer.withServer(steps: steps) { server in
+            var configuration = LiveCollectorHarness.configuration(endpoint: server.baseURL)
+            configuration.maximumMessageSize = 64 << 10
+            try await harness.run(configuration) { $0.committedTicks >= trades.count }
+        }
+        // Then the oversized message is counted as malformed and dropped, the fragmented trade is stored once
+        #expect(try harness.storedTicks() == trades)
+        let stats = harness.stats.snapshot()
+        #expect(stats.malformed == 1 && stats.duplicates == 0 && stats.reconnects == 0)
+        #expect(harness.logs.contains(level: .warning, "oversized message skipped"))
+    }
+
     @Test("a stalled server (connection open, nothing sent) is detected by the watchdog, logged loudly, and reconnected")
     func stall() async throws {
         let harness = try LiveCollectorHarness()

@@ -74,6 +74,28 @@ struct GapBackfillTests {
         }
     }
 
+    @Test("a REST trade with an absurd time fails the backfill with a named error instead of reaching the recorder", arguments: [
+        Int64(-9_223_372_036_854_775_807), 99_999_999_999_999,
+    ])
+    func implausibleTime(time: Int64) async throws {
+        // Given an endpoint whose trade 150 carries an absurd time
+        let handler: FakeHTTPServer.Handler = { request in
+            var response = Self.handler(request)
+            let text = String(decoding: response.body, as: UTF8.self)
+            response.body = Data(text.replacingOccurrences(of: #""T":\#(Self.aggTrade(150).timestamp.milliseconds)"#, with: #""T":\#(time)"#).utf8)
+            return response
+        }
+        try await FakeHTTPServer.withServer(handler) { server in
+            let backfill = GapBackfill(store: try Store.inMemory(), symbols: ["BTCUSDT"],
+                                       client: AggTradesClient(baseURL: server.baseURL, minimumInterval: .zero),
+                                       queue: LiveEventQueue(), logger: Logger(label: "test"))
+            // When the gap around it is backfilled, then the page is refused, naming the trade
+            await #expect(throws: BackfillError.implausibleTrade(symbol: "BTCUSDT", tradeID: 150, time: time)) {
+                try await backfill.missingTicks(for: Self.gap(from: 120, to: 200))
+            }
+        }
+    }
+
     @Test("end to end: a recorded gap is filled through the live recorder and marked filled")
     func endToEnd() async throws {
         // Given a store holding trades 100…199 and 400…500 and the gap between them

@@ -187,6 +187,30 @@ struct GapDetectorTests {
         #expect(detector.lastTradeID(of: "BTCUSDT") == 16)
     }
 
+    @Test("one absurd id does not make every later trade a duplicate; no arithmetic traps at the ends of Int64")
+    func absurdID() {
+        // Given a symbol whose sequence received an absurd id (2^63-1)
+        var detector = GapDetector()
+        #expect(detector.observe("BTCUSDT", tradeID: 10, time: t0, detectedAt: t0) == .inSequence)
+        guard case .afterGap(let gap) = detector.observe("BTCUSDT", tradeID: .max, time: t0 + TimeSpan(milliseconds: 1), detectedAt: t0) else {
+            Issue.record("expected a gap")
+            return
+        }
+        #expect(gap.missingTrades == .max - 11)
+        // When the real trades go on, then they are new again (the sequence restarts at the first later one)
+        #expect(detector.observe("BTCUSDT", tradeID: 11, time: t0 + TimeSpan(milliseconds: 2), detectedAt: t0) == .sequenceRestarted)
+        #expect(detector.observe("BTCUSDT", tradeID: 12, time: t0 + TimeSpan(milliseconds: 3), detectedAt: t0) == .inSequence)
+        #expect(detector.observe("BTCUSDT", tradeID: 12, time: t0 + TimeSpan(milliseconds: 3), detectedAt: t0) == .duplicate)
+        // And ids at both ends of Int64 give a saturated gap size, not a trap
+        detector.seed("ETHUSDT", lastTradeID: .min, at: t0)
+        guard case .afterGap(let wide) = detector.observe("ETHUSDT", tradeID: .max, time: t0, detectedAt: t0) else {
+            Issue.record("expected a gap")
+            return
+        }
+        #expect(wide.missingTrades == .max)
+        #expect(StreamGap(symbol: "ETHUSDT", fromTradeID: 5, toTradeID: 3, fromTime: t0, toTime: t0, detectedAt: t0).missingTrades == 0)
+    }
+
     @Test("symbols are tracked independently; a seed makes a restart detect the hole since the last stored trade")
     func symbolsAndSeed() {
         var detector = GapDetector()
