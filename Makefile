@@ -29,14 +29,21 @@ demo: build
 ## and a replay test's deadline passed while its tasks waited for a thread.
 ## Add such a suite to LIVE_TESTS (scripts/check-live-tests.sh fails on a name that is no suite).
 LIVE_TESTS := \.(BinanceStreamTests|RestartTests|ConnectTimeoutTests|GapBackfillTests|TradeBackfillTests|GapBackfillGiveUpTests|LiveRecorderTests|LiveRecorderCheckpointTests|LiveEventQueueTests|DumpFetcherTests|SMTPDeliveryTests|RunCommandTests|TriggerCommandTests|MonitoringServerTests)/
+## Then the dashboard in a real browser (Debian's chromium + chromedriver, selenium from PyPI, Tests/browser) and
+## schemathesis against its OpenAPI document (no answer may be a 5xx), both against a real `pairbook serve`.
 test: deps test-deps
 	$(SWIFT) build --build-tests
 	@SWIFT=$(SWIFT) bash scripts/check-live-tests.sh '$(LIVE_TESTS)'
 	$(SWIFT) test --skip-build --disable-xctest --filter '$(LIVE_TESTS)'
 	$(SWIFT) test --skip-build --disable-xctest --skip '$(LIVE_TESTS)'
+	PAIRBOOK_BROWSER_REQUIRED=1 $(PYTHON) -m pytest -q -p no:cacheprovider Tests/browser
+	@bash scripts/api-fuzz.sh $(BIN)
 
+## Test-only packages: the browser and its driver (Debian), aiosmtpd, selenium, pytest, schemathesis (PyPI).
 test-deps:
-	@$(PYTHON) -c "import aiosmtpd" 2>/dev/null || $(PYTHON) -m pip install -q --disable-pip-version-check aiosmtpd==1.4.6
+	@bash scripts/install-deps.sh chromium chromium-driver
+	@$(PYTHON) -c "import aiosmtpd, selenium, pytest, schemathesis" 2>/dev/null || \
+	    $(PYTHON) -m pip install -q --disable-pip-version-check -r Tests/browser/requirements.txt aiosmtpd==1.4.6 schemathesis==4.32.5
 
 ## Python packages for fixtures and benchmark comparisons (PyPI).
 python-deps:

@@ -3,7 +3,8 @@
 # Runs apt-get as root; otherwise prints the exact command to run and fails.
 set -euo pipefail
 
-packages=(pkg-config libcairo2-dev libpango1.0-dev libsqlite3-dev zlib1g-dev fonts-dejavu-core poppler-utils)
+# libjs-dygraphs: the dashboard's charting library, served from /usr/share/javascript/dygraphs.
+packages=(pkg-config libcairo2-dev libpango1.0-dev libsqlite3-dev zlib1g-dev fonts-dejavu-core poppler-utils libjs-dygraphs)
 if [ "$#" -gt 0 ]; then packages+=("$@"); fi
 
 missing=()
