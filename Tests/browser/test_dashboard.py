@@ -1,5 +1,6 @@
 """The dashboard as a trader uses it: each tab draws, controls redraw with the right numbers, links reopen
 the view, rules are managed on the page, downloads and reports match the CLI."""
+import csv
 import json
 import math
 import re
@@ -427,6 +428,65 @@ def test_a_rule_on_one_symbols_bars(page, server):
     page.js("document.querySelector('[data-testid=\"rule-row\"][data-name=\"' + arguments[0] + '\"] [data-testid=\"rule-delete\"]').click()", name)
     click_in_row(page, name, "rule-delete")
     page.wait(lambda d: api_rule(server, name) is None, 15)
+
+
+def split_trades(files, folder, cuts):
+    """The trade CSVs cut at the given times (ms): one list of files per slice, in time order."""
+    slices = [[] for _ in range(len(cuts) + 1)]
+    for path in files:
+        with open(path, newline="") as f:
+            rows = list(csv.reader(f))
+        header, body = rows[0], rows[1:]
+        column = header.index("time")
+        parts = [[] for _ in slices]
+        for row in body:
+            parts[sum(int(row[column]) >= cut for cut in cuts)].append(row)
+        for k, part in enumerate(parts):
+            out = Path(folder) / f"{Path(path).stem}-part{k}.csv"
+            with open(out, "w", newline="") as f:
+                writer = csv.writer(f)
+                writer.writerow(header)
+                writer.writerows(part)
+            slices[k].append(out)
+    return slices
+
+
+def test_a_rule_made_on_the_page_fires_when_real_trades_cross_it(browser, live_server, shots, tmp_path):
+    trades = sorted(TRADES.glob("*.csv"))
+    if not trades:
+        pytest.skip(f"sample trades missing: {TRADES}")
+    page = Page(browser, live_server)
+    browser.get_log("browser")
+    name = "BTC above 60k"
+    page.open("tab=alerts&pair=BTCUSDT/ETHUSDT&tf=1m&lookback=24h")
+    page.wait(lambda d: page.by_testid("live-badge").get_attribute("data-state") == "live", 15, "badge never went live")
+    page.by_testid("rule-new").click()
+    page.by_testid("rule-name").send_keys(Keys.CONTROL, "a")
+    page.by_testid("rule-name").send_keys(name)
+    page.by_testid("rule-pair").send_keys(Keys.CONTROL, "a")
+    page.by_testid("rule-pair").send_keys("BTCUSDT")
+    select(page, "rule-metric", "close")
+    select(page, "rule-condition", ">")
+    type_number(page, "rule-threshold", 60000)
+    select(page, "rule-severity", "critical")
+    page.by_testid("rule-save").click()
+    page.wait(lambda d: rule_row(page, name) is not None, 15, page.text("rule-form-error"))
+
+    # Real BTCUSDT and ETHUSDT trades of 2024-07-18/19 (BTC around 63,900) reach the database the server reads
+    # in three writes a minute or two of trading apart, as a collector elsewhere would write them.
+    for part in split_trades(trades, tmp_path, cuts=[1721347260000, 1721347380000]):  # 00:01 and 00:03 UTC
+        run("import", "--db", live_server.db, *part)
+        time.sleep(1.5)
+    notice = page.wait(lambda d: next((n for n in page.all_by_testid("alert-notice")
+                                       if n.get_attribute("data-rule") == name and n.get_attribute("data-state") == "firing"), None),
+                       30, "no notice when the rule fired")
+    assert name in notice.text
+    events = live_server.json("/api/alerts/events?limit=50")["events"]
+    fired = [e for e in events if e["rule"] == name and e["state"] == "firing"]
+    assert fired and fired[0]["value"] > 60000 and fired[0]["threshold"] == 60000
+    page.wait(lambda d: rule_row(page, name).get_attribute("data-state") == "firing", 15, "the table did not show it firing")
+    page.wait(lambda d: page.by_testid("firing-count").is_displayed(), 5)
+    page.screenshot(shots / "alerts-fired.png")
 
 
 def test_a_bad_rule_is_refused_with_a_reason_naming_the_field(page):

@@ -84,7 +84,9 @@ export class Alerts {
 
   ruleRow(rule, now) {
     const state = rule.enabled === false ? 'disabled' : rule.state || 'normal';
-    const target = [rule.pair || rule.subject || rule.symbol || '–', rule.timeframe, rule.window ? `window ${rule.window}` : null].filter(Boolean).join(' · ');
+    const onBars = rule.symbol && !rule.pair; // a symbol's bar metric: no rolling window involved
+    const target = [rule.pair || rule.subject || rule.symbol || '–', rule.timeframe, rule.window && !onBars ? `window ${rule.window}` : null]
+      .filter(Boolean).join(' · ');
     const condition = [`${rule.metric} ${rule.condition} ${plain(rule.threshold)}`];
     if (rule.clear_threshold != null) condition.push(`clears at ${plain(rule.clear_threshold)}`);
     if (rule.for) condition.push(`for ${rule.for}`);
