@@ -140,7 +140,8 @@ struct AlertRuleItem: Encodable {
     var rule: DashboardRule
     /// The pair or symbol the state belongs to.
     var subject: String?
-    var state = "normal"
+    /// The newest state; `nil` when the rule was never evaluated.
+    var state: String?
     var value: Double?
     var since: Int64?
 

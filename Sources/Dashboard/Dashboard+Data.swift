@@ -31,7 +31,9 @@ extension Dashboard {
             let timeframe = try query.timeframe()
             let points = try query.integer("points", in: 10...100_000)
             let body = try await offload {
-                let range = try query.range { try store.lastBar(for: symbol, timeframe: timeframe).map { $0.openTime + timeframe.span } }
+                let range = try query.range(of: "\(timeframe) bars of \(symbol)") {
+                    try store.lastBar(for: symbol, timeframe: timeframe).map { $0.openTime + timeframe.span }
+                }
                 let bars = try store.bars(for: symbol, timeframe: timeframe, in: range).bars
                 let bucket = Decimation.bucketSize(count: bars.count, points: points)
                 return BarsBody(symbol: symbol, timeframe: timeframe, range: range, count: bars.count, bucket: bucket,
@@ -42,10 +44,10 @@ extension Dashboard {
 
         routes.get("/api/pair") { request, _ in
             let query = QueryParameters(request)
-            let (analysis, bucket) = try await offload { try analyse(query) }
+            let (analysis, bucket, range) = try await offload { try analyse(query) }
             var decimated = analysis
             decimated.series = Decimation.pairSeries(analysis.series, bucket: bucket)
-            return JSONBody.response(PairBody(analysis: decimated, bucket: bucket))
+            return JSONBody.response(PairBody(analysis: decimated, bucket: bucket, range: range, latest: .init(analysis.series)))
         }
 
         routes.get("/api/heatmap.png") { request, _ in
@@ -55,7 +57,9 @@ extension Dashboard {
             let timeframe = try query.timeframe()
             let width = try query.integer("width", default: 520, in: 200...2000) ?? 520
             let png = try await offload {
-                let range = try query.range { try symbols.compactMap { try store.lastBar(for: $0, timeframe: timeframe) }.map(\.openTime).max().map { $0 + timeframe.span } }
+                let range = try query.range(of: "\(timeframe) bars of \(symbols.map(\.name).joined(separator: ", "))") {
+                    try symbols.compactMap { try store.lastBar(for: $0, timeframe: timeframe) }.map(\.openTime).max().map { $0 + timeframe.span }
+                }
                 let series = try symbols.map { try store.bars(for: $0, timeframe: timeframe, in: range) }.filter { $0.count >= 3 }
                 guard series.count >= 2 else { throw APIError.badRequest("fewer than two of these symbols have \(timeframe) bars in \(range)") }
                 let matrix = try CorrelationMatrix(logReturnsOf: series)
@@ -70,8 +74,8 @@ extension Dashboard {
         }
     }
 
-    /// The pair analysis a request asks for, and the bucket size that thins its series to `points`.
-    func analyse(_ query: QueryParameters) throws -> (PairAnalysis, Int) {
+    /// The pair analysis a request asks for, the bucket size that thins its series to `points`, and its window.
+    func analyse(_ query: QueryParameters) throws -> (PairAnalysis, Int, TimeRange) {
         let pair = try query.pair()
         let timeframe = try query.timeframe()
         let window = try query.integer("window", default: 60, in: 2...100_000) ?? 60
@@ -89,7 +93,7 @@ extension Dashboard {
             }
             ends.append(last.openTime)
         }
-        let range = try query.range { ends.min().map { $0 + timeframe.span } }
+        let range = try query.range(of: "\(timeframe) bars of \(pair)") { ends.min().map { $0 + timeframe.span } }
         let base = try store.bars(for: pair.base, timeframe: timeframe, in: range)
         let quote = try store.bars(for: pair.quote, timeframe: timeframe, in: range)
         for series in [base, quote] where series.isEmpty {
@@ -97,7 +101,7 @@ extension Dashboard {
         }
         do {
             let analysis = try PairAnalysis.compute(base: base, quote: quote, options: .init(window: window, hedge: hedge))
-            return (analysis, Decimation.bucketSize(count: analysis.series.timestamps.count, points: points))
+            return (analysis, Decimation.bucketSize(count: analysis.series.timestamps.count, points: points), range)
         } catch let error as AnalyticsError {
             throw APIError.badRequest("\(pair) \(timeframe): \(error)")
         }
@@ -170,16 +174,38 @@ struct BarsBody: Encodable {
     }
 }
 
-/// `/api/pair`: `pairbook analyze --format json`, plus the bucket size of its series.
+/// `/api/pair`: `pairbook analyze --format json`, plus the bucket size of its series, the window it covers and the
+/// newest values of the rolling series (the thinned series' last row is a bucket extreme, not always the newest).
 struct PairBody: Encodable {
+    struct Latest: Encodable {
+        var time: Int64?
+        var spread: Double?
+        var zScore: Double?
+        var hedgeRatio: Double?
+        var priceCorrelation: Double?
+
+        init(_ s: PairAnalysis.Series) {
+            time = s.timestamps.last?.milliseconds
+            spread = s.spread.last
+            zScore = s.zScore.last ?? nil
+            hedgeRatio = s.hedgeRatio.last ?? nil
+            priceCorrelation = s.priceCorrelation.last ?? nil
+        }
+    }
+
     var analysis: PairAnalysis
     var bucket: Int
+    var range: TimeRange
+    var latest: Latest
 
     func encode(to encoder: any Encoder) throws {
         try analysis.encode(to: encoder)
         var container = encoder.container(keyedBy: Key.self)
         try container.encode(bucket, forKey: .bucket)
+        try container.encode(range.start.milliseconds, forKey: .from)
+        try container.encode(range.end.milliseconds, forKey: .to)
+        try container.encode(latest, forKey: .latest)
     }
 
-    enum Key: String, CodingKey { case bucket }
+    enum Key: String, CodingKey { case bucket, from, to, latest }
 }

@@ -14,7 +14,9 @@ extension Dashboard {
             let symbol = try query.symbol()
             let timeframe = try query.timeframe()
             let text = try await offload {
-                let range = try exportRange(query) { try store.lastBar(for: symbol, timeframe: timeframe).map { $0.openTime + timeframe.span } }
+                let range = try exportRange(query, of: "\(timeframe) bars of \(symbol)") {
+                    try store.lastBar(for: symbol, timeframe: timeframe).map { $0.openTime + timeframe.span }
+                }
                 return try Self.csv { try $0.bars(of: symbol, timeframe: timeframe, in: range, store: store) }
             }
             return Self.download(text, name: "\(symbol.name)-\(timeframe)-bars.csv")
@@ -24,7 +26,9 @@ extension Dashboard {
             let query = QueryParameters(request)
             let symbol = try query.symbol()
             let text = try await offload {
-                let range = try exportRange(query) { try store.lastTicks(of: [symbol])[symbol].map { $0.timestamp + TimeSpan(milliseconds: 1) } }
+                let range = try exportRange(query, of: "trades of \(symbol)") {
+                    try store.lastTicks(of: [symbol])[symbol].map { $0.timestamp + TimeSpan(milliseconds: 1) }
+                }
                 return try Self.csv { try $0.ticks(of: symbol, in: range, store: store) }
             }
             return Self.download(text, name: "\(symbol.name)-ticks.csv")
@@ -41,7 +45,7 @@ extension Dashboard {
             let query = QueryParameters(request)
             let subject = try query["pair"].map { _ in try query.pair().description } ?? query["symbol"]
             let text = try await offload {
-                let range = try exportRange(query) { now() }
+                let range = try exportRange(query, of: "alert transitions") { now() }
                 let events = try store.alertEvents(in: range).filter { subject == nil || $0.symbolPair == subject }
                 return try Self.csv { out in
                     out.row(["time", "rule", "subject", "metric", "state", "value", "threshold", "report_run"])
@@ -56,9 +60,9 @@ extension Dashboard {
     }
 
     /// The export window: `from`/`to` or `lookback`; with neither, everything stored (as `pairbook export`).
-    private func exportRange(_ query: QueryParameters, end: () throws -> Timestamp?) throws -> TimeRange {
+    private func exportRange(_ query: QueryParameters, of what: String, end: () throws -> Timestamp?) throws -> TimeRange {
         if query["from"] == nil, query["to"] == nil, query["lookback"] == nil { return .all }
-        return try query.range(end: end)
+        return try query.range(of: what, end: end)
     }
 
     private static func csv(_ body: (inout CSVExport) throws -> Void) throws -> String {

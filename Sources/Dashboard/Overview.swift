@@ -44,7 +44,9 @@ extension OverviewItem {
         var change: Double?
         if let reference, let lastPrice, let lastTime,
            let before = try store.lastBar(for: symbol, timeframe: reference, before: lastTime - TimeSpan(milliseconds: 86_400_000)),
+           before.openTime >= lastTime - TimeSpan(milliseconds: 86_400_000) - max(reference.span, TimeSpan(milliseconds: 300_000)),
            before.close != 0 {
+            // Only a bar from about 24 h ago counts: no change across a hole in the data.
             change = lastPrice / before.close - 1
         }
         let state = collector?.symbols[symbol]
