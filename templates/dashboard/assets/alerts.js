@@ -5,7 +5,9 @@ import { getJSON, isAbort, send } from './api.js';
 import { confirmingButton, debounce, el, showError } from './dom.js';
 import { fmtAgo, fmtStat, fmtTime } from './format.js';
 
-const STATE_TEXT = { normal: 'normal', pending: 'pending', firing: 'firing', resolved: 'resolved', nodata: 'no data' };
+const STATE_TEXT = {
+  normal: 'normal', pending: 'pending', firing: 'firing', resolved: 'resolved', nodata: 'no data', unknown: 'not evaluated',
+};
 const BODY_FIELDS = ['name', 'metric', 'condition', 'threshold', 'clear_threshold', 'pair', 'symbol', 'timeframe', 'window', 'for',
   'keep_firing_for', 'severity', 'cooldown', 'enabled'];
 
@@ -83,7 +85,7 @@ export class Alerts {
   }
 
   ruleRow(rule, now) {
-    const state = rule.enabled === false ? 'disabled' : rule.state || 'normal';
+    const state = rule.enabled === false ? 'disabled' : rule.state || 'unknown'; // null: not evaluated yet
     const onBars = rule.symbol && !rule.pair; // a symbol's bar metric: no rolling window involved
     const target = [rule.pair || rule.subject || rule.symbol || '–', rule.timeframe, rule.window && !onBars ? `window ${rule.window}` : null]
       .filter(Boolean).join(' · ');
