@@ -580,6 +580,8 @@ def test_a_script_page_shows_its_params_as_controls(page, server):
     assert card.get_attribute("data-focus") == "1"
     controls = {e.get_attribute("name"): e for e in card.find_elements(By.CSS_SELECTOR, "input, select")}
     assert {"param-base", "param-quote", "param-timeframe", "param-lookback", "param-window", "param-z_threshold"} <= set(controls)
+    assert controls["param-base"].tag_name == "select" and controls["param-timeframe"].tag_name == "select"
+    assert [o.text for o in Select(controls["param-quote"]).options] == ["BTCUSDT", "ETHUSDT"]
     assert controls["param-window"].get_attribute("type") == "number"
     assert controls["param-window"].get_attribute("min") == "2"
     assert controls["param-lookback"].get_attribute("value") == "1d"  # the selection's from/to span

@@ -128,7 +128,7 @@ export class Analytics {
       const ts = a.series.timestamps;
       if (ts.length) {
         this.ctx.setRange({ from: ts[0], to: ts[ts.length - 1] + this.ctx.timeframeMs(a.timeframe), count: a.observations,
-          timeframe: a.timeframe, bucket: a.bucket });
+          timeframe: a.timeframe, bucket: a.bucket }, 'point');
       }
       this.drawnKey = key;
       this.failedKey = null;
@@ -192,7 +192,7 @@ export class Analytics {
     const z = this.view?.z;
     const breaches = this.z.data.filter((r) => r[1] != null && Math.abs(r[1]) > z).length;
     const bucket = this.analysis?.bucket || 1;
-    const what = bucket > 1 ? 'points' : 'bars';
+    const what = bucket > 2 ? 'points' : 'bars'; // up to two bars a point, the rows are the bars themselves
     document.getElementById('meta-z').textContent = `thresholds ±${fmtNumber(z, 1)}σ · ${breaches} ${what} beyond`;
   }
 

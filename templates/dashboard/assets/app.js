@@ -40,6 +40,7 @@ const ctx = {
   },
   timeframeMs: (tf) => spanMs(tf) ?? 60_000,
   timeframes: () => timeframesOf(view.base, view.quote),
+  symbols: () => (catalog?.symbols || []).map((s) => s.symbol),
   /** "stored 2023-01-01 00:00 → 2023-01-03 23:59 UTC" for a symbol's timeframe, or ''. */
   storedText(symbol, timeframe) {
     const t = (catalog?.symbols.find((s) => s.symbol === symbol)?.timeframes || []).find((x) => x.timeframe === timeframe);
@@ -51,9 +52,9 @@ const ctx = {
       .map((s) => s.symbol);
     return [v.base, v.quote, ...others].slice(0, 12);
   },
-  setRange(bars) {
+  setRange(bars, unit = 'candle') {
     lastRange = { from: bars.from, to: bars.to };
-    const bucket = bars.bucket > 1 ? ` · ${bars.bucket} bars per candle` : '';
+    const bucket = bars.bucket > 1 ? ` · ${bars.bucket} bars per ${unit}` : '';
     $('footer-range').textContent = `${view.base}/${view.quote} · ${bars.timeframe} · ${fmtTime(bars.from)} → ${fmtTime(bars.to)} UTC · ` +
       `${fmtNumber(bars.count, 0)} bars${bucket}`;
   },

@@ -91,7 +91,7 @@ export class Exports {
 
   scriptCard(script, view) {
     const form = el('form', { class: 'report-params', dataset: { testid: `report-form-${script.name}` } });
-    for (const param of script.params || []) form.append(paramControl(param, paramValue(param, view)));
+    for (const param of script.params || []) form.append(paramControl(param, paramValue(param, view), this.ctx));
     const run = el('button', { type: 'submit', class: 'btn btn-primary', text: 'Run now', dataset: { testid: `report-run-${script.name}` } });
     const status = el('div', { class: 'report-result', dataset: { testid: `report-result-${script.name}` } });
     form.append(el('div', { class: 'form-actions' }, run));
@@ -202,11 +202,16 @@ function lookbackOf(view) {
 
 const NUMERIC = new Set(['int', 'number', 'float', 'double']);
 
-function paramControl(param, value) {
+function paramControl(param, value, ctx) {
   const name = `param-${param.name}`;
   const attrs = { name, dataset: { testid: name }, title: param.description || null };
+  const choices = param.type === 'symbol' ? ctx.symbols() : param.type === 'timeframe' ? ctx.timeframes() : null;
   let input;
-  if (param.type === 'enum' && Array.isArray(param.values)) {
+  if (choices && choices.length && (value == null || choices.includes(String(value)))) {
+    // Stored symbols and timeframes as pickers.
+    input = el('select', attrs, ...choices.map((v) => el('option', { value: v, text: v })));
+    input.value = String(value ?? param.default ?? choices[0]);
+  } else if (param.type === 'enum' && Array.isArray(param.values)) {
     input = el('select', attrs, ...param.values.map((v) => el('option', { value: String(v), text: String(v) })));
     input.value = String(value ?? param.default ?? param.values[0]);
   } else if (param.type === 'bool') {
