@@ -35,6 +35,9 @@ KLINES = SHARED / "binance-usdm-klines-1m-2023-01-01_03"
 TRADES = SHARED / "binance-usdm-trades-2024-07-18" / "derived"
 SHOTS = Path(os.environ.get("PAIRBOOK_SHOTS", "/tmp/pairbook-shots"))
 CHROMEDRIVER = "/usr/bin/chromedriver"
+# Waits are for events, never fixed sleeps; on a loaded machine (make test runs suites side by side) they may
+# take longer: PAIRBOOK_BROWSER_SLOW (default 2) multiplies every limit.
+SLOW = float(os.environ.get("PAIRBOOK_BROWSER_SLOW", "2"))
 
 # The day the tests look at: the second of the three sample days, so every rolling window is full.
 DAY_FROM = "2023-01-02T00:00:00Z"
@@ -178,7 +181,7 @@ def make_driver(downloads, size="1400,1000", mobile=False):
     })
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(60)
+    driver.set_page_load_timeout(120)
     # Headless Chrome needs this to write downloads without asking.
     driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
     return driver
@@ -211,6 +214,7 @@ class Page:
         return self
 
     def wait(self, condition, timeout=30, message=""):
+        timeout *= SLOW
         """Waits until `condition(driver)` is truthy; a node replaced by a re-render meanwhile is looked up again."""
         return WebDriverWait(self.driver, timeout, poll_frequency=0.1,
                              ignored_exceptions=[StaleElementReferenceException]).until(condition, message)
@@ -225,13 +229,13 @@ class Page:
                     raise
                 time.sleep(0.2)
 
-    def wait_drawn(self, timeout=30):
+    def wait_drawn(self, timeout=45):
         self.wait(lambda d: d.execute_script("return document.body.dataset.drawn === '1' || document.body.dataset.failed === '1'"),
                   timeout, "the page never set body[data-drawn]")
         failed = self.js("return document.body.dataset.failed === '1'")
         assert not failed, f"the page reported a failure: {self.visible_errors()}"
 
-    def wait_redraws(self, count, timeout=30):
+    def wait_redraws(self, count, timeout=45):
         self.wait(lambda d: int(d.execute_script("return document.body.dataset.redraws || '0'")) >= count, timeout,
                   f"fewer than {count} redraws")
 
