@@ -111,7 +111,7 @@ export class Alerts {
       actions.append(el('span', { class: 'muted', text: 'read-only', title: `Defined in ${rule.script ? `report script ${rule.script}` : 'an alert file'}; edit it there` }));
     }
 
-    return el('tr', { dataset: { ruleId: rule.id, state, testid: 'rule-row', name: rule.name } },
+    return el('tr', { dataset: { ruleId: rule.id, state, testid: 'rule-row', name: rule.name, editable: rule.editable ? '1' : '0' } },
       el('td', { class: 'cell-state' }, el('span', { class: 'pill', dataset: { state, testid: 'rule-state' }, text: state === 'disabled' ? 'disabled' : STATE_TEXT[state] || state })),
       el('td', { class: 'cell-name' }, el('span', { class: 'rule-name', text: rule.name, dataset: { testid: 'rule-row-name' } }),
         el('span', { class: 'severity', dataset: { severity: rule.severity || 'warning' }, text: rule.severity || 'warning' }),
