@@ -3,7 +3,7 @@ SWIFT      ?= swift
 BIN        := .build/debug/pairbook
 RELEASE    := .build/release
 PYTHON     ?= python3
-BENCH_AREAS ?= import analytics charts report collector soak
+BENCH_AREAS ?= import analytics charts report collector soak dashboard
 
 .PHONY: all deps build demo test test-deps bench fixtures python-deps clean
 
@@ -54,14 +54,21 @@ fixtures: python-deps
 	@for f in scripts/fixtures/*.py; do echo "== $$f"; $(PYTHON) $$f || exit 1; done
 
 ## Release-build benchmarks, each against its Python equivalent in the same run (see BENCHMARKS.md).
+## `dashboard` (scripts/bench/dashboard.py): the live dashboard in headless Chromium (Debian's chromium +
+## chromedriver, selenium from PyPI) against a Streamlit + Plotly peer page; results in output/bench/dashboard.json.
 bench: deps python-deps
 	$(SWIFT) build -c release --product pairbook-bench
 	$(SWIFT) build -c release --product pairbook
-	@for area in $(BENCH_AREAS); do \
+	@for area in $(filter-out dashboard,$(BENCH_AREAS)); do \
 	    if $(RELEASE)/pairbook-bench help $$area >/dev/null 2>&1; then \
 	        echo "== pairbook-bench $$area"; $(RELEASE)/pairbook-bench $$area || exit 1; \
 	    fi; \
 	done
+	@if [ -n "$(filter dashboard,$(BENCH_AREAS))" ]; then \
+	    bash scripts/install-deps.sh chromium chromium-driver && \
+	    $(PYTHON) -m pip install -q --disable-pip-version-check -r scripts/bench/requirements-dashboard.txt && \
+	    echo "== dashboard" && $(PYTHON) scripts/bench/dashboard.py --pairbook $(RELEASE)/pairbook || exit 1; \
+	fi
 
 clean:
 	rm -rf .build output/*/ output/*.sqlite*
