@@ -129,9 +129,7 @@ public final class LiveAlerts: Sendable {
         }
         guard let first = fresh.first else { return }
         let stored = try store.alertEvents(rule: rule.name, symbolPair: subject, before: first.time)
-        let previous = AlertState(continuingFrom: stored.compactMap { e in
-            AlertStateKind(rawValue: e.state).map { AlertTransition(state: $0, time: e.time, value: e.value) }
-        })
+        let previous = AlertState(continuingFrom: stored.transitions)
         let finding = AlertEvaluator.evaluate(rule, subject: subject, samples: fresh, asOf: newest + tf.span, barWidth: tf.span, previous: previous)
         state.withLock { $0.evaluatedUpTo[stateKey] = newest }
         let events = finding.transitions.map { t in

@@ -231,15 +231,11 @@ struct Execution {
 
     private mutating func evaluate(_ rule: AlertRule, subject: String, samples: [MetricSample], timeframe tf: Timeframe) throws {
         let stored = try run.store.alertEvents(rule: rule.name, symbolPair: subject, before: window.start)
-        let previous = AlertState(continuingFrom: stored.compactMap { e in
-            AlertStateKind(rawValue: e.state).map { AlertTransition(state: $0, time: e.time, value: e.value) }
-        })
+        let previous = AlertState(continuingFrom: stored.transitions)
         let finding = AlertEvaluator.evaluate(rule, subject: subject, samples: samples, asOf: run.runTime, barWidth: tf.span,
                                               previous: previous)
         let recent = try run.store.alertEvents(rule: rule.name, symbolPair: subject, before: run.runTime)
-        findings.append(finding.continuing(recent.compactMap { e in
-            AlertStateKind(rawValue: e.state).map { AlertTransition(state: $0, time: e.time, value: e.value) }
-        }, asOf: run.runTime))
+        findings.append(finding.continuing(recent.transitions, asOf: run.runTime))
     }
 
     // MARK: - Progress

@@ -1,0 +1,71 @@
+import Alerts
+import Analytics
+import Foundation
+import Market
+import Storage
+import Testing
+
+@testable import Dashboard
+
+struct LiveAlertsTests {
+    @Test("a dashboard rule is evaluated on a bar close: the transition is stored and published, the row of analytics too")
+    func firesOnBarClose() async throws {
+        // Given a rule whose threshold the newest bar's z-score crosses (computed as the evaluator does: the rule's
+        // window over 4 windows + 200 bars of history)
+        let store = try storeWithBars()
+        let (base, quote) = syntheticBars()
+        let history = 4 * 30 + 200
+        let expected = try PairAnalysis.compute(
+            base: BarSeries(symbol: "BTCUSDT", timeframe: .oneMinute, bars: Array(base.suffix(history))),
+            quote: BarSeries(symbol: "ETHUSDT", timeframe: .oneMinute, bars: Array(quote.suffix(history))), options: .init(window: 30))
+        let z = try #require(expected.series.zScore.last ?? nil)
+        let condition = z >= 0 ? ">" : "<"
+        let threshold = z >= 0 ? z - 0.01 : z + 0.01
+        let rule = try DashboardRule.decode(Data("""
+            {"name":"live z","metric":"z_score","condition":"\(condition)","threshold":\(threshold),"pair":"BTCUSDT/ETHUSDT","window":30}
+            """.utf8))
+        _ = try store.insertAlertRule(name: "live z", definition: rule.definition, enabled: true, at: dayStart)
+        let hub = EventHub()
+        let events = hub.subscribe(after: nil)
+        let alerts = LiveAlerts(store: store, hub: hub, scripts: [], logger: quietLogger)
+        let last = try #require(base.last)
+
+        // When the newest bar closes
+        alerts.evaluate([LiveFeed.ClosedBar(symbol: "BTCUSDT", timeframe: .oneMinute, bar: last)])
+
+        // Then the rule fires at that bar, once
+        let stored = try store.alertEvents(in: .all)
+        #expect(stored.map(\.state) == ["firing"])
+        #expect(stored.first?.time == last.openTime)
+        #expect(stored.first?.value == z)
+        hub.finishAll()
+        var names: [String] = []
+        var alertData = ""
+        for await event in events {
+            names.append(event.name)
+            if event.name == "alert" { alertData = event.data }
+        }
+        #expect(names.sorted() == ["alert", "analytics"])
+        #expect(alertData.contains("\"state\":\"firing\"") && alertData.contains("\"notify\":true"))
+        let row = try store.analyticsResults(symbolPair: "BTCUSDT/ETHUSDT", timeframe: .oneMinute, in: .all)
+        #expect(row.map(\.time) == [last.openTime])
+        #expect(row.first?.zScore == z)
+
+        // And the same close seen again changes nothing
+        alerts.evaluate([LiveFeed.ClosedBar(symbol: "ETHUSDT", timeframe: .oneMinute, bar: last)])
+        #expect(try store.alertEvents(in: .all).count == 1)
+    }
+
+    @Test("a disabled rule, or one on another timeframe, is not evaluated")
+    func skipped() throws {
+        let store = try storeWithBars()
+        let disabled = try DashboardRule.decode(Data(#"{"name":"off","metric":"close","condition":">","threshold":0,"symbol":"BTCUSDT"}"#.utf8))
+        _ = try store.insertAlertRule(name: "off", definition: disabled.definition, enabled: false, at: dayStart)
+        let other = try DashboardRule.decode(Data(#"{"name":"5m","metric":"close","condition":">","threshold":0,"symbol":"BTCUSDT","timeframe":"5m"}"#.utf8))
+        _ = try store.insertAlertRule(name: "5m", definition: other.definition, enabled: true, at: dayStart)
+        let alerts = LiveAlerts(store: store, hub: EventHub(), scripts: [], logger: quietLogger)
+        let last = try #require(syntheticBars().base.last)
+        alerts.evaluate([LiveFeed.ClosedBar(symbol: "BTCUSDT", timeframe: .oneMinute, bar: last)])
+        #expect(try store.alertEvents(in: .all).isEmpty)
+    }
+}
