@@ -10,7 +10,7 @@ import Storage
 extension Dashboard {
     func addDataRoutes(to routes: RouteCollection<BasicRequestContext>) {
         routes.get("/api/symbols") { _, _ in
-            let summaries = try await offload { try store.summaries() }
+            let summaries = try await offload { try store.catalog() }
             return JSONBody.response(SymbolsBody(now: now().milliseconds, symbols: summaries.map(SymbolsBody.Item.init)))
         }
 
@@ -119,7 +119,6 @@ struct SymbolsBody: Encodable {
             var last: Int64
         }
         var symbol: String
-        var ticks: Int
         var firstTrade: Int64?
         var lastTrade: Int64?
         var openGaps: Int
@@ -127,7 +126,6 @@ struct SymbolsBody: Encodable {
 
         init(_ s: SymbolSummary) {
             symbol = s.symbol.name
-            ticks = s.tickCount
             firstTrade = s.firstTrade?.milliseconds
             lastTrade = s.lastTrade?.milliseconds
             openGaps = s.openGapCount
@@ -135,7 +133,7 @@ struct SymbolsBody: Encodable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case symbol, ticks, timeframes
+            case symbol, timeframes
             case firstTrade = "first_trade", lastTrade = "last_trade", openGaps = "open_gaps"
         }
     }

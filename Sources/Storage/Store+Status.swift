@@ -103,3 +103,50 @@ extension Store {
         }
     }
 }
+
+extension Store {
+    /// What is stored per symbol, found by probing the keys instead of counting trades (the dashboard asks on every
+    /// page load; ``summaries()`` counts every trade): first and last trade, each timeframe's bar count and span,
+    /// open gaps. Symbols in name order.
+    ///
+    /// O(symbols × timeframes × log n) plus one count per timeframe of bars (a key range scan).
+    public func catalog() throws -> [SymbolSummary] {
+        try read("listing what is stored") { db in
+            var names = Set(try String.fetchAll(db, sql: "SELECT name FROM symbols"))
+            var next = try String.fetchOne(db, sql: "SELECT MIN(symbol) FROM resampled_data")
+            while let name = next {
+                names.insert(name)
+                next = try String.fetchOne(db, sql: "SELECT MIN(symbol) FROM resampled_data WHERE symbol > ?", arguments: [name])
+            }
+            var result: [SymbolSummary] = []
+            for name in names.sorted() {
+                guard let symbol = try? Symbol(parsing: name) else { continue }
+                var s = SymbolSummary(symbol: symbol, tickCount: 0, firstTrade: nil, lastTrade: nil, barCounts: [], gapCount: 0, openGapCount: 0)
+                if let id = try Int64.fetchOne(db, sql: "SELECT id FROM symbols WHERE name = ?", arguments: [name]) {
+                    let first = try Int64.fetchOne(db, sql: "SELECT MIN(ts) FROM tick_rows WHERE symbol_id = ?", arguments: [id])
+                    let last = try Int64.fetchOne(db, sql: "SELECT MAX(ts) FROM tick_rows WHERE symbol_id = ?", arguments: [id])
+                    s.firstTrade = first.map(Timestamp.init(milliseconds:))
+                    s.lastTrade = last.map(Timestamp.init(milliseconds:))
+                }
+                var timeframe = try String.fetchOne(db, sql: "SELECT MIN(timeframe) FROM resampled_data WHERE symbol = ?", arguments: [name])
+                while let tf = timeframe {
+                    if let parsed = try? Timeframe(parsing: tf),
+                       let row = try Row.fetchOne(db, sql: """
+                           SELECT COUNT(*), MIN(ts), MAX(ts) FROM resampled_data WHERE symbol = ? AND timeframe = ?
+                           """, arguments: [name, tf]),
+                       let first: Int64 = row[1], let last: Int64 = row[2] {
+                        s.barCounts.append(BarCoverage(timeframe: parsed, count: row[0], first: Timestamp(milliseconds: first),
+                                                       last: Timestamp(milliseconds: last)))
+                    }
+                    timeframe = try String.fetchOne(
+                        db, sql: "SELECT MIN(timeframe) FROM resampled_data WHERE symbol = ? AND timeframe > ?", arguments: [name, tf])
+                }
+                s.barCounts.sort { $0.timeframe < $1.timeframe }
+                s.openGapCount = try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM stream_gaps WHERE symbol = ? AND filled_at IS NULL", arguments: [name]) ?? 0
+                result.append(s)
+            }
+            return result
+        }
+    }
+}
