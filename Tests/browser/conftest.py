@@ -58,13 +58,18 @@ def free_port():
 # MARK: - Session: binary, data, database, server
 
 
+# `make test` sets PAIRBOOK_BROWSER_REQUIRED=1: there a missing binary is a failure, not a skip.
+REQUIRED = os.environ.get("PAIRBOOK_BROWSER_REQUIRED") == "1"
+
+
 @pytest.fixture(scope="session")
 def pairbook_bin():
+    give_up = pytest.fail if REQUIRED else pytest.skip
     if not BIN.exists():
-        pytest.skip(f"no pairbook binary at {BIN} (build it, or set PAIRBOOK_BIN)")
+        give_up(f"no pairbook binary at {BIN} (build it, or set PAIRBOOK_BIN)")
     help_text = subprocess.run([str(BIN), "serve", "--help"], capture_output=True, text=True)
     if help_text.returncode != 0:
-        pytest.skip(f"{BIN} has no serve command yet")
+        give_up(f"{BIN} has no serve command")
     return BIN
 
 
