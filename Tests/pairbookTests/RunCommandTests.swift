@@ -37,6 +37,12 @@ struct RunCommandTests {
             let metrics = try LoopbackHTTP.get(port: port, path: "/metrics").body
             #expect(metrics.contains(ingested))
             #expect(metrics.contains("pairbook_receive_to_commit_seconds_count 300"))
+            // The dashboard on the same address, with the collector's view of the symbol.
+            let page = try LoopbackHTTP.get(port: port, path: "/")
+            #expect(page.status == 200 && page.body.contains("pairbook-csrf"))
+            let overview = try LoopbackHTTP.get(port: port, path: "/api/overview?symbols=BTCUSDT")
+            #expect(overview.status == 200 && overview.body.contains(#""symbol":"BTCUSDT""#), "\(overview.body)")
+            #expect(!overview.body.contains("not collecting"), "\(overview.body)")
 
             kill(process.processIdentifier, SIGTERM)
             process.waitUntilExit()
