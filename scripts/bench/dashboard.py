@@ -247,7 +247,7 @@ const drawn = performance.getEntriesByName('pairbook-charts-drawn')[0];
 const nav = performance.getEntriesByType('navigation')[0];
 const resources = performance.getEntriesByType('resource').map((e) => ({
   name: e.name, transfer: e.transferSize, encoded: e.encodedBodySize, decoded: e.decodedBodySize,
-  start: e.startTime, end: e.responseEnd}));
+  start: e.startTime, requestStart: e.requestStart, responseStart: e.responseStart, end: e.responseEnd}));
 return {drawn: drawn ? drawn.startTime : null, failed: document.body.dataset.failed === '1',
         drawnFlag: document.body.dataset.drawn === '1',
         nav: nav ? {transfer: nav.transferSize, encoded: nav.encodedBodySize, domContentLoaded: nav.domContentLoadedEventEnd,
@@ -321,7 +321,8 @@ def bench_pages(driver, base, timeframe, lookback, repeat, limit):
             "transfer_kb": stats([r["transfer_bytes"] / 1000 for r in runs]),
             "transfer_at_drawn_kb": stats([r["transfer_at_drawn_bytes"] / 1000 for r in runs]),
             "resources": [{"name": r["name"].replace(base, ""), "transfer": r["transfer"], "decoded": r["decoded"],
-                           "end_ms": round(r["end"], 1)} for r in last["resources"]],
+                           "start_ms": round(r["start"], 1), "server_wait_ms": round(r["responseStart"] - r["requestStart"], 1)
+                           if r["requestStart"] else None, "end_ms": round(r["end"], 1)} for r in last["resources"]],
             "api_urls": sorted({r["name"].replace(base, "") for run in runs for r in run["resources"]
                                 if "/api/" in r["name"]}),
         }
@@ -936,6 +937,7 @@ def main():
     results = {"build": build, "pairbook": str(pairbook), "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                "machine": {"cpus": os.cpu_count(), "load_before": os.getloadavg(), "python": platform.python_version()},
                "versions": {}, "errors": []}
+    phase_load = results["machine"]["load_by_phase"] = {}
     try:
         import selenium
         results["versions"]["selenium"] = selenium.__version__
@@ -945,6 +947,8 @@ def main():
         log(error_line("selenium", exc) + " (pip install -r scripts/bench/requirements-dashboard.txt)")
         return 2
 
+    # make (or anyone) stopping the bench with SIGTERM: unwind through `finally`, which stops every child.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     work = Path(args.work).resolve() if args.work else Path(tempfile.mkdtemp(prefix="pairbook-dashboard-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     procs = Processes()
@@ -967,13 +971,16 @@ def main():
                                  "--templates", REPO / "templates"], work / "serve.log", cwd=work)
             base = f"http://127.0.0.1:{port}"
             wait_http(serve, base + "/", 120, "pairbook serve")
+            phase_load["page 1s"] = os.getloadavg()[0]
             results["page"] = bench_pages(driver, base, "1s", "24h", args.repeat, args.page_limit)
+            phase_load["redraw 1s"] = os.getloadavg()[0]
             results["redraw"] = bench_redraws(driver, base, "1s", "24h", args.repeat, args.page_limit)
             urls = sorted({u for page in results["page"].values() for u in page["api_urls"]
                            if not u.startswith("/api/events")})
             for url in default_api_urls("1s", "24h"):
                 if not any(u.split("?")[0] == url.split("?")[0] for u in urls):
                     urls.append(url)
+            phase_load["api"] = os.getloadavg()[0]
             results["api"] = bench_api("127.0.0.1", port, urls, args.repeat)
             if serve.poll() is not None:
                 raise PairbookFailure(f"pairbook serve exited: {log_tail(serve)}")
@@ -985,8 +992,10 @@ def main():
                                         "--reports", REPO / "Reports", "--out", work / "serve-1m-out",
                                         "--templates", REPO / "templates"], work / "serve-1m.log", cwd=work)
                 wait_http(serve_1m, f"http://127.0.0.1:{port_1m}/", 120, "pairbook serve (1 m sample)")
+                phase_load["page 1m"] = os.getloadavg()[0]
                 results["page_1m"] = bench_pages(driver, f"http://127.0.0.1:{port_1m}", "1m", "3d", args.repeat,
                                                  args.page_limit)
+                phase_load["redraw 1m"] = os.getloadavg()[0]
                 results["redraw_1m"] = bench_redraws(driver, f"http://127.0.0.1:{port_1m}", "1m", "3d", args.repeat,
                                                      args.page_limit)
                 procs.stop(serve_1m)
@@ -994,6 +1003,7 @@ def main():
 
         if "live" in parts:
             try:
+                phase_load["live"] = os.getloadavg()[0]
                 results["live"] = bench_live(args, work, pairbook, procs, driver, data["shared"], args.live_timeframe)
             except PairbookFailure:
                 raise
@@ -1014,8 +1024,10 @@ def main():
             except ImportError as exc:
                 results["peer"]["1s day"] = {"status": error_line("import", exc), "drawn_ms": None, "redraw_ms": None}
             else:
+                phase_load["peer 1s"] = os.getloadavg()[0]
                 results["peer"]["1s day"] = peer_run(args, work, procs, driver, data["day"], "1s", 86_400_000, "1s-day")
                 if data["sample"]:
+                    phase_load["peer 1m"] = os.getloadavg()[0]
                     results["peer"]["1m sample"] = peer_run(args, work, procs, driver, data["sample"], "1m",
                                                             3 * 86_400_000, "1m-sample")
 
