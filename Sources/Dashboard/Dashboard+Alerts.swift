@@ -67,13 +67,7 @@ extension Dashboard {
     }
 
     private func decodeRule(_ request: Request, context: BasicRequestContext) async throws -> DashboardRule {
-        let body: ByteBuffer
-        do {
-            body = try await request.body.collect(upTo: configuration.maximumBodySize)
-        } catch {
-            throw APIError(.contentTooLarge, "request body larger than \(configuration.maximumBodySize) bytes")
-        }
-        let rule = try DashboardRule.decode(Data(body.readableBytesView))
+        let rule = try DashboardRule.decode(try await body(of: request))
         try rule.validate()
         return rule
     }

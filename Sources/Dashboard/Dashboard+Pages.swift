@@ -56,8 +56,7 @@ extension Dashboard {
         routes.get("/login") { _, _ in html(Self.loginPage(failed: false)) }
         routes.post("/login") { request, context in
             guard let token = configuration.token else { return Response(status: .seeOther, headers: [.location: "/"]) }
-            let body = try await request.body.collect(upTo: 4096)
-            let form = String(buffer: body)
+            let form = String(decoding: try await body(of: request, limit: 4096), as: UTF8.self)
             let sent = form.split(separator: "&").first { $0.hasPrefix("token=") }
                 .map { String($0.dropFirst(6)).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" } ?? ""
             guard SecurityMiddleware<BasicRequestContext>.constantTimeEqual(sent, token) else {

@@ -20,8 +20,7 @@ extension Dashboard {
             guard let entry = scripts.entry(named: name), entry.script != nil else {
                 throw APIError.notFound("no report script named \(name)")
             }
-            let body = try await request.body.collect(upTo: configuration.maximumBodySize)
-            let input = try Self.decodeRunRequest(Data(body.readableBytesView))
+            let input = try Self.decodeRunRequest(try await body(of: request))
             let job = ReportJob(scriptPath: entry.path, assignments: input.params.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" },
                                 at: input.at, outputRoot: onDemandOutput, formats: [.html, .pdf, .csv])
             let store = self.store, logger = self.logger

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import Market
+import NIOCore
 import NIOPosix
 import Storage
 
@@ -66,6 +67,16 @@ public struct Dashboard: Sendable {
     /// collector and the HTTP server need.
     func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await NIOThreadPool.singleton.runIfActive(body)
+    }
+
+    /// The request body, at most `limit` bytes (default: the configured maximum); more is a 413, never a 500.
+    func body(of request: Request, limit: Int? = nil) async throws -> Data {
+        let limit = limit ?? configuration.maximumBodySize
+        do {
+            return Data(try await request.body.collect(upTo: limit).readableBytesView)
+        } catch {
+            throw APIError(.contentTooLarge, "request body larger than \(limit) bytes")
+        }
     }
 
     static func randomToken() -> String {

@@ -67,6 +67,9 @@ struct SecurityTests {
                 return String(setCookie.prefix { $0 != ";" })
             }
             try await client.execute(uri: "/", method: .get, headers: [.cookie: cookie]) { #expect($0.status == .ok) }
+            // A login form over 4 KiB is refused with 413, not a server error.
+            try await client.execute(uri: "/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                                     body: ByteBuffer(string: "token=" + String(repeating: "x", count: 5000))) { #expect($0.status == .contentTooLarge) }
             try await client.execute(uri: "/api/symbols", method: .get, headers: [.cookie: cookie]) { #expect($0.status == .ok) }
         }
     }
