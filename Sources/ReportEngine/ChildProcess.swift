@@ -76,4 +76,21 @@ struct ChildProcess: Sendable {
     func signalGroup(_ signal: Int32) {
         kill(-pid, signal)
     }
+
+    /// Whether any process of the group is still there (zombies included).
+    var groupExists: Bool {
+        kill(-pid, 0) == 0 || errno == EPERM
+    }
+
+    /// Stops the process and everything it started: SIGTERM to the group, then SIGKILL to the group once `grace` has
+    /// passed, unless the group is empty by then. The SIGKILL does not depend on the leader: a shell that dies on
+    /// SIGTERM while one of its children ignores it leaves that child in the group, and the child is killed too.
+    func stopGroup(grace: Duration) async {
+        signalGroup(SIGTERM)
+        let deadline = ContinuousClock.now + grace
+        while groupExists, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        if groupExists { signalGroup(SIGKILL) }
+    }
 }

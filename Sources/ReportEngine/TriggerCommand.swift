@@ -8,7 +8,7 @@ import Logging
 /// report's name), `PAIRBOOK_RUN_DIR` (its run folder), `PAIRBOOK_FIRING` (firing findings) and `PAIRBOOK_SUMMARY`
 /// (the one-line summary). Its output goes where pairbook's own goes; stdin is /dev/null. Waiting for it never blocks
 /// a cooperative thread, and a command still running after ``timeLimit`` is stopped with everything it started
-/// (SIGTERM to its process group, then SIGKILL), so a hung notifier cannot hold up a scheduled report.
+/// (SIGTERM to its process group, then SIGKILL to the group), so a hung notifier cannot hold up a scheduled report.
 /// A failing command is logged as a warning, never fatal: the report is already written.
 ///
 /// ```swift
@@ -30,10 +30,13 @@ public struct TriggerCommand: Sendable {
     public let command: String
     /// How long the command may run.
     public let timeLimit: Duration
+    /// How long the command's process group has between SIGTERM and SIGKILL once the limit is reached.
+    public let grace: Duration
 
-    public init(_ command: String, timeLimit: Duration = .seconds(60)) {
+    public init(_ command: String, timeLimit: Duration = .seconds(60), grace: Duration = .seconds(2)) {
         self.command = command
         self.timeLimit = timeLimit
+        self.grace = grace
     }
 
     /// The variables the command sees besides pairbook's own environment.
@@ -65,27 +68,41 @@ public struct TriggerCommand: Sendable {
         return outcome
     }
 
-    /// Runs the command with `extra` added to this process's environment.
+    /// Runs the command with `extra` added to this process's environment, minus its secrets (see ``childEnvironment(_:)``).
     ///
-    /// At the time limit the command's whole process group gets SIGTERM, and SIGKILL 2 s later if it is still there.
+    /// At the time limit the command's whole process group gets SIGTERM, and SIGKILL ``grace`` later if anything of
+    /// the group is still there, whether or not the shell itself has ended by then.
     public func run(environment extra: [String: String]) async -> Outcome {
         let child: ChildProcess
         do {
             child = try ChildProcess.spawn("/bin/sh", arguments: ["-c", command],
-                                           environment: ProcessInfo.processInfo.environment.merging(extra) { $1 })
+                                           environment: Self.childEnvironment(ProcessInfo.processInfo.environment).merging(extra) { $1 })
         } catch {
             return .couldNotStart(error.description)
         }
-        let limit = timeLimit
-        let timer = Task { () -> Bool in
-            // true = the command outlived its limit and was stopped.
-            guard (try? await Task.sleep(for: limit)) != nil else { return false }
-            child.signalGroup(SIGTERM)
-            if (try? await Task.sleep(for: .seconds(2))) != nil { child.signalGroup(SIGKILL) }
-            return true
+        // The timer ends first (the limit) or is cancelled by the waiter (the command ended in time).
+        let timer = Task { try await Task.sleep(for: timeLimit) }
+        let waiter = Task {
+            let status = await child.waitForExit()
+            timer.cancel()
+            return status
         }
-        let status = await child.waitForExit()
-        timer.cancel()
-        return await timer.value ? .timedOut : .exited(status)
+        guard (try? await timer.value) != nil else { return .exited(await waiter.value) }
+        await child.stopGroup(grace: grace)
+        _ = await waiter.value
+        return .timedOut
     }
+
+    /// `environment` without the variables that hold secrets: a notifier is a shell command written by whoever
+    /// writes report scripts, and has no business with pairbook's SMTP password, exchange keys or tokens.
+    /// A variable is dropped when its name contains `PASSWORD`, `PASSWD`, `SECRET`, `TOKEN` or `API_KEY`
+    /// (`PAIRBOOK_SMTP_PASSWORD`, `PAIRBOOK_TOKEN`, `BINANCE_API_KEY`, `BINANCE_API_SECRET`, `PGPASSWORD`, …).
+    public static func childEnvironment(_ environment: [String: String]) -> [String: String] {
+        environment.filter { name, _ in
+            let upper = name.uppercased()
+            return !secretMarkers.contains { upper.contains($0) }
+        }
+    }
+
+    private static let secretMarkers = ["PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY"]
 }

@@ -40,11 +40,57 @@ struct TriggerCommandTests {
         #expect(await TriggerCommand("exit 3").run(environment: [:]) == .exited(3))
     }
 
-    @Test("a command outliving its time limit is stopped with the processes it started, even when they ignore SIGTERM")
-    func timeLimit() async {
+    @Test("a command outliving its time limit is stopped with its whole process group, even a child that ignores SIGTERM after the shell died on it")
+    func timeLimit() async throws {
+        // Given a shell that dies on SIGTERM, with a child that ignores it
+        let out = try TestPaths.temporaryFolder()
+        let groupFile = out.appendingPathComponent("group").path
+        let command = "echo $$ > '\(groupFile)'; (trap '' TERM; exec sleep 60) & wait"
         let started = ContinuousClock.now
-        let outcome = await TriggerCommand("sleep 60 & trap \"\" TERM; sleep 60", timeLimit: .milliseconds(300)).run(environment: [:])
+        // When the time limit passes
+        let outcome = await TriggerCommand(command, timeLimit: .milliseconds(300), grace: .milliseconds(300)).run(environment: [:])
+        // Then the run is reported stopped, long before the child would end, and nothing of its group is left
         #expect(outcome == .timedOut)
-        #expect(started.duration(to: .now) < .seconds(30), "long before the command would end")
+        #expect(started.duration(to: .now) < .seconds(30))
+        let group = try #require(Int32(try String(contentsOfFile: groupFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        var left = Self.liveMembers(ofGroup: group)
+        for _ in 0..<50 where !left.isEmpty {  // SIGKILL is delivered asynchronously
+            try await Task.sleep(for: .milliseconds(20))
+            left = Self.liveMembers(ofGroup: group)
+        }
+        #expect(left.isEmpty, "processes of group \(group) still running: \(left)")
+    }
+
+    @Test("the command does not see pairbook's secrets, only the rest of its environment")
+    func secretsAreNotPassedOn() async throws {
+        let out = try TestPaths.temporaryFolder()
+        let dump = out.appendingPathComponent("env").path
+        setenv("PAIRBOOK_TRIGGER_TEST_TOKEN", "hunter2", 1)
+        setenv("PAIRBOOK_TRIGGER_TEST_PLAIN", "visible", 1)
+        let outcome = await TriggerCommand("env > '\(dump)'").run(environment: ["PAIRBOOK_REPORT": "r"])
+        #expect(outcome == .exited(0))
+        let seen = try String(contentsOfFile: dump, encoding: .utf8)
+        #expect(!seen.contains("hunter2"))
+        #expect(seen.contains("PAIRBOOK_TRIGGER_TEST_PLAIN=visible"))
+        #expect(seen.contains("PAIRBOOK_REPORT=r"))
+        let kept = TriggerCommand.childEnvironment([
+            "PAIRBOOK_SMTP_PASSWORD": "x", "BINANCE_API_KEY": "x", "BINANCE_API_SECRET": "x", "PAIRBOOK_TOKEN": "x",
+            "PGPASSWORD": "x", "PATH": "/bin", "HOME": "/root",
+        ])
+        #expect(kept == ["PATH": "/bin", "HOME": "/root"])
+    }
+
+    /// Processes of process group `group` that have not ended (zombies, which an init that never reaps can leave
+    /// behind, are dead and not counted), from /proc/<pid>/stat: "pid (comm) state ppid pgrp …".
+    private static func liveMembers(ofGroup group: Int32) -> [Int32] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { entry -> Int32? in
+            guard let pid = Int32(entry),
+                  let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return nil }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            guard fields.count > 2, fields[0] != "Z", Int32(fields[2]) == group else { return nil }
+            return pid
+        }
     }
 }
