@@ -22,10 +22,13 @@ struct YAMLSource {
 
     /// Parses the text into a node tree (nil for an empty document).
     ///
-    /// - Throws: ``ScriptError/syntax(_:expected:)`` at the line libyaml reports.
+    /// - Throws: ``ScriptError/syntax(_:expected:)`` at the line libyaml reports; ``ScriptError/invalid(_:message:)``
+    ///   for a document whose aliases expand beyond ``YAMLExpansionLimit``.
     func compose() throws -> Node? {
         do {
-            return try Yams.compose(yaml: text)
+            return try YAMLExpansionLimit.compose(text)
+        } catch let error as YAMLExpansionLimit.Exceeded {
+            throw ScriptError.invalid(location(ofLine: 1), message: "YAML \(error)")
         } catch let error as YamlError {
             switch error {
             case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):

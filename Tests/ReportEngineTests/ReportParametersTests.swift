@@ -1,5 +1,6 @@
 import Foundation
 import Market
+import PairbookTestSupport
 import ReportEngine
 import Testing
 
@@ -85,6 +86,8 @@ struct ReportParametersTests {
         #expect { try p.apply(paramsFile: bad) } throws: { "\($0)".hasPrefix("\(bad):2: unknown parameter 'windoww'") }
         let badValue = try TestPaths.script("\nwindow: seven\n", name: "badvalue.yaml")
         #expect { try p.apply(paramsFile: badValue) } throws: { "\($0)".hasPrefix("\(badValue):2: parameter 'window' = 'seven'") }
+        let laughs = try TestPaths.script(HostileYAML.billionLaughs, name: "laughs.yaml")
+        #expect { try p.apply(paramsFile: laughs) } throws: { "\($0)".hasPrefix("\(laughs):1: YAML aliases expand to more than 100,000 nodes") }
     }
 
     @Test("params are recorded as JSON in declaration order")

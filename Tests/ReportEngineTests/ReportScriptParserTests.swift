@@ -1,6 +1,7 @@
 import Alerts
 import Foundation
 import Market
+import PairbookTestSupport
 import ReportEngine
 import Scheduler
 import Testing
@@ -60,6 +61,8 @@ struct ReportScriptParserTests {
         ("---\ntitle: T\nschedule: every hour\n---\n", "x.md:3: cron \"every hour\": expected 5 fields"),
         ("---\ntitle: T\nformats: [html, docx]\n---\n", "x.md:3: expected formats: a list of html, pdf, csv (found 'docx')"),
         ("---\ntitle: \"{{nope}}\"\n---\n", "x.md:2: unknown placeholder {{nope}}"),
+        ("---\n" + HostileYAML.billionLaughs + "---\n", "x.md:2: YAML aliases expand to more than 100,000 nodes"),
+        (header + "```pairbook\n" + HostileYAML.billionLaughs + "```\n", "x.md:6: YAML aliases expand to more than 100,000 nodes"),
     ]
 
     @Test("malformed scripts fail with file:line and what was expected", arguments: errorCases)
