@@ -4,7 +4,7 @@
 Install: python3 -m pip install aiosmtpd==1.4.6
 
 Usage:
-    smtp-test-server.py --dir DIR [--port 0] [--mode plain|starttls|tls]
+    smtp-test-server.py --dir DIR [--port 0] [--mode plain|starttls|starttls-inject|tls]
                         [--user NAME --password SECRET] [--cert PEM --key PEM]
 
 Listens on 127.0.0.1 only. --port 0 picks a free port. Once listening it prints one line
@@ -16,7 +16,8 @@ Listens on 127.0.0.1 only. --port 0 picks a free port. Once listening it prints 
                "text", "attachments": [{"filename", "content_type", "size", "sha256"}], "defects"}
 
 With --user/--password, AUTH PLAIN and LOGIN are offered and required (also without TLS, for tests).
---mode starttls offers STARTTLS and requires it; --mode tls is implicit TLS (SMTPS); both use --cert/--key,
+--mode starttls offers STARTTLS and requires it; --mode starttls-inject does the same but sends a plaintext
+"250" line right behind its 220 to STARTTLS (a command-injection attempt the client must refuse); --mode tls is implicit TLS (SMTPS); both use --cert/--key,
 or a throwaway self-signed certificate made with the openssl CLI when they are not given.
 The server stops on SIGTERM or SIGINT, or when its stdin closes (the test process ended).
 """
@@ -37,7 +38,22 @@ from email import policy
 from email.parser import BytesParser
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
+from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
+
+
+class InjectingSMTP(SMTP):
+    """--mode starttls-inject: a server (or a man in the middle) that sends a plaintext reply right behind its
+    220 to STARTTLS, in the same write, hoping the client reads it as the first reply over TLS (CVE-2011-1575 kind)."""
+
+    async def push(self, status):
+        if status.startswith("220 Ready to start TLS"):
+            status += "\r\n250 injected before TLS"
+        await super().push(status)
+
+
+class InjectingController(Controller):
+    def factory(self):
+        return InjectingSMTP(self.handler, **self.SMTP_kwargs)
 
 
 class SavingHandler:
@@ -99,7 +115,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dir", required=True)
     parser.add_argument("--port", type=int, default=0)
-    parser.add_argument("--mode", choices=["plain", "starttls", "tls"], default="plain")
+    parser.add_argument("--mode", choices=["plain", "starttls", "starttls-inject", "tls"], default="plain")
     parser.add_argument("--user")
     parser.add_argument("--password")
     parser.add_argument("--cert")
@@ -135,11 +151,11 @@ def main():
     kwargs = dict(hostname="127.0.0.1", port=port, server_hostname="localhost")
     if args.user is not None:
         kwargs.update(authenticator=authenticator, auth_required=True, auth_require_tls=False)
-    if args.mode == "starttls":
+    if args.mode in ("starttls", "starttls-inject"):
         kwargs.update(tls_context=context, require_starttls=True)
     elif args.mode == "tls":
         kwargs.update(ssl_context=context)
-    controller = Controller(SavingHandler(args.dir), **kwargs)
+    controller = (InjectingController if args.mode == "starttls-inject" else Controller)(SavingHandler(args.dir), **kwargs)
     controller.start()
     print(f"READY {port}", flush=True)
 

@@ -26,6 +26,9 @@ public enum DeliveryError: Error, CustomStringConvertible, Equatable, Sendable {
     case startTLSUnavailable(host: String)
     /// The TLS handshake or a TLS read failed.
     case tlsFailed(host: String, reason: String)
+    /// The server sent more behind its 220 reply to STARTTLS, before TLS began: bytes that would otherwise be read as
+    /// if they had come over TLS (plaintext injection). Not retried.
+    case plaintextAfterStartTLS(host: String)
     /// Credentials were configured but the server offers none of the mechanisms we speak (PLAIN, LOGIN).
     case authenticationUnavailable(offered: [String])
     /// Refused to send credentials over an unencrypted connection.
@@ -61,6 +64,8 @@ public enum DeliveryError: Error, CustomStringConvertible, Equatable, Sendable {
             "SMTP \(host): STARTTLS required but not offered by the server"
         case .tlsFailed(let host, let reason):
             "SMTP \(host): TLS failed: \(reason)"
+        case .plaintextAfterStartTLS(let host):
+            "SMTP \(host): the server sent data after its 220 reply to STARTTLS, before TLS began; refused (plaintext injection)"
         case .authenticationUnavailable(let offered):
             "SMTP: the server offers no supported AUTH mechanism (offered: \(offered.isEmpty ? "none" : offered.joined(separator: " ")); supported: PLAIN LOGIN)"
         case .insecureAuthentication(let host):

@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import NIOSSL
+import Synchronization
 
 /// A minimal SMTP submission client on SwiftNIO (RFC 5321): plain, STARTTLS (RFC 3207) or implicit TLS; `EHLO`
 /// (falling back to `HELO`); `AUTH PLAIN` / `AUTH LOGIN` (RFC 4954); `MAIL FROM`, `RCPT TO`, `DATA` with
@@ -69,6 +70,7 @@ public struct SMTPClient: Sendable {
             throw DeliveryError.tlsFailed(host: config.host, reason: "\(error)")
         }
         let serverName = config.effectiveServerName
+        let ledger = SMTPInboundLedger()
         let channel: NIOAsyncChannel<String, ByteBuffer>
         do {
             channel = try await ClientBootstrap(group: eventLoopGroup)
@@ -79,7 +81,7 @@ public struct SMTPClient: Sendable {
                             try channel.pipeline.syncOperations.addHandler(
                                 NIOSSLClientHandler(context: sslContext, serverHostname: serverName))
                         }
-                        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(SMTPLineDecoder()))
+                        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(SMTPLineDecoder(ledger: ledger)))
                         return try NIOAsyncChannel<String, ByteBuffer>(wrappingChannelSynchronously: channel)
                     }
                 }
@@ -102,14 +104,21 @@ public struct SMTPClient: Sendable {
                 }
                 try await session.expect("STARTTLS", codes: [220])
                 let raw = channel.channel
+                let linesRead = session.linesRead
+                let started: Bool
                 do {
-                    try await raw.eventLoop.submit {
+                    // On the event loop, so no read can come between the check and the TLS handler: from here on
+                    // every byte goes through TLS, and nothing that came before may be left unread.
+                    started = try await raw.eventLoop.submit {
+                        guard ledger.isDrained(linesRead: linesRead) else { return false }
                         let handler = try NIOSSLClientHandler(context: sslContext, serverHostname: serverName)
                         try raw.pipeline.syncOperations.addHandler(handler, position: .first)
+                        return true
                     }.get()
                 } catch {
                     throw DeliveryError.tlsFailed(host: config.host, reason: "\(error)")
                 }
+                guard started else { throw DeliveryError.plaintextAfterStartTLS(host: config.host) }
                 capabilities = try await session.hello(config.heloName)
             }
 
@@ -173,6 +182,8 @@ struct SMTPReply: Sendable {
 /// One SMTP conversation over an async channel: read replies, send commands. Confined to one task.
 final class SMTPSession {
     private var lines: NIOAsyncChannelInboundStream<String>.AsyncIterator
+    /// How many reply lines have been read so far.
+    private(set) var linesRead = 0
     private let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
     private let host: String
     private let logger: Logger
@@ -206,6 +217,7 @@ final class SMTPSession {
                 throw DeliveryError.connectionClosed(host: host, stage: "\(stage) (\(error))")
             }
             guard let line = next else { throw DeliveryError.connectionClosed(host: host, stage: stage) }
+            linesRead += 1
             let bytes = Array(line.utf8)
             guard bytes.count >= 3, let code = Int(String(decoding: bytes[0..<3], as: UTF8.self)),
                 bytes.count == 3 || bytes[3] == UInt8(ascii: " ") || bytes[3] == UInt8(ascii: "-")
@@ -295,19 +307,38 @@ final class SMTPSession {
     }
 }
 
+/// What the line decoder has seen: the reply lines it passed on and the bytes it holds that make no line yet. With the
+/// session's count of lines read, it tells whether anything arrived that nobody has read (STARTTLS must start on a
+/// quiet connection).
+final class SMTPInboundLedger: Sendable {
+    private let state = Mutex((lines: 0, pendingBytes: 0))
+
+    func record(lines: Int, pendingBytes: Int) {
+        state.withLock { $0 = ($0.lines + lines, pendingBytes) }
+    }
+
+    /// True when the session has read every line decoded so far and no partial line is buffered.
+    func isDrained(linesRead: Int) -> Bool {
+        state.withLock { $0.lines == linesRead && $0.pendingBytes == 0 }
+    }
+}
+
 /// Splits the inbound bytes into reply lines (without the CRLF). Lines over 4 KiB are an error.
 struct SMTPLineDecoder: ByteToMessageDecoder {
     typealias InboundOut = String
+    let ledger: SMTPInboundLedger
 
     mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
         guard let newline = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) else {
             if buffer.readableBytes > 4096 { throw DeliveryError.malformedReply("reply line longer than 4096 bytes") }
+            ledger.record(lines: 0, pendingBytes: buffer.readableBytes)
             return .needMoreData
         }
         var length = newline - buffer.readerIndex
         if length > 0, buffer.getInteger(at: newline - 1, as: UInt8.self) == 13 { length -= 1 }
         guard let line = buffer.getString(at: buffer.readerIndex, length: length) else { return .needMoreData }
         buffer.moveReaderIndex(to: newline + 1)
+        ledger.record(lines: 1, pendingBytes: buffer.readableBytes)
         context.fireChannelRead(Self.wrapInboundOut(line))
         return .continue
     }

@@ -3,7 +3,11 @@ import Foundation
 /// The real SMTP server of `scripts/smtp-test-server.py` (Python aiosmtpd), on 127.0.0.1 and a free port, saving every
 /// message to a temporary folder. Missing python3 or aiosmtpd is a test failure with instructions, never a skip.
 public final class SMTPTestServer {
-    public enum Mode: String, Sendable { case plain, starttls, tls }
+    public enum Mode: String, Sendable {
+        case plain, starttls, tls
+        /// STARTTLS, with a plaintext reply injected right behind the server's 220 to STARTTLS.
+        case starttlsInject = "starttls-inject"
+    }
 
     public struct StartError: Error, CustomStringConvertible {
         public var description: String

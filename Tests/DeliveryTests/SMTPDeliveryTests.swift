@@ -170,6 +170,24 @@ struct SMTPDeliveryTests {
         }
     }
 
+    @Test("a reply injected behind the server's 220 to STARTTLS, before TLS, is refused and nothing is sent")
+    func startTLSInjection() async throws {
+        let server = try SMTPTestServer(mode: .starttlsInject, user: "quant", password: "pw")
+        defer { server.stop() }
+        let client = SMTPClient(
+            configuration: SMTPConfiguration(
+                host: "127.0.0.1", port: server.port, security: .startTLS,
+                credentials: SMTPCredentials(username: "quant", password: "pw"), authMethod: .login,
+                timeout: .seconds(20), tls: testTLS()),
+            logger: quietLogger)
+        await #expect(throws: DeliveryError.plaintextAfterStartTLS(host: "127.0.0.1")) {
+            try await client.send(from: "a@pairbook.test", to: ["b@pairbook.test"], data: Array("Subject: x\r\n\r\nx\r\n".utf8))
+        }
+        #expect(!DeliveryError.plaintextAfterStartTLS(host: "h").isTransient)
+        let saved = try FileManager.default.contentsOfDirectory(atPath: server.directory.path).filter { $0.hasSuffix(".eml") }
+        #expect(saved.isEmpty)
+    }
+
     @Test("STARTTLS required but not offered fails clearly")
     func startTLSUnavailable() async throws {
         let server = try SMTPTestServer(mode: .plain)
