@@ -87,7 +87,8 @@ extension Dashboard {
 
     /// Dashboard rules, then every script's, each with its current state from `alert_events`.
     func alertRules() throws -> [AlertRuleItem] {
-        let states = Dictionary(try store.currentAlertStates().map { ("\($0.rule)\u{0}\($0.symbolPair)", $0) }, uniquingKeysWith: { a, _ in a })
+        let states = Dictionary(try store.currentAlertStates().map { (Self.stateKey($0.source, $0.rule, $0.symbolPair), $0) },
+                                uniquingKeysWith: { a, _ in a })
         var items = try store.alertRules().map { try item($0, states: states) }
         for entry in scripts.entries() {
             guard let script = entry.script else { continue }
@@ -97,7 +98,7 @@ extension Dashboard {
                 let subject = rule.pair?.description ?? (rule.metric.isPairMetric ? primary?.description : (rule.symbol ?? primary?.base)?.name)
                 var item = AlertRuleItem(id: "script:\(script.name):\(rule.name)", source: "script", script: script.name, editable: false,
                                          rule: DashboardRule(rule: rule, window: window), subject: subject)
-                item.apply(subject.flatMap { states["\(rule.name)\u{0}\($0)"] })
+                item.apply(subject.flatMap { states[Self.stateKey(AlertSource.script(script.name), rule.name, $0)] })
                 items.append(item)
             }
         }
@@ -110,9 +111,13 @@ extension Dashboard {
         let subject = rule.rule.pair?.description ?? rule.rule.symbol?.name
         var item = AlertRuleItem(id: "db:\(record.id)", source: "dashboard", script: nil, editable: true, rule: rule, subject: subject)
         if let states {
-            item.apply(subject.flatMap { states["\(record.name)\u{0}\($0)"] })
+            item.apply(subject.flatMap { states[Self.stateKey(AlertSource.dashboard, record.name, $0)] })
         }
         return item
+    }
+
+    private static func stateKey(_ source: String, _ rule: String, _ subject: String) -> String {
+        "\(source)\u{0}\(rule)\u{0}\(subject)"
     }
 
     /// The pair a script is about by default: `base`/`quote` params, else the first of `pairs`.

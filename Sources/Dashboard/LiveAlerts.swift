@@ -21,6 +21,8 @@ public final class LiveAlerts: Sendable {
     /// A rule as the evaluator sees it.
     struct Watched: Sendable {
         var id: String
+        /// Where the rule is defined (``AlertSource``), which keys its state.
+        var source: String
         var rule: AlertRule
         var window: Int
         var timeframe: Timeframe
@@ -51,7 +53,7 @@ public final class LiveAlerts: Sendable {
                 var rule = rule
                 if rule.metric.isPairMetric, rule.pair == nil { rule.pair = primary }
                 if !rule.metric.isPairMetric, rule.symbol == nil, rule.pair == nil { rule.symbol = primary?.base }
-                return Watched(id: "script:\(script.name):\(rule.name)", rule: rule, window: window,
+                return Watched(id: "script:\(script.name):\(rule.name)", source: AlertSource.script(script.name), rule: rule, window: window,
                                timeframe: rule.timeframe ?? timeframe, cooldown: nil)
             }
         }
@@ -62,7 +64,7 @@ public final class LiveAlerts: Sendable {
     func rules() throws -> [Watched] {
         let stored = try store.alertRules().filter(\.enabled).compactMap { record -> Watched? in
             guard let parsed = try? DashboardRule.decode(Data(record.definition.utf8)) else { return nil }
-            return Watched(id: "db:\(record.id)", rule: parsed.rule, window: parsed.window,
+            return Watched(id: "db:\(record.id)", source: AlertSource.dashboard, rule: parsed.rule, window: parsed.window,
                            timeframe: parsed.rule.timeframe ?? .oneMinute, cooldown: parsed.cooldown)
         }
         return stored + scriptRules
@@ -128,12 +130,12 @@ public final class LiveAlerts: Sendable {
             sample.time <= newest && (since.map { sample.time > $0 } ?? (sample.time == newest))
         }
         guard let first = fresh.first else { return }
-        let stored = try store.alertEvents(rule: rule.name, symbolPair: subject, before: first.time)
+        let stored = try store.alertEvents(source: watched.source, rule: rule.name, symbolPair: subject, before: first.time)
         let previous = AlertState(continuingFrom: stored.transitions)
         let finding = AlertEvaluator.evaluate(rule, subject: subject, samples: fresh, asOf: newest + tf.span, barWidth: tf.span, previous: previous)
         state.withLock { $0.evaluatedUpTo[stateKey] = newest }
         let events = finding.transitions.map { t in
-            AlertEventRecord(rule: rule.name, symbolPair: subject, metric: rule.metric.rawValue, value: t.value, threshold: rule.threshold,
+            AlertEventRecord(source: watched.source, rule: rule.name, symbolPair: subject, metric: rule.metric.rawValue, value: t.value, threshold: rule.threshold,
                              state: t.state.rawValue, time: t.time, reportRun: nil)
         }
         guard try store.recordAlertEvents(events) > 0 else { return }

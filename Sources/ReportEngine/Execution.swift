@@ -230,11 +230,12 @@ struct Execution {
     }
 
     private mutating func evaluate(_ rule: AlertRule, subject: String, samples: [MetricSample], timeframe tf: Timeframe) throws {
-        let stored = try run.store.alertEvents(rule: rule.name, symbolPair: subject, before: window.start)
+        let source = AlertSource.script(run.script.name)
+        let stored = try run.store.alertEvents(source: source, rule: rule.name, symbolPair: subject, before: window.start)
         let previous = AlertState(continuingFrom: stored.transitions)
         let finding = AlertEvaluator.evaluate(rule, subject: subject, samples: samples, asOf: run.runTime, barWidth: tf.span,
                                               previous: previous)
-        let recent = try run.store.alertEvents(rule: rule.name, symbolPair: subject, before: run.runTime)
+        let recent = try run.store.alertEvents(source: source, rule: rule.name, symbolPair: subject, before: run.runTime)
         findings.append(finding.continuing(recent.transitions, asOf: run.runTime))
     }
 

@@ -66,9 +66,10 @@ public struct ReportRun: Sendable {
     /// - Returns: the number of new rows.
     @discardableResult
     public func recordAlerts(of report: ExecutedReport, runID: Int64?) throws -> Int {
+        let source = AlertSource.script(script.name)
         let events = report.findings.flatMap { finding in
             finding.transitions.map { t in
-                AlertEventRecord(rule: finding.rule, symbolPair: finding.subject, metric: finding.metric.rawValue, value: t.value,
+                AlertEventRecord(source: source, rule: finding.rule, symbolPair: finding.subject, metric: finding.metric.rawValue, value: t.value,
                                  threshold: finding.threshold, state: t.state.rawValue, time: t.time, reportRun: runID)
             }
         }

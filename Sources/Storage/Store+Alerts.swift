@@ -3,6 +3,9 @@ import Market
 
 /// One row of `alert_events`: an alert (rule on a pair or symbol) entering a state at a time.
 public struct AlertEventRecord: Sendable, Hashable {
+    /// Where the rule is defined (``AlertSource``): an alert is its source, rule name and subject, so two scripts'
+    /// rules of the same name keep separate states.
+    public var source: String
     /// The rule name.
     public var rule: String
     /// The pair (`BTCUSDT/ETHUSDT`) or symbol evaluated.
@@ -21,8 +24,9 @@ public struct AlertEventRecord: Sendable, Hashable {
     public var reportRun: Int64?
 
     /// Creates a row value.
-    public init(rule: String, symbolPair: String, metric: String, value: Double?, threshold: Double, state: String,
+    public init(source: String, rule: String, symbolPair: String, metric: String, value: Double?, threshold: Double, state: String,
                 time: Timestamp, reportRun: Int64?) {
+        self.source = source
         self.rule = rule
         self.symbolPair = symbolPair
         self.metric = metric
@@ -37,13 +41,14 @@ public struct AlertEventRecord: Sendable, Hashable {
 extension Store {
     /// The stored transitions of one alert strictly before `time`, oldest first (at most the last `limit`).
     ///
-    /// Used to continue an alert's state at the start of a report window. Uses the `(rule, ts)` index.
-    public func alertEvents(rule: String, symbolPair: String, before time: Timestamp, limit: Int = 20) throws -> [AlertEventRecord] {
+    /// Used to continue an alert's state at the start of a report window. Uses the `(source, rule, symbol_pair, ts)` index.
+    public func alertEvents(source: String, rule: String, symbolPair: String, before time: Timestamp,
+                            limit: Int = 20) throws -> [AlertEventRecord] {
         try read("reading alert events") { db in
             let rows = try Row.fetchAll(db, sql: """
-                SELECT rule, symbol_pair, metric, value, threshold, state, ts, report_run FROM alert_events
-                WHERE rule = ? AND symbol_pair = ? AND ts < ? ORDER BY ts DESC, id DESC LIMIT ?
-                """, arguments: [rule, symbolPair, time.milliseconds, limit])
+                SELECT \(Self.alertEventColumns) FROM alert_events
+                WHERE source = ? AND rule = ? AND symbol_pair = ? AND ts < ? ORDER BY ts DESC, id DESC LIMIT ?
+                """, arguments: [source, rule, symbolPair, time.milliseconds, limit])
             return rows.reversed().map(Self.alertEvent)
         }
     }
@@ -52,13 +57,13 @@ extension Store {
     public func alertEvents(in range: TimeRange) throws -> [AlertEventRecord] {
         try read("reading alert events") { db in
             try Row.fetchAll(db, sql: """
-                SELECT rule, symbol_pair, metric, value, threshold, state, ts, report_run FROM alert_events
+                SELECT \(Self.alertEventColumns) FROM alert_events
                 WHERE ts >= ? AND ts < ? ORDER BY ts, id
                 """, arguments: [range.start.milliseconds, range.end.milliseconds]).map(Self.alertEvent)
         }
     }
 
-    /// Stores transitions, skipping any already stored with the same rule, subject, state and time (so re-running a
+    /// Stores transitions, skipping any already stored with the same source, rule, subject, state and time (so re-running a
     /// report for the same window records nothing twice).
     ///
     /// - Returns: how many rows were new.
@@ -68,27 +73,30 @@ extension Store {
         return try write { tx in
             // Cached statements: a day of one-second bars can carry thousands of pending/normal transitions.
             let exists = try tx.database.cachedStatement(sql: """
-                SELECT EXISTS (SELECT 1 FROM alert_events WHERE rule = ? AND symbol_pair = ? AND state = ? AND ts = ?)
+                SELECT EXISTS (SELECT 1 FROM alert_events WHERE source = ? AND rule = ? AND symbol_pair = ? AND state = ? AND ts = ?)
                 """)
             let insert = try tx.database.cachedStatement(sql: """
-                INSERT INTO alert_events (rule, symbol_pair, metric, value, threshold, state, ts, report_run)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO alert_events (source, rule, symbol_pair, metric, value, threshold, state, ts, report_run)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             var added = 0
             for e in events {
-                let stored = try Bool.fetchOne(exists, arguments: [e.rule, e.symbolPair, e.state, e.time.milliseconds]) ?? false
+                let stored = try Bool.fetchOne(exists, arguments: [e.source, e.rule, e.symbolPair, e.state, e.time.milliseconds]) ?? false
                 if stored { continue }
-                try insert.execute(arguments: [e.rule, e.symbolPair, e.metric, e.value, e.threshold, e.state, e.time.milliseconds, e.reportRun])
+                try insert.execute(arguments: [e.source, e.rule, e.symbolPair, e.metric, e.value, e.threshold, e.state,
+                                               e.time.milliseconds, e.reportRun])
                 added += 1
             }
             return added
         }
     }
 
+    private static let alertEventColumns = "source, rule, symbol_pair, metric, value, threshold, state, ts, report_run"
+
     private static func alertEvent(_ row: Row) -> AlertEventRecord {
-        let run: Int64? = row[7]
-        return AlertEventRecord(rule: row[0], symbolPair: row[1], metric: row[2], value: row[3], threshold: row[4], state: row[5],
-                                time: Timestamp(milliseconds: row[6]), reportRun: run)
+        let run: Int64? = row[8]
+        return AlertEventRecord(source: row[0], rule: row[1], symbolPair: row[2], metric: row[3], value: row[4], threshold: row[5],
+                                state: row[6], time: Timestamp(milliseconds: row[7]), reportRun: run)
     }
 }
 
@@ -99,20 +107,28 @@ extension Store {
     public func recentAlertEvents(limit: Int) throws -> [AlertEventRecord] {
         try read("reading alert events") { db in
             try Row.fetchAll(db, sql: """
-                SELECT rule, symbol_pair, metric, value, threshold, state, ts, report_run FROM alert_events
+                SELECT \(Self.alertEventColumns) FROM alert_events
                 ORDER BY ts DESC, id DESC LIMIT ?
                 """, arguments: [max(0, limit)]).map(Self.alertEvent)
         }
     }
 
-    /// The newest transition of each alert (rule and subject): its current state.
+    /// The newest transition of each alert (source, rule and subject): its current state.
     public func currentAlertStates() throws -> [AlertEventRecord] {
         try read("reading alert states") { db in
             // SQLite takes the bare columns from the row holding MAX(ts).
             try Row.fetchAll(db, sql: """
-                SELECT rule, symbol_pair, metric, value, threshold, state, MAX(ts), report_run FROM alert_events
-                GROUP BY rule, symbol_pair ORDER BY rule, symbol_pair
+                SELECT source, rule, symbol_pair, metric, value, threshold, state, MAX(ts), report_run FROM alert_events
+                GROUP BY source, rule, symbol_pair ORDER BY source, rule, symbol_pair
                 """).map(Self.alertEvent)
         }
     }
+}
+
+/// The `source` of an alert: where its rule is defined.
+public enum AlertSource {
+    /// A rule of report script `name` (its front matter or its alerts file), in reports and live.
+    public static func script(_ name: String) -> String { "script:\(name)" }
+    /// A rule made on the dashboard (table `alert_rules`; names are unique there).
+    public static let dashboard = "dashboard"
 }

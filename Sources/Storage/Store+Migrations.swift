@@ -117,6 +117,16 @@ extension Store {
                 t.column("updated_at", .integer).notNull()
             }
         }
+        // An alert's state belongs to the rule where it is defined, not only to its name: two scripts may both have a
+        // rule "z high" with different thresholds. Rows from before this migration keep source ''.
+        migrator.registerMigration("v3-alert-event-source") { db in
+            try db.alter(table: "alert_events") { t in
+                t.add(column: "source", .text).notNull().defaults(to: "")
+            }
+            try db.drop(index: "alert_events_rule_ts")
+            try db.create(index: "alert_events_source_rule_subject_ts", on: "alert_events",
+                          columns: ["source", "rule", "symbol_pair", "ts"])
+        }
         return migrator
     }
 }

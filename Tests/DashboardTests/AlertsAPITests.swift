@@ -31,7 +31,7 @@ struct AlertsAPITests {
             }
             #expect(id.hasPrefix("db:"))
             // When a transition is stored for it, then the list shows the state
-            try store.recordAlertEvents([AlertEventRecord(rule: "btc/eth stretched", symbolPair: "BTCUSDT/ETHUSDT", metric: "z_score", value: 2.4,
+            try store.recordAlertEvents([AlertEventRecord(source: AlertSource.dashboard, rule: "btc/eth stretched", symbolPair: "BTCUSDT/ETHUSDT", metric: "z_score", value: 2.4,
                                                           threshold: 2, state: "firing", time: dayStart, reportRun: nil)])
             try await client.execute(uri: "/api/alerts", method: .get) { response in
                 let rules = try #require(try json(response)["rules"] as? [[String: Any]])

@@ -183,6 +183,36 @@ struct ReportEndToEndTests {
         #expect(firings.count == 1)
     }
 
+    @Test("two scripts with a rule of the same name keep separate alert states: one's firing neither hides nor fakes the other's")
+    func alertStatePerScript() throws {
+        // Given two scripts on the same pair, each with a rule "z", one that always fires and one that never does
+        let store = try SyntheticMarket.store()
+        let out = try TestPaths.temporaryFolder()
+        func script(_ name: String, threshold: Double) throws -> String {
+            try TestPaths.script("""
+                ---
+                title: \(name)
+                params: { base: BTCUSDT, quote: ETHUSDT, lookback: 6h }
+                formats: [csv]
+                alerts:
+                  - { name: z, metric: z_score, condition: ">", threshold: \(threshold) }
+                ---
+                """, name: "\(name).md")
+        }
+        let loud = try run(script("loud", threshold: -1000), store: store, out: out, at: SyntheticMarket.day + .hours(12))
+        #expect(loud.report.findings.first?.state == .firing)
+        // When the other script runs on the next window, where "loud" is still firing from before the window's start
+        let quiet = try run(script("quiet", threshold: 1000), store: store, out: out, at: SyntheticMarket.day + .hours(18))
+        // Then it starts from its own (empty) history: normal, no firing or resolved transition borrowed from "loud"
+        let finding = try #require(quiet.report.findings.first)
+        #expect(finding.state == .normal)
+        #expect(!finding.transitions.contains { $0.state == .firing || $0.state == .resolved })
+        // And the stored history is "loud"'s alone, under its own source
+        let events = try store.alertEvents(in: TimeRange.all)
+        #expect(!events.isEmpty && events.allSatisfy { $0.source == AlertSource.script("loud") })
+        #expect(try store.currentAlertStates().map(\.source) == [AlertSource.script("loud")])
+    }
+
     @Test("output paths never leave the output folder", arguments: ["../x", "a/b", ".hidden", "", "..", "ok name"])
     func unsafeNames(_ name: String) {
         #expect(throws: ScriptError.self) {
