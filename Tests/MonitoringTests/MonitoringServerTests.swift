@@ -142,6 +142,17 @@ struct MonitoringServerTests {
                 }
             }
         }
+        // Hummingbird hands path segments to the handler undecoded, so the requests above never carry a real "..":
+        // call the handler with what a decoding router or a direct caller would give it, where each of these would
+        // reach the secret without the check.
+        try Data("secret".utf8).write(to: root.appendingPathComponent("latest-secret.html"))
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("latest"), withIntermediateDirectories: true)
+        try Data("secret".utf8).write(to: root.appendingPathComponent("latest/report.html"))
+        for (report, file) in [("..", "report.html"), ("pair-overview", "../../../secret.txt"), ("pair-overview", "../../../latest-secret.html")] {
+            #expect(FileManager.default.fileExists(atPath: "\(output.path)/\(report)/latest/\(file)"), "the attack path exists")
+            let response = MonitoringServer.file(in: output.path, report: report, file: file)
+            #expect(response.status == .notFound, "\(report) \(file)")
+        }
     }
 
     @Test(
