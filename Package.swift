@@ -87,7 +87,7 @@ let package = Package(
         .target(
             name: "ReportEngine",
             dependencies: [
-                "Market", "Storage", "Analytics", "Charts", "Collector", "Alerts", "Scheduler",
+                "Market", "Storage", "Analytics", "Charts", "Alerts", "Scheduler",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Yams", package: "Yams"),
@@ -143,12 +143,29 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
 
+        // MARK: - Application (the services of `pairbook run` and `collect`, from one configuration)
+        .target(
+            name: "PairbookApp",
+            dependencies: [
+                "Market", "Storage", "Collector", "Alerts", "ReportEngine", "Scheduler", "Delivery", "Monitoring", "Dashboard",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings),
+
         // MARK: - Command line
         .executableTarget(
             name: "pairbook",
             dependencies: [
                 "Market", "Storage", "Analytics", "Charts", "Collector", "Alerts", "ReportEngine",
-                "Scheduler", "Delivery", "Monitoring", "Dashboard",
+                "Scheduler", "Delivery", "Monitoring", "Dashboard", "PairbookApp",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -159,7 +176,7 @@ let package = Package(
         .executableTarget(
             name: "pairbook-bench",
             dependencies: [
-                "Market", "Storage", "Analytics", "Charts", "Collector", "Alerts", "ReportEngine",
+                "Market", "Storage", "Analytics", "Charts", "Collector", "ReportEngine", "PairbookApp",
                 "PairbookTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -214,6 +231,13 @@ let package = Package(
                 "Dashboard", "PairbookTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PairbookAppTests",
+            dependencies: [
+                "PairbookApp", "PairbookTestSupport",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(

@@ -5,7 +5,7 @@ import Synchronization
 
 /// The dashboard's view of the collector in this process: connection state and each symbol's trade rate over the
 /// last ten seconds or so, from the collector's counters.
-final class CollectorViewSource: Sendable {
+public final class CollectorViewSource: Sendable {
     private struct Sample {
         var time: ContinuousClock.Instant
         var ticks: [Symbol: Int]
@@ -15,12 +15,12 @@ final class CollectorViewSource: Sendable {
     private let symbols: [Symbol]
     private let samples = Mutex<[Sample]>([])
 
-    init(stats: CollectorStats, symbols: [Symbol]) {
+    public init(stats: CollectorStats, symbols: [Symbol]) {
         self.stats = stats
         self.symbols = symbols
     }
 
-    func view() -> CollectorView {
+    public func view() -> CollectorView {
         let snapshot = stats.snapshot()
         let now = ContinuousClock.now
         let oldest = samples.withLock { samples -> Sample? in

@@ -9,16 +9,16 @@ import Storage
 
 /// Where finished reports go besides the output folder — `--copy-to`, `--email` and the config file's `delivery:`
 /// section — for `pairbook report` and `pairbook run`.
-struct ReportDeliveries: Sendable {
+public struct ReportDeliveries: Sendable {
     /// `--copy-to` or `delivery.folder`.
-    var folder: String?
+    public var folder: String?
     /// `delivery.email` (SMTP server, sender, attachments).
-    var email: RunConfiguration.EmailConfiguration?
+    public var email: RunConfiguration.EmailConfiguration?
     /// `--email` addresses, else `delivery.email.to`.
-    var recipients: [String]
+    public var recipients: [String]
 
     /// Flags override the file; `--email` without an SMTP configuration is an error.
-    init(copyTo: String?, emails: [String], configuration: RunConfiguration.DeliveryConfiguration?) throws {
+    public init(copyTo: String?, emails: [String], configuration: RunConfiguration.DeliveryConfiguration?) throws {
         folder = copyTo ?? configuration?.folder
         email = configuration?.email
         recipients = emails.isEmpty ? (email?.to ?? []) : emails
@@ -28,7 +28,7 @@ struct ReportDeliveries: Sendable {
     }
 
     /// The folder and e-mail deliveries; credentials are read now, so a missing one stops start-up.
-    func make(logger: Logger) throws -> [any ReportDelivery] {
+    public func make(logger: Logger) throws -> [any ReportDelivery] {
         var deliveries: [any ReportDelivery] = []
         if let folder { deliveries.append(FolderDelivery(directory: folder, logger: logger)) }
         if let email, !recipients.isEmpty {
@@ -62,7 +62,7 @@ struct ReportDeliveries: Sendable {
     /// Hands a finished run to every delivery (the findings as the e-mail body). A failed delivery does not stop
     /// the others; failures are noted on the run's `report_runs` row (status `delivery_failed`) and returned as
     /// `target: error` lines. The report's files stay where the engine wrote them.
-    static func deliver(_ result: ReportJob.Result, generatedAt: Timestamp, to deliveries: [any ReportDelivery],
+    public static func deliver(_ result: ReportJob.Result, generatedAt: Timestamp, to deliveries: [any ReportDelivery],
                         store: Store) async -> [String] {
         guard !deliveries.isEmpty else { return [] }
         let summary = result.report.findings.isEmpty
@@ -87,9 +87,13 @@ struct ReportDeliveries: Sendable {
     }
 
     /// A delivery of an on-demand report failed; the report itself was written.
-    struct Failed: Error, CustomStringConvertible {
-        var folder: String
-        var failures: [String]
-        var description: String { "the report was written to \(folder), but delivery failed: \(failures.joined(separator: "; "))" }
+    public struct Failed: Error, CustomStringConvertible {
+        public var folder: String
+        public var failures: [String]
+        public init(folder: String, failures: [String]) {
+            self.folder = folder
+            self.failures = failures
+        }
+        public var description: String { "the report was written to \(folder), but delivery failed: \(failures.joined(separator: "; "))" }
     }
 }

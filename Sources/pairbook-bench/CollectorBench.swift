@@ -3,6 +3,7 @@ import Collector
 import Foundation
 import Logging
 import Market
+import PairbookApp
 import PairbookTestSupport
 import ServiceLifecycle
 import Storage
@@ -148,12 +149,13 @@ struct CollectorBench: AsyncParsableCommand {
 
         try await FakeBinanceServer.withServer(steps: [.waitForClients(1)] + frames.map { .frame($0) },
                                                framesPerSecond: Double(rate)) { server in
-            let queue = LiveEventQueue()
-            let configuration = BinanceStreamConfiguration(symbols: ["BTCUSDT", "ETHUSDT"], endpoint: server.baseURL)
-            let stream = BinanceStream(configuration: configuration, queue: queue, stats: stats, logger: logger)
-            let recorder = LiveRecorder(queue: queue, stats: stats, logger: logger,
-                                        commit: LiveRecorder.commit(through: Recorder(store: store)))
-            let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [recorder, stream], logger: logger))
+            // The collector exactly as `pairbook collect` and `pairbook run` wire it (no REST endpoint: no backfill).
+            let collector = try LiveCollector(
+                stream: BinanceStreamConfiguration(symbols: ["BTCUSDT", "ETHUSDT"], endpoint: server.baseURL),
+                timeframes: Timeframe.defaults, restEndpoint: nil, apiKey: nil, store: store,
+                statusInterval: .seconds(3600), statusLine: { _ in }, logger: logger, stats: stats)
+            let queue = collector.queue
+            let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: collector.services, logger: logger))
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }
                 // Warm-up: the first second is not measured.

@@ -11,6 +11,13 @@ enum Console {
     }
 
     /// Writes text to stdout without a newline (for streamed CSV).
+    /// A line that must be seen now (a status line of a long-running command), even when stdout is a pipe
+    /// (systemd, tee), which would otherwise hold it in a buffer.
+    @Sendable static func liveLine(_ text: String) {
+        line(text)
+        fflush(nil)
+    }
+
     static func write(_ text: String) {
         FileHandle.standardOutput.write(Data(text.utf8))
     }

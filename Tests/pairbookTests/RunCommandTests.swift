@@ -27,8 +27,11 @@ struct RunCommandTests {
             let store = try Store(path: dir.appendingPathComponent("run.sqlite").path)
             try await FakeBinanceServer.wait(timeout: .seconds(60)) { ((try? store.tickCount()) ?? 0) == 300 }
 
+            // Health is refreshed once a second from the collector's counters (a probe reads the cached report).
+            try await FakeBinanceServer.wait(timeout: .seconds(30)) { (try? LoopbackHTTP.get(port: port, path: "/healthz").status) == 200 }
             let health = try LoopbackHTTP.get(port: port, path: "/healthz")
             #expect(health.status == 200, "\(health.body)")
+            #expect(health.body.contains("writable"), "\(health.body)")
             // The collector's counters are published once a second.
             let ingested = #"pairbook_ticks_ingested_total{symbol="BTCUSDT"} 300"#
             try await FakeBinanceServer.wait(timeout: .seconds(60)) {
@@ -88,5 +91,16 @@ struct RunCommandTests {
         #expect(result.stderr.contains("Error: --config pairbook.yaml: \(message): expected one of "), "\(result.stderr)")
         #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("x.sqlite").path), "nothing ran")
+    }
+
+    @Test("a pairbook.yaml whose aliases expand to billions of nodes is refused at once")
+    func billionLaughsConfiguration() throws {
+        let dir = try Fixtures.temporaryDirectory(prefix: "pairbook-run-cli")
+        try Data(("symbols: [BTCUSDT]\n" + HostileYAML.billionLaughs).utf8).write(to: dir.appendingPathComponent("pairbook.yaml"))
+        let started = ContinuousClock.now
+        let result = try ImporterCLI.run(["run", "--config", "pairbook.yaml", "--db", "x.sqlite"], in: dir)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("Error: --config pairbook.yaml: aliases expand to more than 100,000 nodes"), "\(result.stderr)")
+        #expect(started.duration(to: .now) < .seconds(20))
     }
 }

@@ -3,6 +3,7 @@ import Collector
 import Foundation
 import Logging
 import Market
+import PairbookApp
 import ServiceLifecycle
 import Storage
 import UnixSignals
@@ -79,35 +80,18 @@ struct CollectCommand: AsyncParsableCommand {
             symbols: symbols, kind: stream, endpoint: endpoint,
             watchdogTimeout: .milliseconds(watchdog.milliseconds),
             tls: try BinanceStreamConfiguration.tlsConfiguration(insecure: insecure, caFile: caFile))
-        let queue = LiveEventQueue()
-        let stats = CollectorStats()
-        let recorder = LiveRecorder(
-            queue: queue, stats: stats, logger: logger,
-            commit: LiveRecorder.commit(through: Recorder(store: store, timeframes: try parsedTimeframes(), logger: logger)))
-        // The gap detector resumes where the database ends: a hole across the downtime becomes a gap.
-        let lastStored = try store.lastTicks(of: symbols)
-        let streamService = BinanceStream(configuration: configuration, queue: queue, stats: stats, logger: logger,
-                                          lastStoredTrades: lastStored)
-        let status = CollectorStatusReporter(
-            stats: stats, queue: queue, interval: .milliseconds(statusInterval.milliseconds), logger: logger
-        ) { line in
-            Console.line(line)
-            fflush(nil)  // stdout may be a pipe (systemd, tee): show the line now
-        }
-        // Shutdown runs in reverse: status, backfill and stream stop first, the recorder flushes last.
-        var services: [any Service] = [recorder, streamService]
-        let apiKey = ProcessInfo.processInfo.environment[HistoricalTradesClient.apiKeyEnvironmentVariable]
-        if let backfill = GapBackfill.forStream(kind: stream, restEndpoint: restEndpoint, apiKey: apiKey, store: store,
-                                                symbols: symbols, queue: queue, logger: logger) {
-            services.append(backfill)
-        }
-        services.append(status)
+        let collector = try LiveCollector(
+            stream: configuration, timeframes: try parsedTimeframes(), restEndpoint: restEndpoint,
+            apiKey: ProcessInfo.processInfo.environment[HistoricalTradesClient.apiKeyEnvironmentVariable], store: store,
+            statusInterval: .milliseconds(statusInterval.milliseconds),
+            statusLine: Console.liveLine, logger: logger)
+        let services = collector.services
         var groupConfiguration = ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         groupConfiguration.maximumGracefulShutdownDuration = .milliseconds(1800)
         Console.line("collecting \(symbols.map(\.name).joined(separator: ",")) (\(stream.rawValue)) into \(global.databasePath); Ctrl-C to stop")
         try await ServiceGroup(configuration: groupConfiguration).run()
-        let final = stats.snapshot()
+        let final = collector.stats.snapshot()
         Console.line("stopped: \(final.committedTicks) trades committed, \(final.gaps) gap(s), \(final.reconnects) reconnect(s), \(final.malformed) malformed frame(s)")
     }
 

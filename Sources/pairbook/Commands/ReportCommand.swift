@@ -4,6 +4,7 @@ import Delivery
 import Foundation
 import Logging
 import Market
+import PairbookApp
 import ReportEngine
 import Storage
 

@@ -3,6 +3,7 @@ import Dashboard
 import Foundation
 import Logging
 import Market
+import PairbookApp
 import ReportEngine
 import ServiceLifecycle
 import Storage

@@ -1,0 +1,138 @@
+import Alerts
+import Collector
+import Dashboard
+import Foundation
+import Market
+import NIOSSL
+import ReportEngine
+
+/// What `pairbook run` was given on its command line (and from its environment), before the configuration file
+/// fills the rest: nil means "not given".
+public struct RunFlags: Sendable {
+    /// `--db`, else nil.
+    public var database: String?
+    /// The database when neither `--db` nor the file's `database:` says (`PAIRBOOK_DB`, else pairbook.sqlite).
+    public var defaultDatabase = "pairbook.sqlite"
+    public var symbols: String?
+    public var stream: StreamKind?
+    public var endpoint: String?
+    public var restEndpoint: String?
+    public var reports: [String] = []
+    public var listen: String?
+    public var out: String?
+    public var copyTo: String?
+    public var emails: [String] = []
+    public var keepReportsFor: String?
+    public var noCatchUp = false
+    /// `--token`, else `PAIRBOOK_TOKEN`.
+    public var token: String?
+    public var insecure = false
+    public var caFile: String?
+    /// `BINANCE_API_KEY`.
+    public var apiKey: String?
+
+    public init() {}
+}
+
+/// The effective settings: the file, overridden by flags, validated.
+public struct RunSettings: Sendable {
+    public var database: String
+    public var symbols: [Symbol]
+    public var stream: StreamKind
+    public var endpoint: String?
+    public var timeframes: [Timeframe]
+    public var reports: [ScheduledReport]
+    public var outputRoot: String
+    public var listenHost: String
+    public var listenPort: Int
+    public var catchUp: Bool
+    public var maximumDataAge: TimeSpan
+    public var shutdownGrace: Int64
+    public var restEndpoint: String?
+    public var deliveries: ReportDeliveries
+    /// Run folders older than this are removed after each scheduled run; nil keeps them all.
+    public var keepReportsFor: TimeSpan?
+    /// The dashboard served on the listen address; nil when it would listen beyond loopback without a token.
+    public var dashboard: DashboardConfiguration?
+    /// TLS for the exchange stream (`--insecure`, `--ca-file`).
+    public var streamTLS: TLSConfiguration
+    /// `BINANCE_API_KEY`, for backfilling gaps of `trade` streams from REST.
+    public var apiKey: String?
+
+    public init(flags: RunFlags, file: RunConfiguration) throws {
+        database = flags.database ?? file.database ?? flags.defaultDatabase
+        let symbolText = flags.symbols ?? file.symbols?.joined(separator: ",")
+        guard let symbolText else { throw RunError("no symbols: give --symbols or `symbols:` in the config") }
+        do { symbols = try Symbol.parseList(symbolText) } catch { throw RunError("symbols: \(error)") }
+        stream = flags.stream ?? file.stream ?? .trade
+        endpoint = flags.endpoint ?? file.endpoint
+        if let endpoint, !(endpoint.hasPrefix("ws://") || endpoint.hasPrefix("wss://")) {
+            throw RunError("endpoint must start with ws:// or wss:// (got \(endpoint))")
+        }
+        restEndpoint = flags.restEndpoint ?? file.restEndpoint
+        if let restEndpoint, !(restEndpoint.hasPrefix("http://") || restEndpoint.hasPrefix("https://")) {
+            throw RunError("rest_endpoint must start with http:// or https:// (got \(restEndpoint))")
+        }
+        do { timeframes = try Timeframe.parseList((file.timeframes ?? ["1s", "1m", "5m"]).joined(separator: ",")) } catch {
+            throw RunError("timeframes: \(error)")
+        }
+        outputRoot = flags.out ?? file.output ?? "output"
+        catchUp = !flags.noCatchUp && (file.catchUp ?? true)
+        do { maximumDataAge = try TimeSpan(parsing: file.maxDataAge ?? "2m") } catch { throw RunError("max_data_age: \(error)") }
+        shutdownGrace = Int64(file.shutdownGraceSeconds ?? 60)
+        let keep = flags.keepReportsFor ?? file.keepReportsFor ?? "30d"
+        if keep == "forever" {
+            keepReportsFor = nil
+        } else {
+            do { keepReportsFor = try TimeSpan(parsing: keep) } catch {
+                throw RunError("keep_reports_for: expected a span such as 30d or 12w, or `forever` (got \(keep))")
+            }
+        }
+
+        // Reports: each must parse and have a valid schedule.
+        let paths = flags.reports.isEmpty ? (file.reports ?? []) : flags.reports
+        reports = try paths.map { path in
+            let script: ReportScript
+            do { script = try ReportScript(contentsOf: path) } catch { throw RunError("\(error)") }
+            guard let cron = script.schedule else {
+                throw RunError("\(path): no `schedule:` in the front matter; `pairbook run` needs one (e.g. \"5 * * * *\", @daily)")
+            }
+            return ScheduledReport(path: path, name: script.name, schedule: cron, alertRules: script.alerts.map(\.name), script: script)
+        }
+
+        // HTTP address.
+        let listen = flags.listen ?? file.listen ?? "127.0.0.1:9464"
+        (listenHost, listenPort) = try Self.parseListen(listen)
+
+        // Delivery.
+        deliveries = try ReportDeliveries(copyTo: flags.copyTo, emails: flags.emails, configuration: file.delivery)
+
+        // Dashboard: the scheduled scripts' folder (else Reports/) for its Export tab and live pages.
+        let token = flags.token ?? file.token
+        let scriptsFolder = paths.first.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path }
+            ?? (FileManager.default.fileExists(atPath: "Reports") ? "Reports" : nil)
+        dashboard = DashboardConfiguration.isLoopback(listenHost) || token != nil
+            ? DashboardConfiguration(reportsDirectory: scriptsFolder, outputDirectory: outputRoot,
+                                     templatesDirectory: TemplateSet.locate(), token: token)
+            : nil
+        streamTLS = try BinanceStreamConfiguration.tlsConfiguration(insecure: flags.insecure, caFile: flags.caFile)
+        apiKey = flags.apiKey
+    }
+
+    /// `host:port`, `:port`, `port` or `[v6]:port`.
+    public static func parseListen(_ text: String) throws -> (String, Int) {
+        var host = "127.0.0.1"
+        var portText = text
+        if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
+            host = String(text[text.index(after: text.startIndex)..<close])
+            portText = String(text[text.index(after: close)...].drop { $0 == ":" })
+        } else if let colon = text.lastIndex(of: ":") {
+            if colon != text.startIndex { host = String(text[..<colon]) }
+            portText = String(text[text.index(after: colon)...])
+        }
+        guard let port = Int(portText), (0...65535).contains(port) else {
+            throw RunError("listen: expected HOST:PORT (e.g. 127.0.0.1:9464), got \(text)")
+        }
+        return (host, port)
+    }
+}
