@@ -31,6 +31,7 @@ demo: build
 LIVE_TESTS := \.(BinanceStreamTests|RestartTests|ConnectTimeoutTests|GapBackfillTests|TradeBackfillTests|GapBackfillGiveUpTests|LiveRecorderTests|LiveRecorderCheckpointTests|LiveEventQueueTests|DumpFetcherTests|SMTPDeliveryTests|RunCommandTests|TriggerCommandTests|MonitoringServerTests)/
 ## Then the dashboard in a real browser (Debian's chromium + chromedriver, selenium from PyPI, Tests/browser) and
 ## schemathesis against its OpenAPI document (no answer may be a 5xx), both against a real `pairbook serve`.
+test: export PAIRBOOK_PROMTOOL_REQUIRED := 1
 test: deps test-deps
 	$(SWIFT) build --build-tests
 	@SWIFT=$(SWIFT) bash scripts/check-live-tests.sh '$(LIVE_TESTS)'
@@ -39,9 +40,9 @@ test: deps test-deps
 	PAIRBOOK_BROWSER_REQUIRED=1 $(PYTHON) -m pytest -q -p no:cacheprovider Tests/browser
 	@bash scripts/api-fuzz.sh $(BIN)
 
-## Test-only packages: the browser and its driver (Debian), aiosmtpd, selenium, pytest, schemathesis (PyPI).
+## Test-only packages: the browser and its driver, promtool (Debian's prometheus, to lint /metrics), aiosmtpd, selenium, pytest, schemathesis (PyPI).
 test-deps:
-	@bash scripts/install-deps.sh chromium chromium-driver
+	@bash scripts/install-deps.sh chromium chromium-driver prometheus
 	@$(PYTHON) -c "import aiosmtpd, selenium, pytest, schemathesis" 2>/dev/null || \
 	    $(PYTHON) -m pip install -q --disable-pip-version-check -r Tests/browser/requirements.txt aiosmtpd==1.4.6 schemathesis==4.32.5
 

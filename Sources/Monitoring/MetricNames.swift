@@ -49,6 +49,19 @@ public enum MetricNames {
         ticksIngested, frames, reconnects, gaps, receiveToCommit, reportDuration, alertTriggers, deliveryFailures, sqliteMemory,
     ]
 
+    /// The `# HELP` text of each family on `/metrics`.
+    public static let help: [String: String] = [
+        ticksIngested: "Trades accepted from the exchange stream for the database (after de-duplication), per symbol.",
+        frames: "WebSocket frames received from the exchange, any kind.",
+        reconnects: "Reconnects of the exchange stream (failures and proactive rotations).",
+        gaps: "Trade-id gaps detected in the exchange stream.",
+        receiveToCommit: "Latency from a trade's arrival to its database commit, in seconds.",
+        reportDuration: "Duration of one scheduled report run, in seconds, per report.",
+        alertTriggers: "Alert triggers (transitions to firing), per rule.",
+        deliveryFailures: "Report deliveries that failed after their retries, per target.",
+        sqliteMemory: "Heap memory held by SQLite (page caches, statements) in this process, in bytes.",
+    ]
+
     /// Dimension (label) names.
     public enum Dimension {
         public static let symbol = "symbol"
@@ -62,7 +75,7 @@ extension PrometheusMetricsFactory {
     /// A factory over `registry` with histogram buckets suited to pairbook's two timers:
     /// receive-to-commit from 1 ms to 10 s (5 ms steps around 10–30 ms), report durations from 100 ms to 10 min.
     ///
-    /// Bootstrap once, in the executable: `MetricsSystem.bootstrap(PrometheusMetricsFactory.pairbook(registry: registry))`.
+    /// ``PairbookMetricsFactory`` wraps it (and adds the help texts); bootstrap that.
     public static func pairbook(registry: PrometheusCollectorRegistry) -> PrometheusMetricsFactory {
         var factory = PrometheusMetricsFactory(registry: registry)
         // Fine where a healthy collector sits (p50 ≈ 12 ms, p99 ≈ 25–35 ms at 20,000 trades/s), so a p99 can be read off

@@ -18,7 +18,7 @@ import ServiceLifecycle
 ///
 /// ```swift
 /// let registry = PrometheusCollectorRegistry()
-/// MetricsSystem.bootstrap(PrometheusMetricsFactory.pairbook(registry: registry))   // once, in the CLI
+/// MetricsSystem.bootstrap(PairbookMetricsFactory(registry: registry))   // once, in the CLI
 /// let http = MonitoringServer(configuration: .init(port: 9464), registry: registry, health: { await status.health() }, logger: logger)
 /// ```
 public struct MonitoringServer: Service {

@@ -20,7 +20,8 @@ import Synchronization
 public final class HealthMonitor<C: Clock>: Service, Sendable where C.Duration == Duration {
     private struct State {
         var report = HealthReport(checks: [.init(name: "collector", ok: false, detail: "starting")])
-        var committed = -1
+        /// Trades committed at the last look; nil before the first.
+        var committed: Int?
         var commitFailures = 0
         var lastProgress: Timestamp?
         var database = HealthReport.Check(name: "database", ok: true, detail: "not checked yet")
@@ -72,8 +73,15 @@ public final class HealthMonitor<C: Clock>: Service, Sendable where C.Duration =
         let snapshot = stats.snapshot()
         let time = now()
         let needsProbe = state.withLock { state -> Bool in
+            guard let committed = state.committed else {
+                // The first look: the start is the last progress, and the database is probed once.
+                state.committed = snapshot.committedTicks
+                state.commitFailures = snapshot.commitFailures
+                state.lastProgress = time
+                return true
+            }
             let failed = snapshot.commitFailures - state.commitFailures
-            let progressed = snapshot.committedTicks != state.committed
+            let progressed = snapshot.committedTicks != committed
             state.commitFailures = snapshot.commitFailures
             if progressed {
                 state.committed = snapshot.committedTicks
@@ -100,9 +108,7 @@ public final class HealthMonitor<C: Clock>: Service, Sendable where C.Duration =
             }
         }
         state.withLock { state in
-            let lastProgress = state.lastProgress ?? time
-            if state.lastProgress == nil { state.lastProgress = time }
-            let age = time - lastProgress
+            let age = time - (state.lastProgress ?? time)
             let connections = snapshot.openConnections
             state.report = HealthReport(checks: [
                 .init(name: "collector", ok: connections > 0,

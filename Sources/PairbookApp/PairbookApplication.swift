@@ -21,7 +21,7 @@ import UnixSignals
 ///
 /// ```swift
 /// let registry = PrometheusCollectorRegistry()
-/// MetricsSystem.bootstrap(PrometheusMetricsFactory.pairbook(registry: registry))  // once per process
+/// MetricsSystem.bootstrap(PairbookMetricsFactory(registry: registry))  // once per process
 /// let app = try PairbookApplication(settings: settings, registry: registry, logger: logger)
 /// try await app.run()
 /// ```

@@ -76,7 +76,7 @@ struct MonitoringServerTests {
     func metrics() async throws {
         // Given metrics recorded through swift-metrics with the pairbook factory (no global bootstrap in tests)
         let registry = PrometheusCollectorRegistry()
-        let factory = PrometheusMetricsFactory.pairbook(registry: registry)
+        let factory = PairbookMetricsFactory(registry: registry)
         Counter(label: MetricNames.ticksIngested, dimensions: [(MetricNames.Dimension.symbol, "BTCUSDT")], factory: factory)
             .increment(by: 3)
         Counter(label: MetricNames.reconnects, factory: factory).increment()
@@ -101,8 +101,40 @@ struct MonitoringServerTests {
                 #expect(lines.contains(#"pairbook_receive_to_commit_seconds_bucket{le="0.01"} 1"#))
                 #expect(lines.contains("pairbook_receive_to_commit_seconds_count 1"))
                 #expect(lines.contains(#"pairbook_report_duration_seconds_bucket{report="pair-overview",le="60.0"} 1"#))
+                // Every family has its help text, and Prometheus' own linter accepts the page.
+                for family in ["pairbook_ticks_ingested_total", "pairbook_reconnects_total", "pairbook_receive_to_commit_seconds",
+                               "pairbook_report_duration_seconds"] {
+                    #expect(lines.contains("# HELP \(family) \(MetricNames.help[family] ?? "?")"), "\(family)")
+                }
+                try Self.promtoolCheck(text)
             }
         }
+    }
+
+    /// `promtool check metrics` (Debian's `prometheus` package, installed by `make test`) on an exposition page.
+    /// Without promtool the check is skipped, unless PAIRBOOK_PROMTOOL_REQUIRED=1 (as `make test` sets it).
+    static func promtoolCheck(_ text: String) throws {
+        let promtool = "/usr/bin/promtool"
+        guard FileManager.default.isExecutableFile(atPath: promtool) else {
+            if ProcessInfo.processInfo.environment["PAIRBOOK_PROMTOOL_REQUIRED"] == "1" {
+                Issue.record("promtool is missing: `apt-get install prometheus` (make test-deps does)")
+            }
+            return
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: promtool)
+        process.arguments = ["check", "metrics"]
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        input.fileHandleForWriting.write(Data(text.utf8))
+        try input.fileHandleForWriting.close()
+        let said = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "promtool check metrics: \(said)")
     }
 
     @Test("GET /reports/latest/<name> serves the latest HTML and nothing outside the output folder")

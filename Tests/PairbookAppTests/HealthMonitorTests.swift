@@ -27,7 +27,7 @@ struct HealthMonitorTests {
 
     func check(_ report: HealthReport, _ name: String) -> HealthReport.Check? { report.checks.first { $0.name == name } }
 
-    @Test("healthy while trades are committed; the database is judged from the commits, without a probe")
+    @Test("healthy while trades are committed; the database is probed once at the start, then judged from the commits")
     func flowing() async {
         let f = Fixture()
         let monitor = f.monitor()
@@ -38,7 +38,7 @@ struct HealthMonitorTests {
         await monitor.refresh()
         #expect(monitor.report.isHealthy, "\(monitor.report)")
         #expect(check(monitor.report, "database")?.detail == "writable (commits succeed)")
-        #expect(f.probes.withLock { $0 } == 0)
+        #expect(f.probes.withLock { $0 } == 1)
     }
 
     @Test("stale after maximumAge without a new trade; an idle database is probed at most once per interval")
@@ -51,10 +51,10 @@ struct HealthMonitorTests {
             f.advance(.seconds(1))
             await monitor.refresh()
         }
-        #expect(f.probes.withLock { $0 } == 0, "5 s idle: within the probe interval of the last progress")
+        #expect(f.probes.withLock { $0 } == 1, "the start; then 5 s idle: within the probe interval")
         f.advance(.seconds(150))
         await monitor.refresh()
-        #expect(f.probes.withLock { $0 } == 1)
+        #expect(f.probes.withLock { $0 } == 2)
         #expect(check(monitor.report, "data")?.ok == false)
         #expect(check(monitor.report, "data")?.detail.contains("last new trade 155s ago (limit 2m)") == true, "\(monitor.report)")
         #expect(check(monitor.report, "collector")?.ok == true)

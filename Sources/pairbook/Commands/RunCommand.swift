@@ -86,7 +86,7 @@ struct RunCommand: AsyncParsableCommand {
         let logger = global.makeLogger(label: "pairbook.run")
         // Metrics are bootstrapped once, here, before any component creates its metrics.
         let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory.pairbook(registry: registry))
+        MetricsSystem.bootstrap(PairbookMetricsFactory(registry: registry))
         let app = try PairbookApplication(settings: settings, registry: registry, logger: logger, say: Console.liveLine)
         let final = try await app.run()
         Console.line("stopped: \(final.committedTicks) trades committed, \(final.gaps) gap(s), \(final.reconnects) reconnect(s)")
