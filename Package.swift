@@ -87,7 +87,7 @@ let package = Package(
         .target(
             name: "ReportEngine",
             dependencies: [
-                "Market", "Storage", "Analytics", "Charts", "Alerts", "Scheduler",
+                "Market", "Storage", "Analytics", "Charts", "Alerts",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Yams", package: "Yams"),
@@ -194,7 +194,7 @@ let package = Package(
                 .product(name: "NIOWebSocket", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings),
-        .testTarget(name: "MarketTests", dependencies: ["Market"], swiftSettings: swiftSettings),
+        .testTarget(name: "MarketTests", dependencies: ["Market", "PairbookTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StorageTests", dependencies: ["Storage", "PairbookTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
@@ -213,7 +213,7 @@ let package = Package(
         .testTarget(name: "AlertsTests", dependencies: ["Alerts", "PairbookTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ReportEngineTests", dependencies: [
-                "ReportEngine", "Scheduler", "PairbookTestSupport", .product(name: "Logging", package: "swift-log"),
+                "ReportEngine", "PairbookTestSupport", .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "PairbookTestSupport"], swiftSettings: swiftSettings),

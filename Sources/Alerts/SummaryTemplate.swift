@@ -1,4 +1,5 @@
 import Foundation
+import Market
 
 /// Renders a rule's one-line summary template for a finding.
 ///

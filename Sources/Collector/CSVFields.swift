@@ -54,49 +54,8 @@ struct CSVFields {
         return negative ? -value : value
     }
 
-    /// A decimal number such as `63943.90`, `-0.5`, `1e-3`, correctly rounded; `nil` if not a number.
-    ///
-    /// Fast path (Clinger): up to 19 significant digits with a mantissa below 2⁵³ and at most 22
-    /// fraction digits is one exact integer divided by an exact power of ten, which IEEE division
-    /// rounds correctly. Anything else goes through the standard library's parser.
-    static func double(_ field: UnsafeBufferPointer<UInt8>) -> Double? {
-        var i = 0
-        var negative = false
-        if i < field.count, field[i] == 0x2D || field[i] == 0x2B {
-            negative = field[i] == 0x2D
-            i += 1
-        }
-        var mantissa: UInt64 = 0
-        var digits = 0
-        var fractionDigits = 0
-        var seenDot = false
-        var seenDigit = false
-        while i < field.count {
-            let byte = field[i]
-            let d = byte &- 0x30
-            if d < 10 {
-                seenDigit = true
-                if digits < 19 {
-                    mantissa = mantissa * 10 + UInt64(d)
-                    if mantissa != 0 { digits += 1 }
-                    if seenDot { fractionDigits += 1 }
-                } else {
-                    return slowDouble(field)
-                }
-            } else if byte == 0x2E, !seenDot {
-                seenDot = true
-            } else if byte == 0x65 || byte == 0x45 {
-                return slowDouble(field)
-            } else {
-                return nil
-            }
-            i += 1
-        }
-        guard seenDigit else { return nil }
-        guard mantissa <= 1 << 53, fractionDigits < powersOfTen.count else { return slowDouble(field) }
-        let value = Double(mantissa) / powersOfTen[fractionDigits]
-        return negative ? -value : value
-    }
+    /// A decimal number such as `63943.90`, `-0.5`, `1e-3`, correctly rounded; `nil` if not a number (``DecimalText``).
+    static func double(_ field: UnsafeBufferPointer<UInt8>) -> Double? { DecimalText.parse(field) }
 
     /// `true`/`false` (any case) or `1`/`0`.
     static func bool(_ field: UnsafeBufferPointer<UInt8>) -> Bool? {
@@ -113,16 +72,5 @@ struct CSVFields {
     /// The field as text, for error messages (at most 40 bytes).
     static func text(_ field: UnsafeBufferPointer<UInt8>) -> String {
         String(decoding: UnsafeBufferPointer(rebasing: field[0..<min(field.count, 40)]), as: UTF8.self)
-    }
-
-    private static func slowDouble(_ field: UnsafeBufferPointer<UInt8>) -> Double? {
-        guard let value = Double(String(decoding: field, as: UTF8.self)), value.isFinite else { return nil }
-        return value
-    }
-
-    private static let powersOfTen: [Double] = (0...22).map { exponent in
-        var p = 1.0
-        for _ in 0..<exponent { p *= 10 }
-        return p
     }
 }

@@ -1,3 +1,5 @@
+import Market
+
 /// A mailbox: an address and an optional display name, as in `Pairbook Reports <reports@example.com>`.
 public struct EmailAddress: Sendable, Hashable, CustomStringConvertible, Codable {
     /// `local@domain`, ASCII.
@@ -61,14 +63,5 @@ public struct EmailAddress: Sendable, Hashable, CustomStringConvertible, Codable
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(description)
-    }
-}
-
-extension String {
-    func trimmingWhitespace() -> String {
-        var s = Substring(self)
-        while let f = s.first, f.isWhitespace { s.removeFirst() }
-        while let l = s.last, l.isWhitespace { s.removeLast() }
-        return String(s)
     }
 }

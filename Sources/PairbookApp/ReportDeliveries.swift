@@ -4,7 +4,6 @@ import Foundation
 import Logging
 import Market
 import ReportEngine
-import Scheduler
 import Storage
 
 /// Where finished reports go besides the output folder — `--copy-to`, `--email` and the config file's `delivery:`
@@ -51,7 +50,7 @@ public struct ReportDeliveries: Sendable {
                     SMTPDelivery(
                         smtp: configuration, from: try EmailAddress(parsing: email.from),
                         to: try recipients.map { try EmailAddress(parsing: $0) },
-                        attachExtensions: Set(email.attach ?? ["pdf"]), now: { SystemTime.now() }, logger: logger))
+                        attachExtensions: Set(email.attach ?? ["pdf"]), now: { Timestamp.now() }, logger: logger))
             } catch {
                 throw RunError("delivery.email: \(error)")
             }
@@ -80,7 +79,7 @@ public struct ReportDeliveries: Sendable {
         }
         if !failures.isEmpty {
             try? store.finishReportRun(
-                id: result.runID, finishedAt: SystemTime.now(), status: "delivery_failed", outputs: result.outputsJSON,
+                id: result.runID, finishedAt: Timestamp.now(), status: "delivery_failed", outputs: result.outputsJSON,
                 error: failures.joined(separator: "; "))
         }
         return failures

@@ -2,6 +2,7 @@ import Alerts
 import Collector
 import Delivery
 import Foundation
+import Market
 import ReportEngine
 import Yams
 

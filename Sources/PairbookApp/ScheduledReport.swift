@@ -1,5 +1,5 @@
 import ReportEngine
-import Scheduler
+import Market
 
 /// A report script to schedule, parsed and checked.
 public struct ScheduledReport: Sendable {

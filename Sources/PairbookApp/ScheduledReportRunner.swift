@@ -7,7 +7,6 @@ import Metrics
 import Monitoring
 import NIOPosix
 import ReportEngine
-import Scheduler
 import Storage
 
 /// What `pairbook run` does when a report's slot comes: run the report on the report thread pool, count its alert

@@ -1,3 +1,5 @@
+import Market
+
 /// A small Markdown block model for the PDF renderer: headings, paragraphs, list items, code and rules.
 ///
 /// Inline markup is reduced to plain text (`**b**` → `b`, `[t](u)` → `t`, `` `c` `` → `c`); the HTML renderer

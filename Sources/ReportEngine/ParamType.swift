@@ -114,12 +114,3 @@ public indirect enum ParamType: Sendable, Hashable, CustomStringConvertible {
         return .list(values)
     }
 }
-
-extension String {
-    func trimmingWhitespace() -> String {
-        var s = Substring(self)
-        while let f = s.first, f.isWhitespace { s.removeFirst() }
-        while let l = s.last, l.isWhitespace { s.removeLast() }
-        return String(s)
-    }
-}

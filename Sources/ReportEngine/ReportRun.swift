@@ -4,7 +4,6 @@ import Charts
 import Foundation
 import Logging
 import Market
-import Scheduler
 import Storage
 
 /// Executes a report script against a store: the stages load → analyse → alerts → cells, into an ``ExecutedReport``.

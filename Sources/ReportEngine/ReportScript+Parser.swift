@@ -1,7 +1,6 @@
 import Alerts
 import Foundation
 import Market
-import Scheduler
 import Yams
 
 extension ReportScript {

@@ -1,6 +1,5 @@
 import Alerts
 import Market
-import Scheduler
 
 /// An output format of a report.
 public enum ReportFormat: String, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {

@@ -18,7 +18,7 @@ import ServiceLifecycle
 ///   (``ShutdownPolicy/finishRunningJobs``, its run is then reported) or cancelled (``ShutdownPolicy/cancelRunningJobs``,
 ///   reported as ``ScheduledRun/Outcome/cancelled``). Task cancellation cancels running actions in either case.
 ///
-/// The clock is injected: production uses `ContinuousClock` with ``SystemTime/now()``; tests use a manual clock and
+/// The clock is injected: production uses `ContinuousClock` with ``Timestamp/now()``; tests use a manual clock and
 /// derive `now` from it, so they never sleep.
 ///
 /// ```swift
@@ -248,7 +248,7 @@ public struct ReportScheduler<C: Clock>: Service where C.Duration == Duration {
 }
 
 extension ReportScheduler where C == ContinuousClock {
-    /// Creates a scheduler on the real clocks: `ContinuousClock` for sleeping, ``SystemTime/now()`` for the UTC wall time.
+    /// Creates a scheduler on the real clocks: `ContinuousClock` for sleeping, ``Timestamp/now()`` for the UTC wall time.
     public init(
         jobs: [ScheduledJob],
         configuration: Configuration = .init(),
@@ -257,7 +257,7 @@ extension ReportScheduler where C == ContinuousClock {
         logger: Logger
     ) {
         self.init(
-            jobs: jobs, configuration: configuration, clock: ContinuousClock(), now: { SystemTime.now() },
+            jobs: jobs, configuration: configuration, clock: ContinuousClock(), now: { Timestamp.now() },
             lastRun: lastRun, onRun: onRun, logger: logger)
     }
 }

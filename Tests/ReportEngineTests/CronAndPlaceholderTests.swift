@@ -1,5 +1,4 @@
 import Alerts
-import Scheduler
 import Market
 import ReportEngine
 import Testing

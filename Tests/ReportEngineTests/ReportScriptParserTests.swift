@@ -3,7 +3,6 @@ import Foundation
 import Market
 import PairbookTestSupport
 import ReportEngine
-import Scheduler
 import Testing
 
 @Suite("ReportScript parser")

@@ -1,8 +1,6 @@
-import Market
-import Testing
-
-@testable import Scheduler
+@testable import Market
 import PairbookTestSupport
+import Testing
 
 private func ts(_ text: String) -> Timestamp {
     do { return try Timestamp(parsing: text) } catch { preconditionFailure("bad test timestamp \(text)") }

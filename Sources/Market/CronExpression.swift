@@ -1,5 +1,3 @@
-import Market
-
 /// A standard five-field cron schedule, evaluated in UTC: `minute hour day-of-month month day-of-week`.
 ///
 /// Each field is `*`, a value, a range `a-b`, a step `*/n`, `a-b/n` or `a/n` (= `a-max/n`), or a comma-separated list
