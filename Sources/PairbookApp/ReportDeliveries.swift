@@ -79,7 +79,7 @@ public struct ReportDeliveries: Sendable {
         }
         if !failures.isEmpty {
             try? store.finishReportRun(
-                id: result.runID, finishedAt: Timestamp.now(), status: "delivery_failed", outputs: result.outputsJSON,
+                id: result.runID, finishedAt: Timestamp.now(), status: .deliveryFailed, outputs: result.outputsJSON,
                 error: failures.joined(separator: "; "))
         }
         return failures

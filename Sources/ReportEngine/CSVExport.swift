@@ -81,16 +81,9 @@ public struct CSVExport {
         buffer.removeAll(keepingCapacity: true)
     }
 
-    /// A plain decimal without exponent where Swift would print one (spreadsheets read both; plain is friendlier).
-    static func number(_ value: Double) -> String {
-        let text = value.description
-        guard text.contains("e") else { return text }
-        var s = Substring(String(format: "%.10f", value))
-        guard s.contains(".") else { return String(s) }
-        while s.last == "0" { s.removeLast() }
-        if s.last == "." { s.removeLast() }
-        return String(s)
-    }
+    /// A number as every pairbook CSV prints it (``CSVRenderer/plainDecimal(_:)``): the shortest round-trip form, plain
+    /// where Swift would use an exponent.
+    static func number(_ value: Double) -> String { CSVRenderer.plainDecimal(value) }
 }
 
 // MARK: - Pair analytics

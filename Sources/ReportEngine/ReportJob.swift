@@ -103,13 +103,13 @@ public struct ReportJob: Sendable {
             let files = try Self.render(report, formats: formats, templatesDirectory: templatesDirectory, progress: progress)
             let written = try layout.write(files)
             let newEvents = try run.recordAlerts(of: report, runID: runID)
-            let status = report.findings.contains { $0.state == .firing } ? "alert" : "ok"
+            let status: ReportRunStatus = report.findings.contains { $0.state == .firing } ? .alert : .ok
             try store.finishReportRun(id: runID, finishedAt: .wallClockNow, status: status,
                                       outputs: Result.json(written), error: nil)
             return Result(report: report, files: written, folder: layout.runFolder.path, latestFolder: layout.latestFolder.path,
                           runID: runID, newAlertEvents: newEvents, onTrigger: script.onTrigger, layout: layout)
         } catch {
-            try? store.finishReportRun(id: runID, finishedAt: .wallClockNow, status: "failed", outputs: nil, error: "\(error)")
+            try? store.finishReportRun(id: runID, finishedAt: .wallClockNow, status: .failed, outputs: nil, error: "\(error)")
             throw error
         }
     }

@@ -45,21 +45,20 @@ extension Store {
     public func alertEvents(source: String, rule: String, symbolPair: String, before time: Timestamp,
                             limit: Int = 20) throws -> [AlertEventRecord] {
         try read("reading alert events") { db in
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT \(Self.alertEventColumns) FROM alert_events
-                WHERE source = ? AND rule = ? AND symbol_pair = ? AND ts < ? ORDER BY ts DESC, id DESC LIMIT ?
-                """, arguments: [source, rule, symbolPair, time.milliseconds, limit])
-            return rows.reversed().map(Self.alertEvent)
+            let C = AlertEventRecord.Columns.self
+            return try Array(AlertEventRecord
+                .filter(C.source == source && C.rule == rule && C.subject == symbolPair && C.time < time.milliseconds)
+                .order(C.time.desc, C.id.desc).limit(limit)
+                .fetchAll(db).reversed())
         }
     }
 
     /// Every stored transition in `range`, oldest first.
     public func alertEvents(in range: TimeRange) throws -> [AlertEventRecord] {
         try read("reading alert events") { db in
-            try Row.fetchAll(db, sql: """
-                SELECT \(Self.alertEventColumns) FROM alert_events
-                WHERE ts >= ? AND ts < ? ORDER BY ts, id
-                """, arguments: [range.start.milliseconds, range.end.milliseconds]).map(Self.alertEvent)
+            let C = AlertEventRecord.Columns.self
+            return try AlertEventRecord.filter(C.time >= range.start.milliseconds && C.time < range.end.milliseconds)
+                .order(C.time, C.id).fetchAll(db)
         }
     }
 
@@ -75,28 +74,15 @@ extension Store {
             let exists = try tx.database.cachedStatement(sql: """
                 SELECT EXISTS (SELECT 1 FROM alert_events WHERE source = ? AND rule = ? AND symbol_pair = ? AND state = ? AND ts = ?)
                 """)
-            let insert = try tx.database.cachedStatement(sql: """
-                INSERT INTO alert_events (source, rule, symbol_pair, metric, value, threshold, state, ts, report_run)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
             var added = 0
             for e in events {
                 let stored = try Bool.fetchOne(exists, arguments: [e.source, e.rule, e.symbolPair, e.state, e.time.milliseconds]) ?? false
                 if stored { continue }
-                try insert.execute(arguments: [e.source, e.rule, e.symbolPair, e.metric, e.value, e.threshold, e.state,
-                                               e.time.milliseconds, e.reportRun])
+                try e.insert(tx.database)
                 added += 1
             }
             return added
         }
-    }
-
-    private static let alertEventColumns = "source, rule, symbol_pair, metric, value, threshold, state, ts, report_run"
-
-    private static func alertEvent(_ row: Row) -> AlertEventRecord {
-        let run: Int64? = row[8]
-        return AlertEventRecord(source: row[0], rule: row[1], symbolPair: row[2], metric: row[3], value: row[4], threshold: row[5],
-                                state: row[6], time: Timestamp(milliseconds: row[7]), reportRun: run)
     }
 }
 
@@ -106,10 +92,8 @@ extension Store {
     /// The newest `limit` transitions of every alert, newest first.
     public func recentAlertEvents(limit: Int) throws -> [AlertEventRecord] {
         try read("reading alert events") { db in
-            try Row.fetchAll(db, sql: """
-                SELECT \(Self.alertEventColumns) FROM alert_events
-                ORDER BY ts DESC, id DESC LIMIT ?
-                """, arguments: [max(0, limit)]).map(Self.alertEvent)
+            let C = AlertEventRecord.Columns.self
+            return try AlertEventRecord.order(C.time.desc, C.id.desc).limit(max(0, limit)).fetchAll(db)
         }
     }
 
@@ -117,10 +101,10 @@ extension Store {
     public func currentAlertStates() throws -> [AlertEventRecord] {
         try read("reading alert states") { db in
             // SQLite takes the bare columns from the row holding MAX(ts).
-            try Row.fetchAll(db, sql: """
-                SELECT source, rule, symbol_pair, metric, value, threshold, state, MAX(ts), report_run FROM alert_events
+            try AlertEventRecord.fetchAll(db, sql: """
+                SELECT source, rule, symbol_pair, metric, value, threshold, state, MAX(ts) AS ts, report_run FROM alert_events
                 GROUP BY source, rule, symbol_pair ORDER BY source, rule, symbol_pair
-                """).map(Self.alertEvent)
+                """)
         }
     }
 }

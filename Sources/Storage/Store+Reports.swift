@@ -1,8 +1,26 @@
 import GRDB
 import Market
 
+/// How a report run stands, as stored in `report_runs.status`.
+public enum ReportRunStatus: String, Sendable, Hashable, Codable, CaseIterable, DatabaseValueConvertible {
+    /// Started, not finished (or the process died during it).
+    case running
+    /// Finished without firing alerts.
+    case ok
+    /// Finished with at least one firing alert.
+    case alert
+    /// Failed; ``ReportRunRecord/error`` says why.
+    case failed
+    /// Finished, but a delivery (folder, e-mail) failed; ``ReportRunRecord/error`` says which.
+    case deliveryFailed = "delivery_failed"
+
+    /// Ran to the end (the scheduler's "last run" counts these).
+    public var isComplete: Bool { self == .ok || self == .alert }
+}
+
 /// One row of `report_runs`: a report execution with its parameters, duration, status and outputs.
-public struct ReportRunRecord: Sendable, Hashable {
+public struct ReportRunRecord: Sendable, Hashable, FetchableRecord, TableRecord {
+    public static let databaseTableName = "report_runs"
     /// The row id (`report_runs.id`).
     public var id: Int64
     /// The script path as given.
@@ -13,12 +31,22 @@ public struct ReportRunRecord: Sendable, Hashable {
     public var startedAt: Timestamp
     /// Wall-clock end, UTC, once finished.
     public var finishedAt: Timestamp?
-    /// `running`, `ok`, `alert` (finished with firing alerts) or `failed`.
-    public var status: String
+    public var status: ReportRunStatus
     /// Written files as a JSON array.
     public var outputs: String?
     /// The error of a failed run.
     public var error: String?
+
+    public init(row: Row) throws {
+        id = row["id"]
+        script = row["script"]
+        params = row["params"]
+        startedAt = Timestamp(milliseconds: row["started_at"])
+        finishedAt = (row["finished_at"] as Int64?).map(Timestamp.init(milliseconds:))
+        status = row["status"]
+        outputs = row["outputs"]
+        error = row["error"]
+    }
 }
 
 extension Store {
@@ -29,8 +57,8 @@ extension Store {
     public func beginReportRun(script: String, params: String, startedAt: Timestamp) throws -> Int64 {
         try write { tx in
             try tx.database.execute(
-                sql: "INSERT INTO report_runs (script, params, started_at, status) VALUES (?, ?, ?, 'running')",
-                arguments: [script, params, startedAt.milliseconds])
+                sql: "INSERT INTO report_runs (script, params, started_at, status) VALUES (?, ?, ?, ?)",
+                arguments: [script, params, startedAt.milliseconds, ReportRunStatus.running])
             return tx.database.lastInsertedRowID
         }
     }
@@ -38,7 +66,7 @@ extension Store {
     /// Records how a report run ended.
     ///
     /// - Throws: ``StoreError/sqlite(operation:message:)``.
-    public func finishReportRun(id: Int64, finishedAt: Timestamp, status: String, outputs: String?, error: String?) throws {
+    public func finishReportRun(id: Int64, finishedAt: Timestamp, status: ReportRunStatus, outputs: String?, error: String?) throws {
         try write { tx in
             try tx.database.execute(
                 sql: "UPDATE report_runs SET finished_at = ?, status = ?, outputs = ?, error = ? WHERE id = ?",
@@ -49,31 +77,20 @@ extension Store {
     /// The runs of `script` (all scripts when nil), newest first, at most `limit`.
     public func reportRuns(script: String? = nil, limit: Int = 100) throws -> [ReportRunRecord] {
         try read("reading report runs") { db in
-            var sql = "SELECT id, script, params, started_at, finished_at, status, outputs, error FROM report_runs"
-            var arguments: StatementArguments = []
-            if let script {
-                sql += " WHERE script = ?"
-                arguments = [script]
-            }
-            sql += " ORDER BY started_at DESC, id DESC LIMIT ?"
-            _ = arguments.append(contentsOf: [limit])
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
-                let finished: Int64? = row[4]
-                return ReportRunRecord(
-                    id: row[0], script: row[1], params: row[2], startedAt: Timestamp(milliseconds: row[3]),
-                    finishedAt: finished.map(Timestamp.init(milliseconds:)), status: row[5], outputs: row[6], error: row[7])
-            }
+            var request = ReportRunRecord.all()
+            if let script { request = request.filter(Column("script") == script) }
+            return try request.order(Column("started_at").desc, Column("id").desc).limit(limit).fetchAll(db)
         }
     }
 
-    /// When `script` last ran to the end (status `ok` or `alert`): the start time of its newest such run, or nil.
+    /// When `script` last ran to the end (status ``ReportRunStatus/isComplete``): the start time of its newest such run, or nil.
     ///
     /// For the scheduler's missed-run lookup. Uses the `(script, started_at)` index.
     public func lastReportRun(script: String) async throws -> Timestamp? {
         try await read("reading report runs") { db in
             try Int64.fetchOne(db, sql: """
-                SELECT MAX(started_at) FROM report_runs WHERE script = ? AND status IN ('ok', 'alert')
-                """, arguments: [script]).map(Timestamp.init(milliseconds:))
+                SELECT MAX(started_at) FROM report_runs WHERE script = ? AND status IN (?, ?)
+                """, arguments: [script, ReportRunStatus.ok, ReportRunStatus.alert]).map(Timestamp.init(milliseconds:))
         }
     }
 }

@@ -151,19 +151,13 @@ public final class StoreTransaction {
 
     /// Records a hole in a symbol's trade-id sequence.
     public func insert(_ gap: StreamGap) throws {
-        try database.execute(
-            sql: """
-                INSERT INTO stream_gaps (symbol, from_trade_id, to_trade_id, from_ts, to_ts, detected_at, filled_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [gap.symbol.name, gap.fromTradeID, gap.toTradeID, gap.fromTime.milliseconds,
-                        gap.toTime.milliseconds, gap.detectedAt.milliseconds, gap.filledAt?.milliseconds])
+        try gap.insert(database)
     }
 
     /// Marks the stored gap of `symbol` starting after `fromTradeID` as filled at `time`.
     public func markGapFilled(symbol: Symbol, fromTradeID: Int64, at time: Timestamp) throws {
-        try database.execute(
-            sql: "UPDATE stream_gaps SET filled_at = ? WHERE symbol = ? AND from_trade_id = ? AND filled_at IS NULL",
-            arguments: [time.milliseconds, symbol.name, fromTradeID])
+        try StreamGap
+            .filter(StreamGap.Columns.symbol == symbol.name && StreamGap.Columns.fromTradeID == fromTradeID && StreamGap.Columns.filledAt == nil)
+            .updateAll(database, StreamGap.Columns.filledAt.set(to: time.milliseconds))
     }
 }

@@ -437,13 +437,13 @@ struct SlotCheck {
         for run in runs {
             let runSlot = run.startedAt.milliseconds / minute * minute
             switch run.status {
-            case "ok", "alert":
+            case .ok, .alert:
                 finished[runSlot, default: 0] += 1
-                if run.status == "ok" { okCount += 1 } else { alertCount += 1 }
+                if run.status == .ok { okCount += 1 } else { alertCount += 1 }
                 let delay = TimeSpan(milliseconds: run.startedAt.milliseconds - runSlot)
                 maxDelay = max(maxDelay ?? delay, delay)
             default:
-                bad.append("\(run.startedAt.iso8601(.seconds)) \(run.status): \(run.error ?? "")")
+                bad.append("\(run.startedAt.iso8601(.seconds)) \(run.status.rawValue): \(run.error ?? "")")
             }
         }
         for slot in expected {

@@ -42,7 +42,7 @@ struct ReportEdgeCaseTests {
             try ReportJob(scriptPath: script, at: SyntheticMarket.day + .minutes(10), outputRoot: try TestPaths.temporaryFolder().path,
                           templatesDirectory: TestPaths.templates).run(store: store)
         } throws: { "\($0)".contains("test.md:5: invalid symbol 'BTC-USDT!'") }
-        #expect(try store.reportRuns().first?.status == "failed")
+        #expect(try store.reportRuns().first?.status == .failed)
     }
 
     @Test("the last finished run of a script is found for the scheduler")

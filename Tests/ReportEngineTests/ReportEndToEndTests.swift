@@ -65,7 +65,7 @@ struct ReportEndToEndTests {
         // And the run is recorded
         let runs = try store.reportRuns()
         #expect(runs.count == 1)
-        #expect(runs.first?.status == (result.hasFiringAlerts ? "alert" : "ok"))
+        #expect(runs.first?.status == (result.hasFiringAlerts ? .alert : .ok))
         #expect(runs.first?.params.contains(#""window":60"#) == true)
     }
 

@@ -13,9 +13,9 @@ import Testing
         Tick(symbol: btc, tradeID: id, timestamp: Timestamp(milliseconds: ms), price: price, quantity: 0.5, isBuyerMaker: id % 2 == 0)
     }
 
-    @Test("a trade is stored once; its duplicate is reported, not stored")
-    func tickDeduplication() throws {
-        let store = try Store.inMemory()
+    @Test("a trade is stored once; its duplicate is reported, not stored", arguments: StoreKind.allCases)
+    func tickDeduplication(_ kind: StoreKind) throws {
+        let store = try kind.make()
         let first = try store.write { tx in try tx.insert(tick(1, 1000)) }
         let again = try store.write { tx in try tx.insert(tick(1, 1000)) }
         #expect(first)
@@ -23,10 +23,10 @@ import Testing
         #expect(try store.tickCount(of: btc) == 1)
     }
 
-    @Test("bulk insert stores each new trade once, whatever the order, and flags the rest as duplicates")
-    func bulkTickInsert() throws {
+    @Test("bulk insert stores each new trade once, whatever the order, and flags the rest as duplicates", arguments: StoreKind.allCases)
+    func bulkTickInsert(_ kind: StoreKind) throws {
         // Given 200 stored trades of BTCUSDT
-        let store = try Store.inMemory()
+        let store = try kind.make()
         let eth: Symbol = "ETHUSDT"
         let stored = (1...200).map { tick(Int64($0), Int64($0) * 10) }
         #expect(try store.write { tx in try tx.insert(contentsOf: stored) } == Array(repeating: true, count: 200))
@@ -55,9 +55,9 @@ import Testing
         #expect(try store.symbols() == [btc, eth])
     }
 
-    @Test("bars upsert in place and read back in a half-open range")
-    func barsRoundTrip() throws {
-        let store = try Store.inMemory()
+    @Test("bars upsert in place and read back in a half-open range", arguments: StoreKind.allCases)
+    func barsRoundTrip(_ kind: StoreKind) throws {
+        let store = try kind.make()
         let bars = (0..<5).map { i in
             Bar(openTime: Timestamp(milliseconds: Int64(i) * 60_000), open: 1, high: 2, low: 0.5, close: 1.5,
                 volume: 3, quoteVolume: 4.5, trades: 7, takerBuyVolume: 1)
@@ -76,9 +76,9 @@ import Testing
         #expect(try store.timeframes(for: btc) == [.oneMinute])
     }
 
-    @Test("bulk upsert writes many bars and replaces stored ones; a bar repeated in one call keeps its last version")
-    func bulkBarUpsert() throws {
-        let store = try Store.inMemory()
+    @Test("bulk upsert writes many bars and replaces stored ones; a bar repeated in one call keeps its last version", arguments: StoreKind.allCases)
+    func bulkBarUpsert(_ kind: StoreKind) throws {
+        let store = try kind.make()
         func bar(_ i: Int, close: Double) -> Bar {
             Bar(openTime: Timestamp(milliseconds: Int64(i) * 1000), open: 1, high: 3, low: 0.5, close: close,
                 volume: 2, quoteVolume: 3, trades: 4, takerBuyVolume: 1)
@@ -92,10 +92,10 @@ import Testing
         #expect(read.map(\.close) == Array(repeating: 1, count: 30) + Array(repeating: 2, count: 39) + [2.5])
     }
 
-    @Test("a failing write leaves nothing behind")
-    func rollback() throws {
+    @Test("a failing write leaves nothing behind", arguments: StoreKind.allCases)
+    func rollback(_ kind: StoreKind) throws {
         struct Boom: Error {}
-        let store = try Store.inMemory()
+        let store = try kind.make()
         #expect(throws: Boom.self) {
             try store.write { tx in
                 _ = try tx.insert(tick(1, 1000))
@@ -105,9 +105,9 @@ import Testing
         #expect(try store.tickCount() == 0)
     }
 
-    @Test("summaries count trades, bars and gaps per symbol")
-    func summaries() throws {
-        let store = try Store.inMemory()
+    @Test("summaries count trades, bars and gaps per symbol", arguments: StoreKind.allCases)
+    func summaries(_ kind: StoreKind) throws {
+        let store = try kind.make()
         try store.write { tx in
             for i in 1...3 { _ = try tx.insert(tick(Int64(i), Int64(i) * 1000)) }
             try tx.upsert(Bar(openTime: Timestamp(milliseconds: 0), open: 1, high: 1, low: 1, close: 1, volume: 1,
@@ -125,9 +125,9 @@ import Testing
         #expect(try store.gaps(for: btc).first?.missingTrades == 6)
     }
 
-    @Test("ticks stream back in time order")
-    func tickCursor() throws {
-        let store = try Store.inMemory()
+    @Test("ticks stream back in time order", arguments: StoreKind.allCases)
+    func tickCursor(_ kind: StoreKind) throws {
+        let store = try kind.make()
         try store.write { tx in for i in [3, 1, 2] { _ = try tx.insert(tick(Int64(i), Int64(i) * 1000)) } }
         var ids: [Int64] = []
         try store.forEachTick(of: btc, in: .all) { ids.append($0.tradeID) }
@@ -184,4 +184,19 @@ import Testing
             try Store(path: "/nonexistent/x.sqlite")
         }
     }
+}
+
+/// The two kinds of writer a store runs on: tests on both, so that what production does (a WAL `DatabasePool` on a
+/// file) is tested as much as the in-memory `DatabaseQueue`.
+enum StoreKind: String, CaseIterable, CustomTestStringConvertible {
+    case queue, pool
+
+    func make() throws -> Store {
+        switch self {
+        case .queue: return try Store.inMemory()
+        case .pool: return try Store(path: Fixtures.temporaryDirectory(prefix: "pairbook-store").appendingPathComponent("s.sqlite").path)
+        }
+    }
+
+    var testDescription: String { self == .queue ? "in-memory queue" : "WAL pool on a file" }
 }
