@@ -241,6 +241,6 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "pairbookTests", dependencies: ["pairbook", "PairbookTestSupport"], swiftSettings: swiftSettings),
+            name: "pairbookTests", dependencies: ["pairbook", "PairbookTestSupport"], exclude: ["Golden"], swiftSettings: swiftSettings),
     ]
 )

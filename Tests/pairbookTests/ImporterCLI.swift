@@ -41,10 +41,10 @@ enum ImporterCLI {
 
     /// Runs `pairbook arguments…` in `directory` and waits for it.
     @discardableResult
-    static func run(_ arguments: [String], in directory: URL) throws -> Result {
+    static func run(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws -> Result {
         let out = Pipe()
         let err = Pipe()
-        let process = try start(arguments, in: directory, output: (out, err))
+        let process = try start(arguments, in: directory, output: (out, err), environment: environment)
         // Read before waiting, so a full pipe can't block the child.
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
@@ -53,8 +53,9 @@ enum ImporterCLI {
                       stderr: String(decoding: stderr, as: UTF8.self))
     }
 
-    /// Starts `pairbook arguments…` in `directory`, stdout and stderr into `output` (or discarded).
-    static func start(_ arguments: [String], in directory: URL, output: (Pipe, Pipe)? = nil) throws -> Process {
+    /// Starts `pairbook arguments…` in `directory` (with `environment` added), stdout and stderr into `output` (or discarded).
+    static func start(_ arguments: [String], in directory: URL, output: (Pipe, Pipe)? = nil,
+                      environment extra: [String: String] = [:]) throws -> Process {
         guard let binary else { throw CLIError.noBinary }
         let process = Process()
         process.executableURL = binary
@@ -62,7 +63,7 @@ enum ImporterCLI {
         process.currentDirectoryURL = directory
         var environment = ProcessInfo.processInfo.environment
         environment.removeValue(forKey: "PAIRBOOK_DB")
-        process.environment = environment
+        process.environment = environment.merging(extra) { $1 }
         if let (out, err) = output {
             process.standardOutput = out
             process.standardError = err

@@ -16,28 +16,21 @@ struct AnalyzeCommand: ParsableCommand {
             regresses BASE (y) on QUOTE (x), and prints static results, the latest rolling values and liquidity.
             Every bar's results are also stored in analytics_results (replacing an earlier run over the same bars)
             unless --no-store is given. Without --from/--to/--lookback the whole stored history is used; --lookback
-            ends at the end of the latest bar common to both legs.
+            ends at --at, by default at the end of the latest bar common to both legs.
             """)
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(name: .long, help: ArgumentHelp("The pair BASE/QUOTE; BASE is regressed on QUOTE.", valueName: "pair"))
+    @Option(name: .long, help: ArgumentHelp("The pair BASE/QUOTE; BASE is regressed on QUOTE.", valueName: "pair"), transform: Pair.argument)
     var pair: Pair
 
-    @Option(name: .long, help: ArgumentHelp("Bar timeframe.", valueName: "timeframe"))
+    @Option(name: .long, help: ArgumentHelp("Bar timeframe (default 1m).", valueName: "timeframe"), transform: Timeframe.argument)
     var timeframe: Timeframe = .oneMinute
 
     @Option(name: .long, help: ArgumentHelp("Rolling window in bars (≥ 2).", valueName: "bars"))
     var window: Int = 60
 
-    @Option(name: .long, help: ArgumentHelp("Start of the range (ISO-8601 UTC or epoch ms), inclusive.", valueName: "time"))
-    var from: Timestamp?
-
-    @Option(name: .long, help: ArgumentHelp("End of the range (ISO-8601 UTC or epoch ms), exclusive.", valueName: "time"))
-    var to: Timestamp?
-
-    @Option(name: .long, help: ArgumentHelp("Analyse the last span of data, e.g. 24h.", valueName: "span"))
-    var lookback: TimeSpan?
+    @OptionGroup var span: WindowOptions
 
     @Option(name: .long, help: ArgumentHelp("Output format.", valueName: "format"))
     var format: AnalyzeFormat = .table
@@ -55,10 +48,7 @@ struct AnalyzeCommand: ParsableCommand {
     var noStore = false
 
     func validate() throws {
-        if lookback != nil && (from != nil || to != nil) {
-            throw ValidationError("use either --lookback or --from/--to, not both")
-        }
-        if let from, let to, to <= from { throw ValidationError("--to must be after --from") }
+        try span.validateWithoutDefaultLookback()
         if window < 2 { throw ValidationError("--window must be at least 2 bars") }
         if rows < 0 { throw ValidationError("--rows must not be negative") }
     }
@@ -87,19 +77,19 @@ struct AnalyzeCommand: ParsableCommand {
         }
     }
 
-    /// The requested range; `--lookback` ends at the end of the latest bar both legs have.
+    /// The requested range; `--lookback` ends at `--at`, by default at the end of the latest bar both legs have.
     func resolveRange(_ store: Store) throws -> TimeRange {
-        if let lookback {
+        let range = try span.range {
             guard let lastBase = try store.lastBar(for: pair.base, timeframe: timeframe),
                   let lastQuote = try store.lastBar(for: pair.quote, timeframe: timeframe)
-            else {
-                throw AnalyzeError.noBars(symbol: try store.lastBar(for: pair.base, timeframe: timeframe) == nil ? pair.base : pair.quote,
-                                          timeframe: timeframe, range: .all)
-            }
-            let end = min(lastBase.openTime, lastQuote.openTime) + timeframe.span
-            return TimeRange(lookback: lookback, endingAt: end)
+            else { return nil }
+            return min(lastBase.openTime, lastQuote.openTime) + timeframe.span
         }
-        return TimeRange(start: from ?? TimeRange.all.start, end: to ?? TimeRange.all.end)
+        guard let range else {
+            throw AnalyzeError.noBars(symbol: try store.lastBar(for: pair.base, timeframe: timeframe) == nil ? pair.base : pair.quote,
+                                      timeframe: timeframe, range: .all)
+        }
+        return range
     }
 }
 

@@ -18,9 +18,9 @@ struct ChartCommand: ParsableCommand {
               spread      --pair A/B      spread A − β·B, rolling mean, ±1σ/±2σ
               zscore      --pair A/B      rolling z-score, beyond ±threshold shaded
               correlation --pair A/B      rolling correlation of log returns
-            The window is --lookback long and ends at --at (default: the end of the
-            latest stored bar of the symbols involved). Times are UTC. The format
-            follows the extension of --out (.png or .pdf).
+            The window is --lookback (default 24h) long and ends at --at (default: the
+            end of the latest stored bar of the symbols involved), or --from/--to.
+            Times are UTC. The format follows the extension of --out (.png or .pdf).
 
             Example:
               pairbook chart zscore --pair BTCUSDT/ETHUSDT --lookback 24h --out z.png
@@ -31,23 +31,20 @@ struct ChartCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("Chart kind.", valueName: "kind"))
     var kind: ChartKind
 
-    @Option(name: .long, help: ArgumentHelp("Symbol of a candlestick chart.", valueName: "symbol"))
+    @Option(name: .long, help: ArgumentHelp("Symbol of a candlestick chart.", valueName: "symbol"), transform: Symbol.argument)
     var symbol: Symbol?
 
-    @Option(name: .long, help: ArgumentHelp("Pair BASE/QUOTE of a spread, zscore or correlation chart.", valueName: "pair"))
+    @Option(name: .long, help: ArgumentHelp("Pair BASE/QUOTE of a spread, zscore or correlation chart.", valueName: "pair"),
+            transform: Pair.argument)
     var pair: Pair?
 
     @Option(name: .long, help: ArgumentHelp("Comma-separated symbols of a prices or heatmap chart.", valueName: "symbols"))
     var symbols: SymbolList?
 
-    @Option(name: .long, help: ArgumentHelp("Bar timeframe.", valueName: "timeframe"))
+    @Option(name: .long, help: ArgumentHelp("Bar timeframe (default 1m).", valueName: "timeframe"), transform: Timeframe.argument)
     var timeframe: Timeframe = .oneMinute
 
-    @Option(name: .long, help: ArgumentHelp("Length of the window, e.g. 24h.", valueName: "span"))
-    var lookback: TimeSpan = TimeSpan(milliseconds: 86_400_000)
-
-    @Option(name: .long, help: ArgumentHelp("End of the window (ISO-8601 UTC or epoch ms), exclusive.", valueName: "time"))
-    var at: Timestamp?
+    @OptionGroup var span: WindowOptions
 
     @Option(name: .long, help: ArgumentHelp("Rolling window in bars (spread, zscore, correlation).", valueName: "bars"))
     var window: Int = 60
@@ -87,7 +84,6 @@ struct ChartCommand: ParsableCommand {
         }
         guard (0.5...4).contains(scale) else { throw ValidationError("--scale must be between 0.5 and 4") }
         guard window >= 2 else { throw ValidationError("--window must be at least 2 bars") }
-        guard lookback.milliseconds > 0 else { throw ValidationError("--lookback must be positive") }
         guard threshold > 0, threshold.isFinite else { throw ValidationError("--threshold must be positive") }
     }
 
@@ -119,19 +115,16 @@ struct ChartCommand: ParsableCommand {
         }
     }
 
-    /// `[at − lookback, at)`; without `--at`, ending at the end of the latest stored bar of `symbols`.
+    /// The window: `--from/--to`, or `--lookback` (default 24 h) ending at `--at`, by default at the end of the latest
+    /// stored bar of `symbols`.
     func window(_ store: Store, symbols: [Symbol]) throws -> TimeRange {
-        if let at { return TimeRange(lookback: lookback, endingAt: at) }
-        var latest: Timestamp?
-        for s in symbols {
-            if let bar = try store.lastBar(for: s, timeframe: timeframe) {
-                latest = max(latest ?? bar.openTime, bar.openTime)
-            }
+        let range = try span.range(defaultLookback: .hours(24)) {
+            try symbols.compactMap { try store.lastBar(for: $0, timeframe: timeframe)?.openTime }.max().map { $0 + timeframe.span }
         }
-        guard let latest else {
+        guard let range else {
             throw ChartCommandError.noBars(symbol: symbols.first ?? "BTCUSDT", timeframe: timeframe, range: .all)
         }
-        return TimeRange(lookback: lookback, endingAt: latest + timeframe.span)
+        return range
     }
 
     /// Builds the chart spec from the loaded bars (pair statistics come from Analytics).

@@ -13,8 +13,9 @@ struct ExportCommand: ParsableCommand {
         discussion: """
             Writes to --out, or to stdout. Lines end in CRLF as RFC 4180 asks; times are ISO-8601 UTC \
             with milliseconds (2024-07-19T00:00:02.813Z), numbers are plain decimals, so the file \
-            opens cleanly in a spreadsheet. --from is inclusive and --to exclusive; both default to \
-            everything stored.
+            opens cleanly in a spreadsheet. The window is --from (inclusive) to --to (exclusive), each \
+            defaulting to everything stored; or --lookback ending at --at (default: the end of the newest \
+            bar, or just after the newest trade for ticks).
             """)
 
     enum What: String, ExpressibleByArgument, CaseIterable {
@@ -26,26 +27,18 @@ struct ExportCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("What to export: bars or ticks.", valueName: "bars|ticks"))
     var what: What
 
-    @Option(help: ArgumentHelp("The symbol, e.g. BTCUSDT.", valueName: "symbol"))
+    @Option(help: ArgumentHelp("The symbol, e.g. BTCUSDT.", valueName: "symbol"), transform: Symbol.argument)
     var symbol: Symbol
 
-    @Option(help: ArgumentHelp("Bar timeframe (bars only).", valueName: "tf"))
+    @Option(help: ArgumentHelp("Bar timeframe, bars only (default 1m).", valueName: "tf"), transform: Timeframe.argument)
     var timeframe: Timeframe = .oneMinute
 
-    @Option(help: ArgumentHelp("First time included (ISO-8601 UTC or epoch ms).", valueName: "time"))
-    var from: Timestamp?
-
-    @Option(help: ArgumentHelp("First time excluded (ISO-8601 UTC or epoch ms).", valueName: "time"))
-    var to: Timestamp?
+    @OptionGroup var window: WindowOptions
 
     @Option(help: ArgumentHelp("Output file (default: stdout).", valueName: "file"))
     var out: String?
 
-    func validate() throws {
-        if let from, let to, to <= from {
-            throw ValidationError("--to (\(to.iso8601())) must be after --from (\(from.iso8601()))")
-        }
-    }
+    func validate() throws { try window.validateWithoutDefaultLookback() }
 
     func run() throws {
         let logger = global.makeLogger()
@@ -53,7 +46,12 @@ struct ExportCommand: ParsableCommand {
             throw StoreError.cannotOpen(path: global.databasePath, reason: "no such database")
         }
         let store = try Store(path: global.databasePath, logger: logger)
-        let range = TimeRange(start: from ?? TimeRange.all.start, end: to ?? TimeRange.all.end)
+        let range = try window.range {
+            switch what {
+            case .bars: try store.lastBar(for: symbol, timeframe: timeframe).map { $0.openTime + timeframe.span }
+            case .ticks: try store.lastTicks(of: [symbol])[symbol].map { $0.timestamp + TimeSpan(milliseconds: 1) }
+            }
+        } ?? TimeRange(start: Timestamp(milliseconds: 0), end: Timestamp(milliseconds: 0))
         let handle = try Self.openOutput(out)
         var output = CSVExport { chunk in
             if let handle { try handle.write(contentsOf: Data(chunk.utf8)) } else { Console.write(chunk) }
