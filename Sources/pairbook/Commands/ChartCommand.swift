@@ -38,8 +38,9 @@ struct ChartCommand: ParsableCommand {
             transform: Pair.argument)
     var pair: Pair?
 
-    @Option(name: .long, help: ArgumentHelp("Comma-separated symbols of a prices or heatmap chart.", valueName: "symbols"))
-    var symbols: SymbolList?
+    @Option(name: .long, help: ArgumentHelp("Comma-separated symbols of a prices or heatmap chart.", valueName: "symbols"),
+            transform: Symbol.parseList)
+    var symbols: [Symbol]?
 
     @Option(name: .long, help: ArgumentHelp("Bar timeframe (default 1m).", valueName: "timeframe"), transform: Timeframe.argument)
     var timeframe: Timeframe = .oneMinute
@@ -71,7 +72,7 @@ struct ChartCommand: ParsableCommand {
         switch kind {
         case .candlestick where symbol == nil:
             throw ValidationError("candlestick needs --symbol")
-        case .prices where (symbols?.symbols.count ?? 0) < 1, .heatmap where (symbols?.symbols.count ?? 0) < 2:
+        case .prices where (symbols?.count ?? 0) < 1, .heatmap where (symbols?.count ?? 0) < 2:
             throw ValidationError("\(kind.rawValue) needs --symbols with \(kind == .heatmap ? "two" : "one") or more symbols")
         case .spread where pair == nil, .zscore where pair == nil, .correlation where pair == nil:
             throw ValidationError("\(kind.rawValue) needs --pair BASE/QUOTE")
@@ -110,7 +111,7 @@ struct ChartCommand: ParsableCommand {
     var involvedSymbols: [Symbol] {
         switch kind {
         case .candlestick: symbol.map { [$0] } ?? []
-        case .prices, .heatmap: symbols?.symbols ?? []
+        case .prices, .heatmap: symbols ?? []
         case .spread, .zscore, .correlation: pair.map { [$0.base, $0.quote] } ?? []
         }
     }
@@ -126,66 +127,11 @@ struct ChartCommand: ParsableCommand {
         }
         return range
     }
-
-    /// Builds the chart spec from the loaded bars (pair statistics come from Analytics).
-    func makeChart(_ series: [Symbol: BarSeries], range: TimeRange) throws -> any Chart {
-        switch kind {
-        case .candlestick:
-            guard let symbol, let bars = series[symbol] else { throw ChartCommandError.missing("bars") }
-            return CandlestickChart(series: bars, title: title)
-        case .prices:
-            let list = (symbols?.symbols ?? []).compactMap { series[$0] }
-            return LineChart.normalisedPrices(title: title ?? "Prices rebased to 100", series: list)
-        case .heatmap:
-            let list = (symbols?.symbols ?? []).compactMap { series[$0] }
-            let matrix = try CorrelationMatrix(logReturnsOf: list)
-            return Heatmap(title: title ?? "Correlation of \(timeframe) log returns",
-                           subtitle: "\(TimeText.span(range)) · \(matrix.observations) returns",
-                           labels: matrix.symbols.map(\.name), values: matrix.values)
-        case .spread, .zscore, .correlation:
-            guard let pair, let base = series[pair.base], let quote = series[pair.quote] else {
-                throw ChartCommandError.missing("bars of both legs")
-            }
-            let a = try PairAnalysis.compute(base: base, quote: quote, options: .init(window: window))
-            let s = a.series
-            let beta = TickFormatter.format(a.hedge.slope, decimals: 4, grouping: false)
-            let subtitle = "\(TimeText.span(range)) · \(timeframe) · window \(window) bars" + (kind == .correlation ? "" : " · β = \(beta)")
-            switch kind {
-            case .spread:
-                return LineChart.spread(title: title ?? "Spread \(pair.base) − β·\(pair.quote)", subtitle: subtitle,
-                                        times: s.timestamps, spread: s.spread.map { Optional($0) }, mean: s.spreadMean,
-                                        standardDeviation: s.spreadStandardDeviation)
-            case .zscore:
-                return LineChart.zScore(title: title ?? "z-score of the spread \(pair)", subtitle: subtitle,
-                                        times: s.timestamps, zScore: s.zScore, threshold: threshold)
-            default:
-                return LineChart.rollingCorrelation(title: title ?? "Rolling correlation of log returns \(pair)",
-                                                    subtitle: subtitle, times: s.timestamps,
-                                                    correlation: s.returnCorrelation)
-            }
-        }
-    }
 }
 
 /// The chart kinds of `pairbook chart`.
 enum ChartKind: String, ExpressibleByArgument, CaseIterable {
     case candlestick, spread, zscore, correlation, heatmap, prices
-}
-
-/// `--symbols BTCUSDT,ETHUSDT,…`, parsed and validated once.
-struct SymbolList: ExpressibleByArgument {
-    var symbols: [Symbol]
-
-    init?(argument: String) {
-        let parts = argument.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        var list: [Symbol] = []
-        for p in parts {
-            guard let s = try? Symbol(parsing: p) else { return nil }
-            if !list.contains(s) { list.append(s) }
-        }
-        guard !list.isEmpty else { return nil }
-        symbols = list
-    }
 }
 
 /// Why `pairbook chart` could not draw.
