@@ -52,13 +52,17 @@ extension Dashboard {
         guard let script = entry.script else {
             return ReportItem(name: entry.name, title: entry.name, schedule: nil, params: [], latest: nil, error: entry.error)
         }
-        let latestFolder = configuration.outputDirectory + "/" + script.name + "/latest"
+        // The scheduler's newest run; where nothing is scheduled (`pairbook serve` over reports made on demand), the
+        // newest on-demand run.
         var latest: ReportItem.Latest?
-        if let attributes = try? FileManager.default.attributesOfItem(atPath: latestFolder + "/report.html"),
-           let modified = attributes[.modificationDate] as? Date {
-            let pdf = FileManager.default.fileExists(atPath: latestFolder + "/report.pdf")
-            latest = .init(html: "/files/\(script.name)/latest/report.html", pdf: pdf ? "/files/\(script.name)/latest/report.pdf" : nil,
-                           time: Int64(modified.timeIntervalSince1970 * 1000))
+        for relative in ["\(script.name)/scheduled/latest", "\(script.name)/latest"] where latest == nil {
+            let folder = configuration.outputDirectory + "/" + relative
+            if let attributes = try? FileManager.default.attributesOfItem(atPath: folder + "/report.html"),
+               let modified = attributes[.modificationDate] as? Date {
+                let pdf = FileManager.default.fileExists(atPath: folder + "/report.pdf")
+                latest = .init(html: "/files/\(relative)/report.html", pdf: pdf ? "/files/\(relative)/report.pdf" : nil,
+                               time: Int64(modified.timeIntervalSince1970 * 1000))
+            }
         }
         return ReportItem(
             name: script.name, title: script.title, schedule: script.schedule.map { "\($0)" },

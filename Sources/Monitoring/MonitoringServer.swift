@@ -10,7 +10,7 @@ import ServiceLifecycle
 /// | --- | --- |
 /// | `GET /healthz` | `200` with a JSON ``HealthReport`` when every check passes; `503` with the same JSON (and its `reasons`) otherwise |
 /// | `GET /metrics` | the registry in Prometheus text format 0.0.4 (see ``MetricNames``) |
-/// | `GET /reports/latest/<name>` | `<outputDirectory>/<name>/latest/report.html` |
+/// | `GET /reports/latest/<name>` | `<outputDirectory>/<name>/scheduled/latest/report.html` (the scheduler's newest run) |
 /// | `GET /reports/latest/<name>/<file>` | another file of that folder (charts, CSV) |
 ///
 /// Report names and file names are single path components of letters, digits, `.`, `_` and `-`, not starting with
@@ -152,7 +152,7 @@ public struct MonitoringServer: Service {
 
     static func file(in output: String, report: String, file: String) -> Response {
         guard isSafeComponent(report), isSafeComponent(file) else { return notFound() }
-        let path = "\(output)/\(report)/latest/\(file)"
+        let path = "\(output)/\(report)/scheduled/latest/\(file)"
         guard let data = FileManager.default.contents(atPath: path) else { return notFound() }
         return Response(
             status: .ok,

@@ -42,7 +42,7 @@ public struct ScheduledReportRunner: Sendable {
 
     /// Makes, delivers and prunes the report for `slot`.
     public func run(slot: Timestamp) async throws {
-        let job = ReportJob(scriptPath: report.path, at: slot, outputRoot: outputRoot)
+        let job = ReportJob(scriptPath: report.path, at: slot, outputRoot: outputRoot, scheduled: true)
         let (store, logger) = (self.store, self.logger)
         let result = try await pool.runIfActive { try job.run(store: store, logger: logger) }
         let triggers = Self.newTriggers(in: result.report.findings, after: report.schedule.previous(before: slot), through: slot)

@@ -10,14 +10,15 @@ extension OutputLayout {
         public var failures: [String] = []
     }
 
-    /// Removes this report's run folders older than `cutoff` (`<root>/<name>/<stamp>/` with a stamp before it).
+    /// Removes this kind's run folders older than `cutoff` (`<kind folder>/<stamp>/` with a stamp before it).
     ///
     /// Only folders whose name is exactly a run stamp (`20240719T000000Z`) are candidates: `latest/`, this run's own
     /// folder, staging folders and anything a user put there stay. A scheduled `pairbook run` calls this after each
-    /// report, so a months-long service keeps a bounded window of runs (a day of 1 s bars is ~36 MB of CSV per run).
+    /// report on its own folder (`<name>/scheduled/`), so a months-long service keeps a bounded window of runs (a day of
+    /// 1 s bars is ~36 MB of CSV per run) and never touches runs made on demand.
     public func removeRuns(before cutoff: Timestamp) -> Pruning {
         let fm = FileManager.default
-        let folder = root.appendingPathComponent(reportName)
+        let folder = kindFolder
         var pruning = Pruning()
         guard let names = try? fm.contentsOfDirectory(atPath: folder.path) else { return pruning }
         for name in names.sorted() {

@@ -28,10 +28,14 @@ public struct ReportJob: Sendable {
     public var formats: [ReportFormat]?
     /// Templates folder; nil = ``TemplateSet/locate(explicit:)``.
     public var templatesDirectory: String?
+    /// A scheduled run writes into the scheduler's own folder; any other run is on demand (see ``OutputLayout``).
+    public var scheduled: Bool
 
     /// Describes a run; nothing happens until ``run(store:now:logger:progress:)``.
     public init(scriptPath: String, assignments: [String] = [], paramsFile: String? = nil, at: Timestamp? = nil,
-                outputRoot: String = "output", formats: [ReportFormat]? = nil, templatesDirectory: String? = nil) {
+                outputRoot: String = "output", formats: [ReportFormat]? = nil, templatesDirectory: String? = nil,
+                scheduled: Bool = false) {
+        self.scheduled = scheduled
         self.scriptPath = scriptPath
         self.assignments = assignments
         self.paramsFile = paramsFile
@@ -92,7 +96,8 @@ public struct ReportJob: Sendable {
         try parameters.apply(assignments: assignments)
         let runTime = ReportRun.runTime(at: at, schedule: script.schedule, now: now)
         let formats = self.formats ?? script.formats
-        let layout = try OutputLayout(root: outputRoot, reportName: script.name, runTime: runTime)
+        let layout = try OutputLayout(root: outputRoot, reportName: script.name, runTime: runTime,
+                                      kind: scheduled ? .scheduled : .onDemand)
 
         let runID = try store.beginReportRun(script: scriptPath, params: parameters.json, startedAt: now)
         logger.info("Report run started", metadata: ["report.name": "\(script.name)", "report.run_id": "\(runID)",

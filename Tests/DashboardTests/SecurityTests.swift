@@ -100,10 +100,10 @@ struct SecurityTests {
     func files() async throws {
         let output = try FileManager.default.url(for: .itemReplacementDirectory, in: .userDomainMask,
                                                  appropriateFor: URL(fileURLWithPath: "/tmp"), create: true).path
-        try FileManager.default.createDirectory(atPath: output + "/pair-overview/latest", withIntermediateDirectories: true)
-        try "<p>hi</p>".write(toFile: output + "/pair-overview/latest/report.html", atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: output + "/pair-overview/scheduled/latest", withIntermediateDirectories: true)
+        try "<p>hi</p>".write(toFile: output + "/pair-overview/scheduled/latest/report.html", atomically: true, encoding: .utf8)
         try await makeApplication(try makeDashboard(store: try storeWithBars(), output: output)).test(.router) { client in
-            try await client.execute(uri: "/files/pair-overview/latest/report.html", method: .get) { response in
+            try await client.execute(uri: "/files/pair-overview/scheduled/latest/report.html", method: .get) { response in
                 #expect(response.status == .ok)
                 #expect(text(response) == "<p>hi</p>")
                 #expect(response.headers[.contentType] == "text/html; charset=utf-8")

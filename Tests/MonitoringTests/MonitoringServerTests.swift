@@ -142,7 +142,7 @@ struct MonitoringServerTests {
         // Given output/pair-overview/latest/report.html and a secret next to the output folder
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("pairbook-monitoring-\(UInt64.random(in: 0...UInt64.max))")
         let output = root.appendingPathComponent("output")
-        let latest = output.appendingPathComponent("pair-overview/latest")
+        let latest = output.appendingPathComponent("pair-overview/scheduled/latest")
         try FileManager.default.createDirectory(at: latest, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: root) }
         try Data("<h1>BTC vs ETH</h1>".utf8).write(to: latest.appendingPathComponent("report.html"))
@@ -178,10 +178,11 @@ struct MonitoringServerTests {
         // call the handler with what a decoding router or a direct caller would give it, where each of these would
         // reach the secret without the check.
         try Data("secret".utf8).write(to: root.appendingPathComponent("latest-secret.html"))
-        try FileManager.default.createDirectory(at: root.appendingPathComponent("latest"), withIntermediateDirectories: true)
-        try Data("secret".utf8).write(to: root.appendingPathComponent("latest/report.html"))
-        for (report, file) in [("..", "report.html"), ("pair-overview", "../../../secret.txt"), ("pair-overview", "../../../latest-secret.html")] {
-            #expect(FileManager.default.fileExists(atPath: "\(output.path)/\(report)/latest/\(file)"), "the attack path exists")
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("scheduled/latest"), withIntermediateDirectories: true)
+        try Data("secret".utf8).write(to: root.appendingPathComponent("scheduled/latest/report.html"))
+        for (report, file) in [("..", "report.html"), ("pair-overview", "../../../../secret.txt"),
+                               ("pair-overview", "../../../../latest-secret.html")] {
+            #expect(FileManager.default.fileExists(atPath: "\(output.path)/\(report)/scheduled/latest/\(file)"), "the attack path exists")
             let response = MonitoringServer.file(in: output.path, report: report, file: file)
             #expect(response.status == .notFound, "\(report) \(file)")
         }
