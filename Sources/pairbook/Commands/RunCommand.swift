@@ -163,8 +163,10 @@ struct RunCommand: AsyncParsableCommand {
         }
         var dashboardRoutes: (@Sendable () -> RouteCollection<BasicRequestContext>)?
         if let dashboard { dashboardRoutes = { dashboard.routes() } }
-        // Live alerts: the dashboard's rules and the scheduled scripts', on every bar close of their timeframe.
-        let alerts = LiveAlerts(store: store, hub: hub, scripts: settings.reports.map(\.script), logger: logger)
+        // Live alerts: the dashboard's rules and the scheduled scripts', on every bar close of their timeframe; a newly
+        // firing rule runs its script's on_trigger and is mailed (LiveAlertDelivery).
+        let alerts = LiveAlerts(store: store, hub: hub, scripts: settings.reports.map(\.script),
+                                delivery: LiveAlertDelivery(deliveries: deliveries, logger: logger), logger: logger)
         let feed = LiveFeed(store: store, hub: hub, timeframes: settings.timeframes, collector: { collectorView.view() },
                             onBarsClosed: { await alerts.barsClosed($0) }, logger: logger)
         let http = MonitoringServer(
@@ -177,7 +179,7 @@ struct RunCommand: AsyncParsableCommand {
         // Shutdown runs in reverse: HTTP, scheduler, metrics, status and backfill stop first, the recorder flushes last.
         let collectorServices: [any Service] = [recorder, streamService] + (backfill.map { [$0] } ?? [])
         var group = ServiceGroupConfiguration(
-            services: collectorServices + [status, collectorMetrics, scheduler, http, feed],
+            services: collectorServices + [status, collectorMetrics, scheduler, http, alerts, feed],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         group.maximumGracefulShutdownDuration = .seconds(settings.shutdownGrace)
         Console.line(
