@@ -4,7 +4,7 @@ import PairbookTestSupport
 import Testing
 
 /// `pairbook run` live alerts end to end: a scheduled script's rule fires on bars built from replayed trades, and the
-/// script's `on_trigger` command runs then, not at the next scheduled report.
+/// script's `on_trigger` command runs and the alert is mailed then, not at the next scheduled report.
 @Suite(.enabled(if: ImporterCLI.isAvailable, "pairbook binary not found next to the tests (set PAIRBOOK_BINARY)"))
 struct RunCommandLiveAlertTests {
     /// A combined-stream BTCUSDT trade frame at `time` (ms).
@@ -12,7 +12,7 @@ struct RunCommandLiveAlertTests {
         #"{"stream":"btcusdt@trade","data":{"e":"trade","E":\#(time),"T":\#(time),"s":"BTCUSDT","t":\#(id),"p":"\#(price)","q":"0.002","X":"MARKET","m":false}}"#
     }
 
-    @Test("a script's rule that newly fires on replayed bars runs its on_trigger command with the alert in its environment",
+    @Test("a script's rule that newly fires on replayed bars runs its on_trigger command with the alert in its environment, and is mailed",
           .timeLimit(.minutes(4)))
     func onTriggerRuns() async throws {
         // Given a scheduled script (that will not come due) with a rule on BTCUSDT's 1-minute close and an on_trigger command
@@ -42,11 +42,21 @@ struct RunCommandLiveAlertTests {
             }
             steps.append(.pause(minute == 0 ? .seconds(7) : .seconds(1)))
         }
+        // And an SMTP server for `delivery.email`
+        let smtp = try SMTPTestServer(mode: .plain)
+        defer { smtp.stop() }
+        try Data("""
+            delivery:
+              email:
+                to: [desk@example.com]
+                from: pairbook@example.com
+                smtp: { host: 127.0.0.1, port: \(smtp.port), security: plain }
+            """.utf8).write(to: dir.appendingPathComponent("pairbook.yaml"))
         let port = try LoopbackHTTP.freePort()
         try await FakeBinanceServer.withServer(steps: steps, framesPerSecond: 600) { server in
             let process = try ImporterCLI.start(
-                ["run", "--db", "run.sqlite", "--symbols", "BTCUSDT", "--endpoint", server.baseURL, "--listen", "127.0.0.1:\(port)",
-                 "--no-catch-up", "--report", "spike.md"], in: dir)
+                ["run", "--config", "pairbook.yaml", "--db", "run.sqlite", "--symbols", "BTCUSDT", "--endpoint", server.baseURL,
+                 "--listen", "127.0.0.1:\(port)", "--no-catch-up", "--report", "spike.md"], in: dir)
             defer {
                 kill(process.processIdentifier, SIGTERM)
                 process.waitUntilExit()
@@ -59,5 +69,12 @@ struct RunCommandLiveAlertTests {
             try? await FakeBinanceServer.wait(timeout: .seconds(60)) { (try? String(contentsOf: fired, encoding: .utf8)) == expected }
             #expect((try? String(contentsOf: fired, encoding: .utf8)) == expected)
         }
+        // And the alert was mailed, once, with its summary in the body and nothing attached
+        let (_, mail) = try await smtp.message(1)
+        #expect(mail["subject"] as? String == "[warning] price spike firing on BTCUSDT")
+        #expect(mail["rcpt_tos"] as? [String] == ["desk@example.com"])
+        #expect((mail["text"] as? String)?.contains("close = 68000.0 (threshold 67500.0) at 2024-07-19T00:02:00Z") == true, "\(mail)")
+        #expect((mail["attachments"] as? [Any])?.isEmpty == true)
+        #expect(smtp.messageCount == 1)
     }
 }
