@@ -19,11 +19,9 @@ struct PageTemplate: Sendable {
         self.directory = directory
     }
 
-    /// The page for one view (`script` names the report script of a live script page).
-    func render(csrf: String, title: String, script: String? = nil) -> String {
-        var context: [String: Any] = ["csrf": csrf, "title": title]
-        if let script { context["script"] = script }
-        return library.render(context, withTemplate: "index") ?? ""
+    /// The dashboard's page.
+    func render(csrf: String, title: String) -> String {
+        library.render(["csrf": csrf, "title": title], withTemplate: "index") ?? ""
     }
 
     /// The live page of the report script `script`.

@@ -120,6 +120,15 @@ def test_changing_a_param_redraws_with_the_right_data_and_keeps_it_in_the_url(pa
     assert page.severe_logs() == []
 
 
+def test_the_export_tab_links_each_script_to_its_live_page(page):
+    page.open("tab=export")
+    page.wait(lambda d: page.all_by_testid(f"report-live-{SCRIPT}"), 30, "no live page link on the Export tab")
+    page.by_testid(f"report-live-{SCRIPT}").click()
+    page.wait_drawn()
+    assert page.driver.current_url.split("?")[0].endswith(f"/reports/{SCRIPT}")
+    assert page.text("script-title") == "BTCUSDT vs ETHUSDT — pair overview"
+
+
 def test_a_link_in_prose_is_rebuilt_without_javascript(page):
     open_script(page)
     html, pwned = page.driver.execute_async_script("""

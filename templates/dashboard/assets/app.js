@@ -17,9 +17,6 @@ import { parseTime, saveView, spanMs, TABS, viewFromQuery } from './state.js';
 const $ = (id) => document.getElementById(id);
 
 let view = viewFromQuery(location.search);
-// /reports/<name>: the page of one report script opens on the Export tab at that script.
-const focusScript = document.querySelector('meta[name="pairbook-script"]')?.content || null;
-if (focusScript && !new URLSearchParams(location.search).has('tab')) view = { ...view, tab: 'export' };
 let catalog = null; // the /api/symbols answer
 let lastRange = null; // {from, to} of the newest bars answer
 let chartsDrawn = false;
@@ -28,7 +25,6 @@ const latest = new Latest();
 
 const ctx = {
   latest,
-  focusScript,
   view: () => view,
   /**
    * The `points` to ask for: one per CSS pixel of the chart. That is two values per pixel either way: a

@@ -81,13 +81,6 @@ export class Exports {
       return;
     }
     this.reports.replaceChildren(...this.scripts.map((script) => this.scriptCard(script, view)));
-    const focus = this.ctx.focusScript;
-    const card = focus && [...this.reports.children].find((c) => c.dataset.name === focus);
-    if (card && !this.focused) {
-      this.focused = true;
-      card.dataset.focus = '1';
-      card.scrollIntoView({ block: 'start' });
-    }
   }
 
   scriptCard(script, view) {
