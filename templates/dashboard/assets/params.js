@@ -5,6 +5,14 @@
 import { el } from './dom.js';
 
 const NUMERIC = new Set(['int', 'number', 'float', 'double']);
+const DURATIONS = ['15m', '1h', '6h', '12h', '1d', '3d', '7d', '30d'];
+
+/** The id of the page's one list of common spans, offered while typing a duration. */
+function durationList() {
+  const id = 'param-durations';
+  if (!document.getElementById(id)) document.body.append(el('datalist', { id }, ...DURATIONS.map((value) => el('option', { value }))));
+  return id;
+}
 
 /** Every ordered pair of two different symbols, `A/B`. */
 export function pairChoices(symbols) {
@@ -40,7 +48,7 @@ export function paramControl(param, value, ctx) {
       inputmode: param.type === 'int' ? 'numeric' : 'decimal' });
     input.value = value ?? '';
   } else {
-    input = el('input', { ...attrs, type: 'text', spellcheck: 'false' });
+    input = el('input', { ...attrs, type: 'text', spellcheck: 'false', list: param.type === 'duration' ? durationList() : null });
     input.value = Array.isArray(value) ? value.join(',') : value ?? '';
   }
   const label = el('label', { class: param.type === 'bool' ? 'ctl ctl-check' : 'ctl' }, param.name);
