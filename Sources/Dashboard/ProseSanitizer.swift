@@ -16,9 +16,11 @@ enum ProseSanitizer {
     /// The longest tag kept as a tag (a link with a long URL fits).
     static let longestTag = 4096
 
-    private static let tag = try! NSRegularExpression(  // a constant pattern: it compiles
+    /// A start or end tag with double-quoted attributes (nil only if the constant patterns failed to compile, in which
+    /// case every tag is shown as text).
+    private static let tag = try? NSRegularExpression(
         pattern: #"^<(/?)([A-Za-z][A-Za-z0-9]*)((?:\s+[A-Za-z_:][-A-Za-z0-9_:.]*(?:="[^"<>]*")?)*)\s*/?>"#)
-    private static let href = try! NSRegularExpression(pattern: #"\shref="([^"]*)""#)  // a constant pattern: it compiles
+    private static let href = try? NSRegularExpression(pattern: #"\shref="([^"]*)""#)
 
     static func sanitise(_ html: String) -> String {
         var out = ""
@@ -28,7 +30,7 @@ enum ProseSanitizer {
             out += rest[..<open]
             let candidate = String(rest[open...].prefix(longestTag))
             let range = NSRange(candidate.startIndex..., in: candidate)
-            if let match = tag.firstMatch(in: candidate, range: range),
+            if let match = tag?.firstMatch(in: candidate, range: range),
                let whole = Range(match.range, in: candidate), let nameRange = Range(match.range(at: 2), in: candidate),
                allowedTags.contains(candidate[nameRange].lowercased()) {
                 let closing = match.range(at: 1).length > 0
@@ -36,7 +38,7 @@ enum ProseSanitizer {
                 var rebuilt = "<" + (closing ? "/" : "") + name
                 if !closing, name == "a", let attributes = Range(match.range(at: 3), in: candidate) {
                     let text = String(candidate[attributes])
-                    if let m = href.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)),
+                    if let m = href?.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)),
                        let url = Range(m.range(at: 1), in: text), isSafeURL(String(text[url])) {
                         rebuilt += " href=\"\(text[url])\" rel=\"noopener noreferrer\""
                     }
