@@ -4,6 +4,7 @@ import math
 import urllib.parse
 
 import pytest
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
@@ -117,6 +118,18 @@ def test_changing_a_param_redraws_with_the_right_data_and_keeps_it_in_the_url(pa
     page.wait(lambda d: page.by_testid("script-error").is_displayed(), 10, "no error for window=1")
     assert "window" in page.text("script-error")
     assert page.redraws() == before
+    assert page.severe_logs() == []
+
+
+def test_zooming_one_chart_zooms_every_chart_of_the_page(page):
+    open_script(page)
+    z = page.driver.find_element(By.CSS_SELECTOR, '.script-cell[data-kind="line"] .chart')
+    ActionChains(page.driver).move_to_element_with_offset(z, -120, 0).click_and_hold().move_by_offset(160, 0).release().perform()
+    page.wait(lambda d: d.execute_script("return window.pairbook.charts().every(c => c.isZoomed())"), 10, "the other charts did not follow the zoom")
+    windows = page.js("return window.pairbook.charts().map(c => c.graph.xAxisRange())")
+    assert len(windows) == 9  # prices, 2 × (candles + volume), spread, z-score, correlation, hedge ratio
+    assert all(w == windows[0] for w in windows)
+    assert windows[0][1] - windows[0][0] < 20 * 3600 * 1000, "not zoomed into the day"
     assert page.severe_logs() == []
 
 

@@ -23,6 +23,10 @@ let shape = null;       // the structure of the drawn sections; the same structu
 let cells = [];         // one {update(item, resetZoom)} per drawn item
 let drawn = false;
 let redraws = 0;
+// Every time chart of the page shares one cursor and one zoom (each keeps its own y axis).
+const panes = new PaneGroup([]);
+// For tests: the drawn charts (dygraph, rows) in page order.
+window.pairbook = { charts: () => panes.charts };
 
 const ctx = {
   symbols: () => (catalog?.symbols || []).map((s) => s.symbol),
@@ -123,6 +127,7 @@ function render(page, resetZoom) {
   if (key === shape) {
     let i = 0;
     for (const section of page.sections) for (const item of section.items) cells[i++].update(item, resetZoom);
+    linkPanes();
     return;
   }
   shape = key;
@@ -143,6 +148,12 @@ function render(page, resetZoom) {
   });
   $('script-sections').replaceChildren(...sections);
   for (const cell of cells) cell.afterInsert?.();
+  linkPanes();
+}
+
+function linkPanes() {
+  panes.charts = cells.flatMap((cell) => cell.charts || []);
+  panes.link();
 }
 
 /** On two columns, a half-width card alone on its row (between full-width items) takes the whole row. */
@@ -226,19 +237,18 @@ function candleCell(item, index) {
   caption(node, item.chart.caption);
   const price = candleChart(priceBox, readout);
   const volume = volumeChart(volumeBox, null);
-  const group = new PaneGroup([price, volume]);
   let pending = c;
   const draw = (chart, resetZoom) => {
     const rows = barRows(chart.bars);
     price.update(rows.candles, { resetZoom });
     volume.update(rows.volume, { resetZoom });
-    group.link();
     priceBox.dataset.points = String(rows.candles.length);
     priceBox.dataset.last = rows.candles.length ? String(rows.candles[rows.candles.length - 1][4]) : '';
     priceBox.dataset.symbol = chart.bars.symbol;
   };
   return {
     node,
+    charts: [price, volume],
     afterInsert: () => { draw(pending, true); pending = null; },
     update: (next, resetZoom) => draw(next.chart, resetZoom),
     destroy: () => { price.clear(); volume.clear(); },
@@ -305,6 +315,7 @@ function lineCell(item, index) {
   };
   return {
     node,
+    charts: [chart],
     afterInsert: () => { draw(pending, true); pending = null; },
     update: (next, resetZoom) => { c = next.chart; draw(lineData(c).rows, resetZoom); },
     destroy: () => chart.clear(),
