@@ -97,6 +97,8 @@ def test_changing_a_param_redraws_with_the_right_data_and_keeps_it_in_the_url(pa
     window.send_keys("120")
     page.wait_redraws(before + 1)
     assert "window=120" in page.query()
+    assert "window 120 bars" in page.js("""
+        return [...document.querySelectorAll('.script-cell h3')].find(h => h.textContent === 'z-score of the spread').parentNode.textContent""")
     expected = api_page(server, window=120)
     z = chart_node(page, "z-score of the spread")
     assert math.isclose(float(z.get_attribute("data-last")), last_defined(api_chart(expected, "z-score of the spread")["series"][0]["values"]))
@@ -167,13 +169,22 @@ def test_bars_arriving_refresh_the_page_in_place(browser, live_server, shots):
     open_script(page)
     page.wait(lambda d: page.by_testid("live-badge").get_attribute("data-state") == "live", 15, "badge never went live")
     page.js("document.querySelector('.chart-candle').dataset.marker = 'kept'")
+    line = page.driver.find_element(By.CSS_SELECTOR, '.script-cell[data-kind="line"] .chart')
+    ActionChains(page.driver).move_to_element_with_offset(line, -120, 0).click_and_hold().move_by_offset(160, 0).release().perform()
+    page.wait(lambda d: d.execute_script("return window.pairbook.charts().every(c => c.isZoomed())"), 10, "the charts did not zoom")
+    zoom = page.js("return window.pairbook.charts()[0].graph.xAxisRange()")
     run("import", "--db", live_server.db, *trades)
     # The window follows the newest bars (2024-07-18/19, BTC above 60,000), drawn into the same chart elements.
     page.wait(lambda d: float(d.execute_script("return document.querySelector('.chart-candle').dataset.last")) > 60000, 30,
               "the candles never moved to the new bars")
     assert page.js("return document.querySelector('.chart-candle').dataset.marker") == "kept", "the page was rebuilt, not updated"
+    assert page.js("return window.pairbook.charts().map(c => c.graph.xAxisRange())") == [zoom] * 9, "a live refresh moved the zoom"
     assert "2024-07-1" in page.text("script-window")
+    assert "2024-07-1" in page.js("return document.querySelector('.script-cell[data-kind=\"candlestick\"] .chart-head').textContent"), \
+        "the chart's subtitle kept the old window"
     assert page.severe_logs() == []
+    page.js("window.pairbook.charts()[0].graph.resetZoom()")  # all follow: the picture shows the new window
+    page.wait(lambda d: d.execute_script("return window.pairbook.charts().every(c => !c.isZoomed())"), 10, "the zoom did not reset")
     page.screenshot(shots / "script-page-live.png")
 
 

@@ -214,31 +214,43 @@ function textCell(item) {
   return { node, update: (next) => show(next.text) };
 }
 
-function card(title, meta, testid, wide) {
+/**
+ * A cell's card: a head (title, subtitle, readout), the content the cell appends, then a caption. `label(x)` shows
+ * `x.title`, `x.subtitle` and `x.caption` (again on every refresh: a window or a symbol in them changes); `close()`
+ * puts the caption after the content.
+ */
+function card(testid, wide) {
+  const title = el('h3');
+  const meta = el('span', { class: 'chart-meta' });
   const readout = el('span', { class: 'chart-meta readout' });
+  const note = el('p', { class: 'caption muted' });
   const node = el('div', { class: `chart-card script-cell${wide ? ' wide' : ''}`, dataset: { testid } },
-    el('div', { class: 'chart-head' }, el('h3', { text: title }), meta ? el('span', { class: 'chart-meta', text: meta }) : null, readout));
-  return { node, readout, head: node.firstChild };
-}
-
-function caption(node, text) {
-  if (text) node.append(el('p', { class: 'caption muted', text }));
+    el('div', { class: 'chart-head' }, title, meta, readout));
+  const label = (x) => {
+    title.textContent = x.title || '';
+    meta.textContent = x.subtitle || '';
+    meta.hidden = !x.subtitle;
+    note.textContent = x.caption || '';
+    note.hidden = !x.caption;
+  };
+  return { node, readout, label, close: () => node.append(note) };
 }
 
 // MARK: - Charts
 
 function candleCell(item, index) {
   const c = item.chart;
-  const { node, readout } = card(c.title, c.subtitle, `cell-${index}`, true);
+  const { node, readout, label, close } = card(`cell-${index}`, true);
   node.dataset.kind = 'candlestick';
   const priceBox = el('div', { class: 'chart chart-candle', dataset: { testid: `chart-${index}` } });
   const volumeBox = el('div', { class: 'chart chart-volume' });
   node.append(priceBox, volumeBox);
-  caption(node, item.chart.caption);
+  close();
   const price = candleChart(priceBox, readout);
   const volume = volumeChart(volumeBox, null);
   let pending = c;
   const draw = (chart, resetZoom) => {
+    label(chart);
     const rows = barRows(chart.bars);
     price.update(rows.candles, { resetZoom });
     volume.update(rows.volume, { resetZoom });
@@ -278,12 +290,13 @@ function lineData(c) {
 
 function lineCell(item, index) {
   let c = item.chart;
-  const { node, readout } = card(c.title, c.subtitle, `cell-${index}`, false);
+  const { node, readout, label, close } = card(`cell-${index}`, false);
   node.dataset.kind = 'line';
   const legend = el('div', { class: 'legend' });
   const box = el('div', { class: 'chart chart-line', dataset: { testid: `chart-${index}` } });
   node.append(legend, box);
-  caption(node, c.caption);
+  close();
+  label(c);
   const first = lineData(c);
   const colors = c.series.map((s, i) => (s.dashed ? COLORS.mean : LINE_COLORS[i % LINE_COLORS.length]));
   for (const [i, s] of c.series.entries()) {
@@ -317,19 +330,24 @@ function lineCell(item, index) {
     node,
     charts: [chart],
     afterInsert: () => { draw(pending, true); pending = null; },
-    update: (next, resetZoom) => { c = next.chart; draw(lineData(c).rows, resetZoom); },
+    update: (next, resetZoom) => {
+      c = next.chart;
+      label(c);
+      draw(lineData(c).rows, resetZoom);
+    },
     destroy: () => chart.clear(),
   };
 }
 
 function heatmapCell(item, index) {
   const c = item.chart;
-  const { node } = card(c.title, c.subtitle, `cell-${index}`, false);
+  const { node, label, close } = card(`cell-${index}`, false);
   node.dataset.kind = 'heatmap';
   const holder = el('div', { class: 'table-scroll' });
   node.append(holder);
-  caption(node, c.caption);
+  close();
   const show = changes((chart) => {
+    label(chart);
     const head = el('tr', {}, el('th', {}), ...chart.labels.map((label) => el('th', { scope: 'col', text: label })));
     const body = chart.labels.map((label, i) => el('tr', {}, el('th', { scope: 'row', text: label }),
       ...chart.values[i].map((v, j) => {
@@ -356,12 +374,13 @@ function darkText(hex) {
 
 function tableCell(item, index) {
   const t = item.table;
-  const { node } = card(t.title || 'Table', null, `cell-${index}`, t.columns.length > 5); // wide tables take the row
+  const { node, label, close } = card(`cell-${index}`, t.columns.length > 5); // wide tables take the row
   node.dataset.kind = 'table';
   const holder = el('div', { class: 'table-scroll' });
   node.append(holder);
-  caption(node, t.caption);
+  close();
   const show = changes((table) => {
+    label({ title: table.title || 'Table', caption: table.caption });
     const numeric = new Set(table.numeric);
     const keyValue = table.columns.length === 2;
     holder.replaceChildren(el('table', { class: keyValue ? 'stats' : 'data', dataset: { testid: `table-${index}` } },
@@ -376,11 +395,12 @@ function tableCell(item, index) {
 
 function findingsCell(item, index) {
   const f = item.findings;
-  const { node } = card(f.title, null, `cell-${index}`, true);
+  const { node, label } = card(`cell-${index}`, true);
   node.dataset.kind = 'findings';
   const holder = el('div', { class: 'table-scroll' });
   node.append(holder);
   const show = changes((findings) => {
+    label(findings);
     if (findings.rows.length === 0) {
       holder.replaceChildren(el('p', { class: 'muted', text: findings.emptyText }));
       return;
