@@ -105,8 +105,22 @@ def test_changing_a_param_redraws_with_the_right_data_and_keeps_it_in_the_url(pa
     assert last_defined(api_chart(expected, "z-score of the spread")["series"][0]["values"]) != \
         last_defined(api_chart(api_page(server), "z-score of the spread")["series"][0]["values"])
 
-    # A picker: base and quote swapped through the URL draw the other legs; the pickers show them.
-    open_script(page, "base=ETHUSDT&quote=BTCUSDT&window=120")
+    # A picker: the base set to the quote's symbol swaps the two, and the page draws the other legs.
+    before = page.redraws()
+    Select(controls(page)["param-base"]).select_by_visible_text("ETHUSDT")
+    page.wait_redraws(before + 1)
+    assert Select(controls(page)["param-quote"]).first_selected_option.text == "BTCUSDT"
+    assert "base=ETHUSDT" in page.query() and "quote=BTCUSDT" in page.query()
+    swapped = api_page(server, base="ETHUSDT", quote="BTCUSDT", window=120)
+    first_candles = next(i["chart"]["bars"] for s in swapped["sections"] for i in s["items"]
+                         if i["kind"] == "chart" and i["chart"]["kind"] == "candlestick")
+    assert page.js("return document.querySelector('.chart-candle').dataset.symbol") == "ETHUSDT"
+    assert float(page.js("return document.querySelector('.chart-candle').dataset.last")) == first_candles["c"][-1]
+    assert not page.by_testid("script-error").is_displayed()
+
+    # The URL reopens the same page, the pickers showing its params.
+    page.driver.get(page.driver.current_url)
+    page.wait_drawn()
     c = controls(page)
     assert Select(c["param-base"]).first_selected_option.text == "ETHUSDT"
     assert page.js("return document.querySelector('.chart-candle').dataset.symbol") == "ETHUSDT"

@@ -440,7 +440,24 @@ const changed = debounce(() => {
   load('control');
 }, 300);
 form.addEventListener('input', (event) => { if (event.target.type !== 'checkbox' && event.target.tagName !== 'SELECT') changed(); });
-form.addEventListener('change', () => changed());
+form.addEventListener('change', (event) => {
+  swapIfSame(event.target);
+  changed();
+});
+
+/**
+ * Picking for one symbol param the symbol another one holds (base := quote) swaps the two, as a trader means it,
+ * instead of asking for a pair of one symbol.
+ */
+function swapIfSame(input) {
+  const param = declared.find((p) => `param-${p.name}` === input.name);
+  if (!param || param.type !== 'symbol') return;
+  for (const other of declared) {
+    const otherInput = form.elements[`param-${other.name}`];
+    if (other === param || other.type !== 'symbol' || !otherInput || otherInput.value !== input.value) continue;
+    if ([...(otherInput.options || [])].some((o) => o.value === param.value)) otherInput.value = param.value;
+  }
+}
 form.addEventListener('submit', (event) => { event.preventDefault(); changed(); });
 
 (async () => {
