@@ -1,13 +1,13 @@
 // A report script as a live page (/reports/<name>): its params as form controls kept in the URL, its cells as
 // interactive charts and tables from /api/reports/<name>/page, refreshed in place when a bar of its symbols closes.
-// Marks for tests and benchmarks, as on the dashboard: body[data-drawn="1"] once drawn, body[data-redraws] counting
-// redraws caused by a control, body[data-failed="1"] when the first load failed.
+// The dashboard's marks for tests and benchmarks (marks.js), and body[data-failed="1"] when the first load failed.
 
 import { getJSON, isAbort, Latest } from './api.js';
 import { barRows, candleChart, COLORS, lineChart, PaneGroup, volumeChart } from './charts.js';
 import { debounce, el, safeFragment, showError } from './dom.js';
 import { LiveStream } from './events.js';
 import { fmtNumber, fmtStat, fmtTime } from './format.js';
+import { hasDrawn, markControlChanged, markDrawn } from './marks.js';
 import { paramControl, paramText, paramValid } from './params.js';
 
 const $ = (id) => document.getElementById(id);
@@ -21,8 +21,6 @@ let catalog = null;     // the /api/symbols answer
 let declared = [];      // the script's params as the last answer described them
 let shape = null;       // the structure of the drawn sections; the same structure is updated in place
 let cells = [];         // one {update(item, resetZoom)} per drawn item
-let drawn = false;
-let redraws = 0;
 // Every time chart of the page shares one cursor and one zoom (each keeps its own y axis).
 const panes = new PaneGroup([]);
 // For tests: the drawn charts (dygraph, rows) in page order.
@@ -82,7 +80,7 @@ function pointsFor() {
 
 async function load(reason) {
   const signal = latest.signal('page');
-  if (reason === 'control') performance.mark('pairbook-control-changed');
+  if (reason === 'control') markControlChanged();
   try {
     const answer = await getJSON(`/api/reports/${encodeURIComponent(scriptName)}/page`, { ...urlParams(), points: pointsFor() }, { signal });
     declared = answer.params;
@@ -90,21 +88,11 @@ async function load(reason) {
     render(answer, reason === 'control');
     showError($('script-error'), null);
     if (answer.symbols.length > 0) stream.watch(answer.symbols, answer.timeframe);
-    if (!drawn) {
-      drawn = true;
-      performance.mark('pairbook-charts-drawn');
-      document.body.dataset.drawn = '1';
-    }
-    if (reason === 'control') {
-      performance.mark('pairbook-redrawn');
-      try { performance.measure('pairbook-redraw', 'pairbook-control-changed', 'pairbook-redrawn'); } catch { /* no start mark */ }
-      redraws += 1;
-      document.body.dataset.redraws = String(redraws);
-    }
+    markDrawn(reason);
   } catch (error) {
     if (isAbort(error)) return;
     showError($('script-error'), reason === 'live' ? `Live update failed: ${error.message}` : error);
-    if (!drawn && reason !== 'live') document.body.dataset.failed = '1';
+    if (!hasDrawn() && reason !== 'live') document.body.dataset.failed = '1';
   } finally {
     latest.done('page', signal);
   }
