@@ -13,17 +13,15 @@ extension Dashboard {
     func addScriptPageRoutes(to routes: RouteCollection<BasicRequestContext>) {
         routes.get("/api/reports/:name/page") { request, context in
             let name = try context.parameters.require("name")
-            guard let entry = scripts.entry(named: name) else { throw APIError.notFound("no report script named \(name)") }
-            guard let script = entry.script else { throw APIError.badRequest("\(name) does not parse: \(entry.error ?? "")") }
-            let query = QueryParameters(request)
-            let points = try query.integer("points", in: 10...100_000)
-            var values: [(String, String)] = []
-            for (key, value) in request.uri.queryParameters where !Self.scriptPageKeys.contains(String(key)) {
-                values.append((String(key), String(value)))
-            }
-            let parameters = try Self.scriptParameters(script, values)
-            let store = self.store, logger = self.logger, now = self.now
+            let points = try QueryParameters(request).integer("points", in: 10...100_000)
+            let values = request.uri.queryParameters.filter { !Self.scriptPageKeys.contains(String($0.key)) }
+                .map { (String($0.key), String($0.value)) }
+            let catalog = scripts, store = self.store, logger = self.logger, now = self.now
+            // Reading and parsing the scripts, the store and the analysis all block: off the event loop.
             let page = try await offload {
+                guard let entry = catalog.entry(named: name) else { throw APIError.notFound("no report script named \(name)") }
+                guard let script = entry.script else { throw APIError.badRequest("\(name) does not parse: \(entry.error ?? "")") }
+                let parameters = try Self.scriptParameters(script, values)
                 let runTime = try Self.liveRunTime(script: script, parameters: parameters, store: store) ?? now()
                 let report: ExecutedReport
                 do {
