@@ -21,6 +21,7 @@ let catalog = null;     // the /api/symbols answer
 let declared = [];      // the script's params as the last answer described them
 let shape = null;       // the structure of the drawn sections; the same structure is updated in place
 let cells = [];         // one {update(item, resetZoom)} per drawn item
+let watched = [];       // the symbols of the page: their closing bars and alerts refresh it
 // Every time chart of the page shares one cursor and one zoom (each keeps its own y axis).
 const panes = new PaneGroup([]);
 // For tests: the drawn charts (dygraph, rows) in page order.
@@ -87,7 +88,8 @@ async function load(reason) {
     renderParams(answer.params);
     render(answer, reason === 'control');
     showError($('script-error'), null);
-    if (answer.symbols.length > 0) stream.watch(answer.symbols, answer.timeframe);
+    watched = answer.symbols;
+    if (watched.length > 0) stream.watch(watched, answer.timeframe);
     markDrawn(reason);
   } catch (error) {
     if (isAbort(error)) return;
@@ -414,7 +416,7 @@ function findingsCell(item, index) {
 const refreshSoon = debounce(() => load('live'), 500);
 const stream = new LiveStream($('live-badge'), {
   bar: (bar) => { if (bar.closed) refreshSoon(); },
-  alert: () => refreshSoon(),
+  alert: (event) => { if (String(event.pair).split('/').some((s) => watched.includes(s))) refreshSoon(); },
 });
 
 const form = $('script-params');
