@@ -28,7 +28,7 @@ demo: build
 ## run the CPU-heavy real-data tests hold both cooperative threads of a 2-core machine for tens of seconds,
 ## and a replay test's deadline passed while its tasks waited for a thread.
 ## Add such a suite to LIVE_TESTS (scripts/check-live-tests.sh fails on a name that is no suite).
-LIVE_TESTS := \.(BinanceStreamTests|RestartTests|ConnectTimeoutTests|GapBackfillTests|TradeBackfillTests|GapBackfillGiveUpTests|LiveRecorderTests|LiveRecorderCheckpointTests|LiveEventQueueTests|DumpFetcherTests|SMTPDeliveryTests|RunCommandTests|TriggerCommandTests|MonitoringServerTests)/
+LIVE_TESTS := \.(BinanceStreamTests|RestartTests|ConnectTimeoutTests|GapBackfillTests|TradeBackfillTests|GapBackfillGiveUpTests|LiveRecorderTests|LiveRecorderCheckpointTests|LiveEventQueueTests|DumpFetcherTests|SMTPDeliveryTests|RunCommandTests|RunCommandLiveAlertTests|TriggerCommandTests|MonitoringServerTests)/
 ## Then the dashboard in a real browser (Debian's chromium + chromedriver, selenium from PyPI, Tests/browser) and
 ## schemathesis against its OpenAPI document (no answer may be a 5xx), both against a real `pairbook serve`.
 test: export PAIRBOOK_PROMTOOL_REQUIRED := 1

@@ -24,7 +24,7 @@ extension Dashboard {
         routes.get("/reports/:name") { _, context in
             let name = try context.parameters.require("name")
             guard try scriptPath(named: name) != nil else { throw APIError.notFound("no report script named \(name)") }
-            return html(page.render(csrf: csrfToken, title: "pairbook · \(name)", script: name))
+            return html(page.renderScriptPage(csrf: csrfToken, title: "pairbook · \(name)", script: name))
         }
 
         routes.get("/assets/:file") { _, context in

@@ -12,6 +12,7 @@ import Storage
 /// | route | what |
 /// | --- | --- |
 /// | `GET /` | the page: Overview, Analytics, Alerts and Export tabs |
+/// | `GET /reports/{name}`, `GET /api/reports/{name}/page` | a report script as a live page, and its cells as data |
 /// | `GET /api/symbols`, `/api/overview`, `/api/bars`, `/api/pair`, `/api/heatmap.png` | data for the charts |
 /// | `GET/POST /api/alerts`, `PUT/DELETE /api/alerts/{id}`, `GET /api/alerts/events` | alert rules and history |
 /// | `GET /api/export/{bars,ticks,analytics,findings}.csv` | downloads |
@@ -59,6 +60,7 @@ public struct Dashboard: Sendable {
         addAlertRoutes(to: routes)
         addExportRoutes(to: routes)
         addReportRoutes(to: routes)
+        addScriptPageRoutes(to: routes)
         addEventRoutes(to: routes)
         return routes
     }

@@ -5,6 +5,7 @@ import Logging
 import Market
 import NIOPosix
 import ReportEngine
+import ServiceLifecycle
 import Storage
 import Synchronization
 
@@ -17,7 +18,11 @@ import Synchronization
 /// after the last evaluation are stepped through the state machine from the stored state, and new transitions are
 /// stored and published as `alert` events (a newly firing rule at most once per `cooldown`). Watched pairs also get
 /// their `analytics_results` row for the bar and an `analytics` event.
-public final class LiveAlerts: Sendable {
+///
+/// A rule that newly fires outside its cooldown (a dashboard rule's `cooldown`; a script's rules have none) is also
+/// handed to the ``AlertDelivery``, by ``run()``: as a service, it delivers the firings in order while bars go on being
+/// evaluated.
+public final class LiveAlerts: Service {
     /// A rule as the evaluator sees it.
     struct Watched: Sendable {
         var id: String
@@ -27,6 +32,9 @@ public final class LiveAlerts: Sendable {
         var window: Int
         var timeframe: Timeframe
         var cooldown: TimeSpan?
+        /// The report script of a script's rule, and its `on_trigger` command.
+        var script: String?
+        var onTrigger: String?
     }
 
     private struct State {
@@ -39,12 +47,21 @@ public final class LiveAlerts: Sendable {
     private let scriptRules: [Watched]
     private let state = Mutex(State())
     private let logger: Logger
+    private let delivery: (any AlertDelivery)?
+    private let firings: AsyncStream<AlertFiring>
+    private let firingsInput: AsyncStream<AlertFiring>.Continuation
 
-    /// - Parameter scripts: report scripts whose rules are evaluated too (with their `window` and `timeframe` params).
-    public init(store: Store, hub: EventHub, scripts: [ReportScript], logger: Logger) {
+    /// - Parameters:
+    ///   - scripts: report scripts whose rules are evaluated too (with their `window` and `timeframe` params).
+    ///   - delivery: what runs when a rule newly fires (``run()`` calls it); nil = notices on the pages only.
+    public init(store: Store, hub: EventHub, scripts: [ReportScript], delivery: (any AlertDelivery)? = nil, logger: Logger) {
         self.store = store
         self.hub = hub
         self.logger = logger
+        self.delivery = delivery
+        // Firings wait here for run(); beyond 1,000 undelivered ones the oldest are dropped (a stuck mail server must
+        // not hold memory without bound).
+        (firings, firingsInput) = AsyncStream.makeStream(of: AlertFiring.self, bufferingPolicy: .bufferingNewest(1000))
         scriptRules = scripts.flatMap { script -> [Watched] in
             let window = script.parameters["window"]?.intValue ?? 60
             let timeframe = script.parameters["timeframe"]?.timeframeValue ?? .oneMinute
@@ -53,8 +70,9 @@ public final class LiveAlerts: Sendable {
                 var rule = rule
                 if rule.metric.isPairMetric, rule.pair == nil { rule.pair = primary }
                 if !rule.metric.isPairMetric, rule.symbol == nil, rule.pair == nil { rule.symbol = primary?.base }
-                return Watched(id: "script:\(script.name):\(rule.name)", source: AlertSource.script(script.name), rule: rule, window: window,
-                               timeframe: rule.timeframe ?? timeframe, cooldown: nil)
+                return Watched(id: "script:\(script.name):\(rule.name)", source: AlertSource.script(script.name), rule: rule,
+                               window: window, timeframe: rule.timeframe ?? timeframe, cooldown: nil, script: script.name,
+                               onTrigger: script.onTrigger)
             }
         }
     }
@@ -71,16 +89,29 @@ public final class LiveAlerts: Sendable {
     }
 
     /// Evaluates every rule that the closed bars concern (the live feed calls this after each poll that saw bars
-    /// close), on NIO's thread pool: SQLite reads and the analysis stay off the cooperative threads.
+    /// close), on NIO's thread pool: SQLite reads and the analysis stay off the cooperative threads. Newly firing rules
+    /// are queued for ``run()``'s delivery.
     public func barsClosed(_ closed: [LiveFeed.ClosedBar]) async {
         do {
-            try await NIOThreadPool.singleton.runIfActive { self.evaluate(closed) }
+            let fired = try await NIOThreadPool.singleton.runIfActive { self.evaluate(closed) }
+            if delivery != nil { for firing in fired { firingsInput.yield(firing) } }
         } catch {
             logger.warning("live alert evaluation skipped", metadata: ["error": "\(error)"])
         }
     }
 
-    func evaluate(_ closed: [LiveFeed.ClosedBar]) {
+    /// Hands each newly firing rule to the delivery, one at a time, until a graceful shutdown (a delivery under way
+    /// finishes first).
+    public func run() async {
+        for await firing in firings.cancelOnGracefulShutdown() {
+            await delivery?.deliver(firing)
+        }
+    }
+
+    /// Evaluates the rules the closed bars concern; returns the rules that newly fired outside their cooldown.
+    @discardableResult
+    func evaluate(_ closed: [LiveFeed.ClosedBar]) -> [AlertFiring] {
+        var fired: [AlertFiring] = []
         do {
             let rules = try rules()
             var analysed: [String: PairAnalysis] = [:]
@@ -91,7 +122,7 @@ public final class LiveAlerts: Sendable {
                 }
                 guard let newest = touched.map(\.bar.openTime).max() else { continue }
                 do {
-                    try evaluate(rule, through: newest, analysed: &analysed)
+                    try evaluate(rule, through: newest, analysed: &analysed, fired: &fired)
                 } catch {
                     logger.warning("live alert evaluation failed", metadata: ["alert.rule": "\(rule.rule.name)", "error": "\(error)"])
                 }
@@ -100,9 +131,11 @@ public final class LiveAlerts: Sendable {
         } catch {
             logger.warning("cannot read alert rules", metadata: ["error": "\(error)"])
         }
+        return fired
     }
 
-    private func evaluate(_ watched: Watched, through newest: Timestamp, analysed: inout [String: PairAnalysis]) throws {
+    private func evaluate(_ watched: Watched, through newest: Timestamp, analysed: inout [String: PairAnalysis],
+                          fired: inout [AlertFiring]) throws {
         let rule = watched.rule
         let tf = watched.timeframe
         let history = TimeSpan(milliseconds: tf.milliseconds * Int64(4 * watched.window + 200))
@@ -151,6 +184,9 @@ public final class LiveAlerts: Sendable {
             hub.publish("alert", data: JSONText.encode(event), subject: subject)
             if notify {
                 logger.notice("alert firing", metadata: ["alert.rule": "\(rule.name)", "pair": "\(subject)", "value": "\(t.value.map { "\($0)" } ?? "-")"])
+                fired.append(AlertFiring(rule: rule.name, ruleID: watched.id, subject: subject, metric: rule.metric.rawValue, value: t.value,
+                                         threshold: rule.threshold, time: t.time, severity: rule.severity.rawValue, summary: finding.summary,
+                                         script: watched.script, onTrigger: watched.onTrigger))
             }
         }
     }

@@ -62,12 +62,12 @@ public struct PairbookApplication: Sendable {
         let scheduler = makeScheduler(store: store, pool: reportPool)
         let health = HealthMonitor(stats: collector.stats, maximumAge: settings.maximumDataAge,
                                    probe: HealthMonitor<ContinuousClock>.databaseProbe(store), clock: ContinuousClock())
-        let (http, feed) = try makeHTTP(store: store, collector: collector, health: health)
+        let (http, feed, alerts) = try makeHTTP(store: store, collector: collector, health: health)
 
         // Shutdown runs in reverse: HTTP, scheduler, metrics and status stop first, the recorder flushes last.
         let services: [any Service] = collector.services + [
             CollectorMetrics(stats: collector.stats, symbols: settings.symbols, clock: ContinuousClock()),
-            health, scheduler, http, feed,
+            health, scheduler, http, alerts, feed,
         ]
         var group = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: signals, logger: logger)
         group.maximumGracefulShutdownDuration = .seconds(settings.shutdownGrace)
@@ -101,10 +101,11 @@ public struct PairbookApplication: Sendable {
             logger: logger)
     }
 
-    /// Health, metrics and the dashboard on one address, and the live feed that pushes bars (and, through live
-    /// alerts, rule transitions) to the dashboard's pages.
+    /// Health, metrics and the dashboard on one address, the live feed that pushes bars to the dashboard's pages,
+    /// and live alerts: the dashboard's rules and the scheduled scripts', on every bar close of their timeframe (a
+    /// newly firing rule runs its script's on_trigger and is mailed, ``LiveAlertDelivery``).
     private func makeHTTP(store: Store, collector: LiveCollector, health: HealthMonitor<ContinuousClock>) throws
-        -> (MonitoringServer, LiveFeed)
+        -> (MonitoringServer, LiveFeed, LiveAlerts)
     {
         let hub = EventHub()
         let collectorView = CollectorViewSource(stats: collector.stats, symbols: settings.symbols)
@@ -114,7 +115,8 @@ public struct PairbookApplication: Sendable {
         if dashboard == nil {
             logger.warning("dashboard disabled: listening beyond loopback needs an access token (--token, PAIRBOOK_TOKEN or `token:`)")
         }
-        let alerts = LiveAlerts(store: store, hub: hub, scripts: settings.reports.map(\.script), logger: logger)
+        let alerts = LiveAlerts(store: store, hub: hub, scripts: settings.reports.map(\.script),
+                                delivery: LiveAlertDelivery(deliveries: deliveries, logger: logger), logger: logger)
         let feed = LiveFeed(store: store, hub: hub, timeframes: settings.timeframes, collector: { collectorView.view() },
                             onBarsClosed: { await alerts.barsClosed($0) }, logger: logger)
         var dashboardRoutes: (@Sendable () -> RouteCollection<BasicRequestContext>)?
@@ -125,6 +127,6 @@ public struct PairbookApplication: Sendable {
             health: { health.report },
             logger: logger,
             additionalRoutes: dashboardRoutes)
-        return (http, feed)
+        return (http, feed, alerts)
     }
 }

@@ -1,7 +1,6 @@
 import Alerts
 import Charts
 import Foundation
-import Ink
 import Market
 
 /// Renders an executed report as one self-contained HTML page through the Mustache templates.
@@ -26,15 +25,13 @@ public struct HTMLRenderer: Sendable {
     /// - Parameter csvFiles: names of the CSV files written next to the page (linked from the Export section).
     /// - Throws: ``ChartError`` when a chart cannot be rasterised.
     public func render(_ report: ExecutedReport, csvFiles: Set<String> = []) throws -> String {
-        let parser = MarkdownParser()
         var sections: [[String: Any]] = []
         for section in Self.sectionsWithDefaults(report) {
             var items: [[String: Any]] = []
             for item in section.items {
                 switch item {
                 case .prose(let prose):
-                    let html = Self.shiftHeadings(parser.html(from: prose.markdown))
-                    items.append(["prose": ["html": prose.substituting(in: html, HTMLEscaping.escape)]])
+                    items.append(["prose": ["html": prose.html()]])
                 case .chart(let chart):
                     let png = try chart.chart.pngData(size: Size(width: 1000, height: Double(chart.height)), scale: chartScale)
                     var dict: [String: Any] = ["png": png.base64EncodedString(), "width": 1000, "height": chart.height, "alt": chart.altText]
@@ -85,7 +82,7 @@ public struct HTMLRenderer: Sendable {
 
     /// The script's sections, plus an Alerts section when rules exist but no findings cell shows them, and an
     /// Export section when CSVs are written but no export cell links them.
-    static func sectionsWithDefaults(_ report: ExecutedReport) -> [ReportSection] {
+    public static func sectionsWithDefaults(_ report: ExecutedReport) -> [ReportSection] {
         var sections = report.sections
         let items = sections.flatMap(\.items)
         let hasFindings = items.contains { if case .findings = $0 { true } else { false } }
@@ -132,7 +129,9 @@ public struct HTMLRenderer: Sendable {
         return dict
     }
 
-    static func findingContext(_ f: Finding) -> [String: Any] {
+    /// A finding as the findings tables show it: `state`, `severity`, `rule`, `subject`, `value`, `condition`,
+    /// `breaches`, `summary`, and `since`/`duration` texts where they apply (all strings but `breaches`).
+    public static func findingContext(_ f: Finding) -> [String: Any] {
         var dict: [String: Any] = [
             "state": f.state.rawValue, "severity": f.severity.rawValue, "rule": f.rule, "subject": f.subject,
             "value": f.value.map { NumberFormat.auto($0) } ?? "n/a",
@@ -162,7 +161,8 @@ public struct HTMLRenderer: Sendable {
         t.iso8601(.seconds).replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: "")
     }
 
-    static func findingsContext(_ item: FindingsItem) -> [String: Any] {
+    /// A findings cell as the report shows it: `title`, `rows` (``findingContext(_:)``), `hasRows`, `empty`, `emptyText`.
+    public static func findingsContext(_ item: FindingsItem) -> [String: Any] {
         [
             "title": item.title ?? (item.activeOnly ? "Active alerts" : "Findings"),
             "rows": item.findings.map(findingContext),

@@ -6,7 +6,7 @@ import Logging
 ///
 /// The command runs through `/bin/sh -c` with the run described in environment variables: `PAIRBOOK_REPORT` (the
 /// report's name), `PAIRBOOK_RUN_DIR` (its run folder), `PAIRBOOK_FIRING` (firing findings) and `PAIRBOOK_SUMMARY`
-/// (the one-line summary). Its output goes where pairbook's own goes; stdin is /dev/null. Waiting for it never blocks
+/// (the one-line summary); run for a live alert, it gets the alert's variables instead (see `pairbook run`). Its output goes where pairbook's own goes; stdin is /dev/null. Waiting for it never blocks
 /// a cooperative thread, and a command still running after ``timeLimit`` is stopped with everything it started
 /// (SIGTERM to its process group, then SIGKILL to the group), so a hung notifier cannot hold up a scheduled report.
 /// A failing command is logged as a warning, never fatal: the report is already written.
@@ -52,8 +52,14 @@ public struct TriggerCommand: Sendable {
     /// Runs the command for `result` and waits for it (at most ``timeLimit``), logging a failure.
     @discardableResult
     public func run(for result: ReportJob.Result, logger: Logger) async -> Outcome {
-        let outcome = await run(environment: Self.environment(for: result))
-        let metadata: Logger.Metadata = ["report": "\(result.report.name)"]
+        await run(environment: Self.environment(for: result), logger: logger, metadata: ["report": "\(result.report.name)"])
+    }
+
+    /// Runs the command with `extra` in its environment and waits for it (at most ``timeLimit``), logging how it ended
+    /// with `metadata` (what it ran for).
+    @discardableResult
+    public func run(environment extra: [String: String], logger: Logger, metadata: Logger.Metadata) async -> Outcome {
+        let outcome = await run(environment: extra)
         switch outcome {
         case .exited(0):
             logger.info("on_trigger command finished", metadata: metadata)

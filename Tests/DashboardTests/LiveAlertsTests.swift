@@ -68,4 +68,52 @@ struct LiveAlertsTests {
         alerts.evaluate([LiveFeed.ClosedBar(symbol: "BTCUSDT", timeframe: .oneMinute, bar: last)])
         #expect(try store.alertEvents(in: .all).isEmpty)
     }
+
+    @Test("a newly firing rule is handed to the delivery once within its cooldown, and again after it", .timeLimit(.minutes(1)))
+    func deliveryHonoursCooldown() async throws {
+        // Given a rule on BTCUSDT's close with a 15-minute cooldown, and bars after the stored day that cross it,
+        // fall back, cross again 2 minutes later, and again 21 minutes later
+        let store = try storeWithBars()
+        let rule = try DashboardRule.decode(Data(#"{"name":"spike","metric":"close","condition":">","threshold":100000,"symbol":"BTCUSDT","cooldown":"15m"}"#.utf8))
+        _ = try store.insertAlertRule(name: "spike", definition: rule.definition, enabled: true, at: dayStart)
+        let dayEnd = dayStart + TimeSpan(milliseconds: 86_400_000)
+        let closes: [(minute: Int64, close: Double)] = [(0, 200_000), (1, 10), (2, 200_000), (20, 10), (21, 200_000)]
+        let bars = closes.map { m, close in
+            Bar(openTime: dayEnd + TimeSpan(milliseconds: m * 60_000), open: close, high: close, low: close, close: close, volume: 1,
+                quoteVolume: close, trades: 1, takerBuyVolume: 0.5)
+        }
+        try await store.write { tx in try tx.upsert(contentsOf: bars, of: "BTCUSDT", timeframe: .oneMinute) }
+        let delivery = RecordingDelivery()
+        let alerts = LiveAlerts(store: store, hub: EventHub(), scripts: [], delivery: delivery, logger: quietLogger)
+
+        // When each bar closes in turn while the alerts service runs
+        let delivered = await withTaskGroup(of: Void.self) { group in
+            group.addTask { await alerts.run() }
+            for bar in bars { await alerts.barsClosed([LiveFeed.ClosedBar(symbol: "BTCUSDT", timeframe: .oneMinute, bar: bar)]) }
+            var received: [AlertFiring] = []
+            for await firing in delivery.stream {
+                received.append(firing)
+                if received.count == 2 { break }
+            }
+            group.cancelAll()
+            return received
+        }
+
+        // Then the first firing and the one after the cooldown are delivered, the one 2 minutes later is not
+        #expect(delivered.map(\.time) == [bars[0].openTime, bars[4].openTime])
+        #expect(delivered.first?.rule == "spike" && delivered.first?.subject == "BTCUSDT" && delivered.first?.value == 200_000)
+        #expect(delivered.first?.ruleID.hasPrefix("db:") == true && delivered.first?.onTrigger == nil)
+        // And every firing was still stored and published
+        #expect(try store.alertEvents(in: .all).filter { $0.state == "firing" }.count == 3)
+    }
+}
+
+/// An ``AlertDelivery`` that passes each firing on to a stream the test reads.
+final class RecordingDelivery: AlertDelivery {
+    let stream: AsyncStream<AlertFiring>
+    private let input: AsyncStream<AlertFiring>.Continuation
+
+    init() { (stream, input) = AsyncStream.makeStream(of: AlertFiring.self) }
+
+    func deliver(_ firing: AlertFiring) async { input.yield(firing) }
 }

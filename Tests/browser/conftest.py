@@ -292,3 +292,13 @@ class Page:
 def page(browser, server):
     browser.get_log("browser")  # drop what earlier tests left
     return Page(browser, server)
+
+
+@pytest.fixture
+def live_server(pairbook_bin, klines, tmp_path):
+    """A server of its own over a fresh import, so the trades a test adds do not move the other tests' data."""
+    db = tmp_path / "live.sqlite"
+    run("import", "--db", db, *klines)
+    running = start_server(pairbook_bin, db, tmp_path)
+    yield running
+    stop_server(running)

@@ -296,16 +296,6 @@ def test_hidden_series_stay_hidden_when_analytics_refresh(page):
     assert page.severe_logs() == []
 
 
-@pytest.fixture
-def live_server(pairbook_bin, klines, tmp_path):
-    """A server of its own over a fresh import, so the trades a test adds do not move the other tests' data."""
-    db = tmp_path / "live.sqlite"
-    run("import", "--db", db, *klines)
-    running = start_server(pairbook_bin, db, tmp_path)
-    yield running
-    stop_server(running)
-
-
 def test_bars_written_while_the_page_is_open_arrive_live_and_the_zoom_stays(browser, live_server, shots):
     trades = sorted(TRADES.glob("*.csv"))
     if not trades:
@@ -570,22 +560,6 @@ def test_a_report_run_from_the_page_links_a_real_pdf(page, server, shots):
     with urllib.request.urlopen(html, timeout=30) as response:
         assert b"<html" in response.read(4096).lower()
     page.screenshot(shots / "export-after-run.png")
-
-
-def test_a_script_page_shows_its_params_as_controls(page, server):
-    page.driver.get(f"{server.url}/reports/pair-overview?{PAIR_QUERY}")
-    page.wait_drawn()
-    assert page.js("return document.body.dataset.tab") == "export"
-    card = page.by_testid("report-pair-overview")
-    assert card.get_attribute("data-focus") == "1"
-    controls = {e.get_attribute("name"): e for e in card.find_elements(By.CSS_SELECTOR, "input, select")}
-    assert {"param-base", "param-quote", "param-timeframe", "param-lookback", "param-window", "param-z_threshold"} <= set(controls)
-    assert controls["param-base"].tag_name == "select" and controls["param-timeframe"].tag_name == "select"
-    assert [o.text for o in Select(controls["param-quote"]).options] == ["BTCUSDT", "ETHUSDT"]
-    assert controls["param-window"].get_attribute("type") == "number"
-    assert controls["param-window"].get_attribute("min") == "2"
-    assert controls["param-lookback"].get_attribute("value") == "1d"  # the selection's from/to span
-    assert "BTCUSDT vs ETHUSDT" in card.text and "{{" not in card.text
 
 
 # MARK: - Security basics the page relies on

@@ -11,24 +11,19 @@ import { debounce, el, showError } from './dom.js';
 import { LiveStream } from './events.js';
 import { Exports } from './export.js';
 import { fmtNumber, fmtTime } from './format.js';
+import { hasDrawn, markDrawn } from './marks.js';
 import { Overview } from './overview.js';
 import { parseTime, saveView, spanMs, TABS, viewFromQuery } from './state.js';
 
 const $ = (id) => document.getElementById(id);
 
 let view = viewFromQuery(location.search);
-// /reports/<name>: the page of one report script opens on the Export tab at that script.
-const focusScript = document.querySelector('meta[name="pairbook-script"]')?.content || null;
-if (focusScript && !new URLSearchParams(location.search).has('tab')) view = { ...view, tab: 'export' };
 let catalog = null; // the /api/symbols answer
 let lastRange = null; // {from, to} of the newest bars answer
-let chartsDrawn = false;
-let redraws = 0;
 const latest = new Latest();
 
 const ctx = {
   latest,
-  focusScript,
   view: () => view,
   /**
    * The `points` to ask for: one per CSS pixel of the chart. That is two values per pixel either way: a
@@ -58,19 +53,7 @@ const ctx = {
     $('footer-range').textContent = `${view.base}/${view.quote} · ${bars.timeframe} · ${fmtTime(bars.from)} → ${fmtTime(bars.to)} UTC · ` +
       `${fmtNumber(bars.count, 0)} bars${bucket}`;
   },
-  drawn(reason) {
-    if (!chartsDrawn && reason !== 'live') {
-      chartsDrawn = true;
-      performance.mark('pairbook-charts-drawn');
-      document.body.dataset.drawn = '1';
-    }
-    if (reason === 'control') {
-      performance.mark('pairbook-redrawn');
-      try { performance.measure('pairbook-redraw', 'pairbook-control-changed', 'pairbook-redrawn'); } catch { /* no start mark */ }
-      redraws += 1;
-      document.body.dataset.redraws = String(redraws);
-    }
-  },
+  drawn: (reason) => markDrawn(reason),
   failed(reason) {
     // 'link' is the early load of a linked pair: before the symbol list is in, the tab's next load reports.
     if (reason === 'live' || (reason === 'link' && !catalog)) return;
@@ -117,7 +100,7 @@ function showTab(tab) {
     $(`tab-${name}`).tabIndex = on ? 0 : -1;
     $(`panel-${name}`).hidden = !on;
   }
-  ensureShown(tab, chartsDrawn ? 'tab' : 'initial');
+  ensureShown(tab, hasDrawn() ? 'tab' : 'initial');
 }
 
 /** Loads the tab when what it shows is out of date, else only fits its charts to the panel. */
@@ -134,7 +117,7 @@ function ensureShown(tab, reason) {
     module.load(view, reason);
   } else {
     module.resize?.();
-    if (!chartsDrawn) ctx.drawn(reason);
+    if (!hasDrawn()) ctx.drawn(reason);
   }
 }
 

@@ -66,3 +66,50 @@ export function confirmingButton(button, confirmText, action, ms = 4000) {
     }, ms);
   });
 }
+
+// MARK: - Sanitised HTML from the server (a report script's prose)
+
+const SAFE_TAGS = new Set(['p', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'ul', 'ol', 'li', 'strong', 'em', 'b', 'i', 'code', 'pre',
+  'blockquote', 'hr', 'br', 'del', 'a', 'table', 'thead', 'tbody', 'tr', 'th', 'td']);
+
+/** Whether a link may be followed: http(s) and mailto only (never javascript: or data:). */
+export function safeHref(href) {
+  try {
+    return ['http:', 'https:', 'mailto:'].includes(new URL(href, location.href).protocol);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A fragment of the Markdown tags of `html` (parsed in an inert document, where nothing runs or loads), rebuilt
+ * without attributes but a link's safe href; any other element becomes its text.
+ */
+export function safeFragment(html) {
+  const source = new DOMParser().parseFromString(html, 'text/html').body;
+  const fragment = document.createDocumentFragment();
+  copySafe(source, fragment);
+  return fragment;
+}
+
+function copySafe(from, to) {
+  for (const node of from.childNodes) {
+    if (node.nodeType === Node.TEXT_NODE) {
+      to.append(document.createTextNode(node.textContent));
+    } else if (node.nodeType === Node.ELEMENT_NODE) {
+      const tag = node.tagName.toLowerCase();
+      if (!SAFE_TAGS.has(tag)) {
+        to.append(document.createTextNode(node.textContent));
+        continue;
+      }
+      const copy = document.createElement(tag);
+      const href = tag === 'a' ? node.getAttribute('href') : null;
+      if (href && safeHref(href)) {
+        copy.setAttribute('href', href);
+        copy.setAttribute('rel', 'noopener noreferrer');
+      }
+      copySafe(node, copy);
+      to.append(copy);
+    }
+  }
+}

@@ -4,6 +4,7 @@
 import { getJSON, isAbort, send, url } from './api.js';
 import { el, showError } from './dom.js';
 import { fmtTime } from './format.js';
+import { paramControl, readParam } from './params.js';
 import { isoMinute, rangeParams } from './state.js';
 
 export class Exports {
@@ -80,13 +81,6 @@ export class Exports {
       return;
     }
     this.reports.replaceChildren(...this.scripts.map((script) => this.scriptCard(script, view)));
-    const focus = this.ctx.focusScript;
-    const card = focus && [...this.reports.children].find((c) => c.dataset.name === focus);
-    if (card && !this.focused) {
-      this.focused = true;
-      card.dataset.focus = '1';
-      card.scrollIntoView({ block: 'start' });
-    }
   }
 
   scriptCard(script, view) {
@@ -112,7 +106,8 @@ export class Exports {
       el('header', { class: 'report-head' },
         el('h3', { text: scriptTitle(script, view) }),
         el('span', { class: 'mono muted', text: script.name }),
-        el('span', { class: 'muted', text: script.schedule ? `schedule ${script.schedule}` : 'manual' })),
+        el('span', { class: 'muted', text: script.schedule ? `schedule ${script.schedule}` : 'manual' }),
+        el('a', { href: `/reports/${encodeURIComponent(script.name)}`, text: 'Live page', dataset: { testid: `report-live-${script.name}` } })),
       latest, form, status);
   }
 
@@ -198,40 +193,4 @@ function lookbackOf(view) {
   const ms = view.to - view.from;
   for (const [unit, size] of [['d', 864e5], ['h', 36e5], ['m', 6e4]]) if (ms % size === 0) return `${ms / size}${unit}`;
   return `${Math.round(ms / 1000)}s`;
-}
-
-const NUMERIC = new Set(['int', 'number', 'float', 'double']);
-
-function paramControl(param, value, ctx) {
-  const name = `param-${param.name}`;
-  const attrs = { name, dataset: { testid: name }, title: param.description || null };
-  const choices = param.type === 'symbol' ? ctx.symbols() : param.type === 'timeframe' ? ctx.timeframes() : null;
-  let input;
-  if (choices && choices.length && (value == null || choices.includes(String(value)))) {
-    // Stored symbols and timeframes as pickers.
-    input = el('select', attrs, ...choices.map((v) => el('option', { value: v, text: v })));
-    input.value = String(value ?? param.default ?? choices[0]);
-  } else if (param.type === 'enum' && Array.isArray(param.values)) {
-    input = el('select', attrs, ...param.values.map((v) => el('option', { value: String(v), text: String(v) })));
-    input.value = String(value ?? param.default ?? param.values[0]);
-  } else if (param.type === 'bool') {
-    input = el('input', { ...attrs, type: 'checkbox', checked: value === true || value === 'true' });
-  } else if (NUMERIC.has(param.type)) {
-    input = el('input', { ...attrs, type: 'number', step: param.type === 'int' ? '1' : 'any', min: param.min ?? null, max: param.max ?? null });
-    input.value = value ?? '';
-  } else {
-    input = el('input', { ...attrs, type: 'text', spellcheck: 'false' });
-    input.value = Array.isArray(value) ? value.join(',') : value ?? '';
-  }
-  const label = el('label', { class: param.type === 'bool' ? 'ctl ctl-check' : 'ctl' }, param.name);
-  if (param.type === 'bool') label.prepend(input); else label.append(input);
-  return label;
-}
-
-function readParam(param, input) {
-  if (param.type === 'bool') return input.checked;
-  if (param.type === 'int') return Number.parseInt(input.value, 10);
-  if (NUMERIC.has(param.type)) return Number(input.value);
-  if (param.type === 'list') return input.value.split(',').map((s) => s.trim()).filter(Boolean);
-  return input.value;
 }
