@@ -111,7 +111,7 @@ struct ScriptPage: Encodable {
     static func item(_ item: ReportEngine.ReportItem, points: Int?) -> Item {
         switch item {
         case .prose(let prose):
-            return Item(kind: "prose", html: ProseSanitizer.sanitise(prose.html()))
+            return Item(kind: "prose", html: prose.html())
         case .chart(let chart):
             guard let data = ScriptPageChart(chart, points: points) else { return Item(kind: "notice", text: "\(chart.altText): not drawn here") }
             return Item(kind: "chart", chart: data)

@@ -1,12 +1,10 @@
 import Ink
 
 extension ResolvedProse {
-    /// The prose as HTML: Markdown through Ink, headings one level below the section headings, and every
-    /// placeholder value HTML-escaped where its token stood.
-    ///
-    /// Raw HTML written in the script's Markdown passes through as Ink leaves it; a page that shows prose from
-    /// scripts it does not trust sanitises the result.
+    /// The prose as HTML: Markdown through Ink, headings one level below the section headings, every placeholder
+    /// value HTML-escaped where its token stood, then sanitised (``ProseSanitizer``): raw HTML in the Markdown shows
+    /// as text, and a link whose URL is not http(s), mailto or relative (`javascript:…` from a `-p` value) is not a link.
     public func html() -> String {
-        substituting(in: HTMLRenderer.shiftHeadings(MarkdownParser().html(from: markdown)), HTMLEscaping.escape)
+        ProseSanitizer.sanitise(substituting(in: HTMLRenderer.shiftHeadings(MarkdownParser().html(from: markdown)), HTMLEscaping.escape))
     }
 }

@@ -41,14 +41,14 @@ public struct TemplateSet: Sendable {
         self.directory = directory
     }
 
-    /// The templates folder: `explicit`, else `$PAIRBOOK_TEMPLATES`, else `./templates`, else the `templates/` folder
-    /// next to the executable's package (found from the executable path), else the source checkout's.
+    /// The templates folder: `explicit` (`--templates`), else `$PAIRBOOK_TEMPLATES`, else the `templates/` folder of
+    /// the installation (found from the executable's path), else the source checkout's. Never the current directory's:
+    /// a `templates/` folder wherever pairbook happens to run must not change what it writes.
     public static func locate(explicit: String? = nil) -> String {
         let fm = FileManager.default
         var candidates: [String] = []
         if let explicit { candidates.append(explicit) }
         if let env = ProcessInfo.processInfo.environment["PAIRBOOK_TEMPLATES"], !env.isEmpty { candidates.append(env) }
-        candidates.append(fm.currentDirectoryPath + "/templates")
         var dir = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").deletingLastPathComponent()
         for _ in 0..<5 {
             candidates.append(dir.appendingPathComponent("templates").path)

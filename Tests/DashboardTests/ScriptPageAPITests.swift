@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import Market
 import PairbookTestSupport
+import ReportEngine
 import Testing
 
 @testable import Dashboard

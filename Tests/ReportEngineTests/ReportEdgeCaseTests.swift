@@ -20,6 +20,29 @@ struct ReportEdgeCaseTests {
         #expect { try ReportScript(contentsOf: script) } throws: { "\($0)".hasPrefix("\(alerts):3: unknown metric 'zscore'") }
     }
 
+    @Test("a javascript: URL from a -p value is no link, and raw HTML in prose shows as text, in the report's HTML")
+    func hostileProse() throws {
+        let store = try SyntheticMarket.store()
+        let out = try TestPaths.temporaryFolder()
+        let script = try TestPaths.script("""
+            ---
+            title: Notes
+            params: { base: BTCUSDT, quote: ETHUSDT, lookback: 6h, note: { type: string, default: "https://example.com" } }
+            formats: [html]
+            ---
+            See [the note]({{note}}) and <script>alert(2)</script> <img src=x onerror=alert(3)>.
+            """)
+        let result = try ReportJob(scriptPath: script, assignments: ["note=javascript:alert(1)"], at: SyntheticMarket.day + .hours(12),
+                                   outputRoot: out.path, templatesDirectory: TestPaths.templates)
+            .run(store: store, now: SyntheticMarket.day + .hours(12))
+        let html = try String(contentsOfFile: result.folder + "/report.html", encoding: .utf8)
+        #expect(html.contains("the note</a>"))
+        #expect(!html.contains("href=\"javascript:"))
+        #expect(!html.contains("<script>alert(2)"))
+        #expect(html.contains("&lt;script>alert(2)"))
+        #expect(!html.contains("<img src=x"))
+    }
+
     @Test("a window without bars still renders, with notices and nodata findings")
     func noData() throws {
         let store = try Store.inMemory()

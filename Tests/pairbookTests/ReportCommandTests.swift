@@ -104,6 +104,23 @@ struct ReportCommandTests {
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("out").path))
     }
 
+    @Test("a templates/ folder in the working directory is not used; --templates is")
+    func templatesFromInstallation() throws {
+        let dir = try simulatedDatabase()
+        let planted = dir.appendingPathComponent("templates")
+        try FileManager.default.createDirectory(at: planted, withIntermediateDirectories: true)
+        try "PLANTED {{title}}".write(to: planted.appendingPathComponent("report.mustache"), atomically: true, encoding: .utf8)
+        try "body{}".write(to: planted.appendingPathComponent("report.css"), atomically: true, encoding: .utf8)
+        let script = ReportScript.locateShipped("pair-overview")
+        let arguments = ["report", script, "--db", "db.sqlite", "--at", "2024-07-19T03:00:00Z", "-p", "lookback=3h", "--format", "html"]
+        let installed = try ImporterCLI.run(arguments + ["--out", "a"], in: dir)
+        #expect(installed.status == 0, "\(installed.stderr)")
+        #expect(!(try read(dir.appendingPathComponent("a/pair-overview/latest/report.html"))).contains("PLANTED"))
+        let explicit = try ImporterCLI.run(arguments + ["--out", "b", "--templates", "templates"], in: dir)
+        #expect(explicit.status == 0, "\(explicit.stderr)")
+        #expect(try read(dir.appendingPathComponent("b/pair-overview/latest/report.html")).contains("PLANTED"))
+    }
+
     @Test("--email without an SMTP configuration stops before any work")
     func emailWithoutConfiguration() throws {
         let dir = try simulatedDatabase()

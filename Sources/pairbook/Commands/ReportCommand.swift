@@ -46,7 +46,7 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Formats to write, comma-separated (default: the script's formats).", valueName: "html,pdf,csv"))
     var format: FormatList?
 
-    @Option(help: ArgumentHelp("Folder of the HTML templates (default: ./templates or the installed ones).", valueName: "dir"))
+    @Option(help: ArgumentHelp("Folder of the HTML templates (default: the installed ones).", valueName: "dir"))
     var templates: String?
 
     @Flag(help: "Exit with status 2 when an alert is firing (after writing the report).")

@@ -1,12 +1,12 @@
 import Foundation
 
-/// Makes the HTML of a script's prose safe to show on a live page: the tags Markdown produces stay (without their
+/// Makes the HTML of a script's prose safe to show, in a report's HTML and on a live page: the tags Markdown produces stay (without their
 /// attributes, but for a link's `href`), every other tag becomes visible text, and a link whose URL is not http(s),
 /// mailto or relative loses its `href`, so a `javascript:` link cannot be clicked.
 ///
 /// The input is the engine's Markdown HTML (Ink: text already escaped, attributes double-quoted). A tag longer than
 /// ``longestTag`` characters is shown as text. O(n) in the length of the input.
-enum ProseSanitizer {
+public enum ProseSanitizer {
     /// Tags kept (lower case).
     static let allowedTags: Set<String> = [
         "p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "strong", "em", "b", "i", "code", "pre", "blockquote",
@@ -22,7 +22,7 @@ enum ProseSanitizer {
         pattern: #"^<(/?)([A-Za-z][A-Za-z0-9]*)((?:\s+[A-Za-z_:][-A-Za-z0-9_:.]*(?:="[^"<>]*")?)*)\s*/?>"#)
     private static let href = try? NSRegularExpression(pattern: #"\shref="([^"]*)""#)
 
-    static func sanitise(_ html: String) -> String {
+    public static func sanitise(_ html: String) -> String {
         var out = ""
         out.reserveCapacity(html.utf8.count)
         var rest = Substring(html)
