@@ -119,6 +119,7 @@ let package = Package(
             name: "Monitoring",
             dependencies: [
                 "Market",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import Monitoring
 import ServiceLifecycle
 
 /// `pairbook serve`: the dashboard's routes on a server of their own, as a `Service`.
@@ -37,6 +38,7 @@ public struct DashboardServer: Service {
         let logger = self.logger, onServerRunning = self.onServerRunning
         return Application(
             router: router,
+            server: .http1(configuration: .init(idleTimeout: MonitoringServer.idleTimeout)),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "pairbook"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import Prometheus
 import ServiceLifecycle
 
@@ -30,11 +31,15 @@ public struct MonitoringServer: Service {
         public var port: Int
         /// The reports' output folder (`output/`).
         public var outputDirectory: String
+        /// How long a connection may sit without a request in progress before it is closed (``MonitoringServer/idleTimeout``).
+        public var idleTimeout: TimeAmount
 
-        public init(host: String = "127.0.0.1", port: Int = 9464, outputDirectory: String = "output") {
+        public init(host: String = "127.0.0.1", port: Int = 9464, outputDirectory: String = "output",
+                    idleTimeout: TimeAmount = MonitoringServer.idleTimeout) {
             self.host = host
             self.port = port
             self.outputDirectory = outputDirectory
+            self.idleTimeout = idleTimeout
         }
     }
 
@@ -79,6 +84,7 @@ public struct MonitoringServer: Service {
         let logger = self.logger
         return Application(
             router: makeRouter(),
+            server: .http1(configuration: .init(idleTimeout: configuration.idleTimeout)),
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "pairbook"),
             onServerRunning: { channel in
@@ -88,6 +94,10 @@ public struct MonitoringServer: Service {
             },
             logger: logger)
     }
+
+    /// How long a connection may sit without a request in progress (a keep-alive left open, a request that stops
+    /// half-way) before it is closed; a response being written (an event stream, a file) is never cut.
+    public static let idleTimeout: TimeAmount = .seconds(60)
 
     // MARK: - Routes
 
@@ -109,15 +119,16 @@ public struct MonitoringServer: Service {
                 body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
         }
 
+        let fileIO = FileIO()
         router.get("reports/latest/:name") { _, context -> Response in
             let name = try context.parameters.require("name")
-            return Self.file(in: output, report: name, file: "report.html")
+            return try await Self.file(Self.path(in: output, report: name, file: "report.html"), name: "report.html", fileIO: fileIO, context: context)
         }
 
         router.get("reports/latest/:name/:file") { _, context -> Response in
             let name = try context.parameters.require("name")
             let file = try context.parameters.require("file")
-            return Self.file(in: output, report: name, file: file)
+            return try await Self.file(Self.path(in: output, report: name, file: file), name: file, fileIO: fileIO, context: context)
         }
         if let additionalRoutes { router.addRoutes(additionalRoutes()) }
         return router
@@ -150,14 +161,22 @@ public struct MonitoringServer: Service {
 
     static func isSafeComponent(_ component: String) -> Bool { SafeFile.isSafeComponent(component) }
 
-    static func file(in output: String, report: String, file: String) -> Response {
-        guard isSafeComponent(report), isSafeComponent(file) else { return notFound() }
-        let path = "\(output)/\(report)/scheduled/latest/\(file)"
-        guard let data = FileManager.default.contents(atPath: path) else { return notFound() }
-        return Response(
-            status: .ok,
-            headers: [.contentType: contentType(of: file), .cacheControl: "no-cache"],
-            body: .init(byteBuffer: ByteBuffer(bytes: Array(data))))
+    /// The file of a report's newest scheduled run, or nil when a name is not one plain path component.
+    static func path(in output: String, report: String, file: String) -> String? {
+        guard isSafeComponent(report), isSafeComponent(file) else { return nil }
+        return "\(output)/\(report)/scheduled/latest/\(file)"
+    }
+
+    /// Streams the file from disk in chunks (NIO's file system, off the event loop): a large CSV is never held in
+    /// memory, and a slow client only slows its own response.
+    static func file(_ path: String?, name: String, fileIO: FileIO, context: some RequestContext) async throws -> Response {
+        guard let path, FileManager.default.isReadableFile(atPath: path) else { return notFound() }
+        do {
+            let body = try await fileIO.loadFile(path: path, context: context)
+            return Response(status: .ok, headers: [.contentType: contentType(of: name), .cacheControl: "no-cache"], body: body)
+        } catch {
+            return notFound()
+        }
     }
 
     private static func notFound() -> Response {

@@ -44,6 +44,31 @@ public enum LoopbackHTTP {
         return (status, body)
     }
 
+    /// Connects to 127.0.0.1:port, sends `bytes` (e.g. half a request) and then nothing: how long until the server
+    /// closes the connection, or nil if it is still open after `patience` (seconds).
+    public static func sendAndAwaitClose(port: Int, bytes: [UInt8], patience: Int) throws -> Duration? {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw Failure("socket() failed") }
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: patience, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = loopback(port: port)
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw Failure("connect to 127.0.0.1:\(port) failed") }
+        guard bytes.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, 0) }) == bytes.count else {
+            throw Failure("send to 127.0.0.1:\(port) failed")
+        }
+        let start = ContinuousClock.now
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n == 0 { return start.duration(to: .now) }  // closed by the server
+            if n < 0 { return nil }  // still open when the patience ran out
+        }
+    }
+
     /// A port that was free a moment ago on 127.0.0.1 (bind to 0, read it back, close).
     public static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

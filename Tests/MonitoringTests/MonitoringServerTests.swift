@@ -5,6 +5,7 @@ import Logging
 import Market
 import Metrics
 import NIOCore
+import PairbookTestSupport
 import Prometheus
 import Testing
 
@@ -14,11 +15,11 @@ private let quietLogger = Logger(label: "test.monitoring", factory: { _ in Swift
 
 private func makeServer(
     registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), output: String = "/nonexistent",
-    health: @escaping @Sendable () async -> HealthReport
+    idleTimeout: TimeAmount = MonitoringServer.idleTimeout, health: @escaping @Sendable () async -> HealthReport
 ) -> MonitoringServer {
     MonitoringServer(
-        configuration: .init(host: "127.0.0.1", port: 0, outputDirectory: output), registry: registry, health: health,
-        logger: quietLogger)
+        configuration: .init(host: "127.0.0.1", port: 0, outputDirectory: output, idleTimeout: idleTimeout), registry: registry,
+        health: health, logger: quietLogger)
 }
 
 private struct HealthJSON: Decodable {
@@ -183,8 +184,7 @@ struct MonitoringServerTests {
         for (report, file) in [("..", "report.html"), ("pair-overview", "../../../../secret.txt"),
                                ("pair-overview", "../../../../latest-secret.html")] {
             #expect(FileManager.default.fileExists(atPath: "\(output.path)/\(report)/scheduled/latest/\(file)"), "the attack path exists")
-            let response = MonitoringServer.file(in: output.path, report: report, file: file)
-            #expect(response.status == .notFound, "\(report) \(file)")
+            #expect(MonitoringServer.path(in: output.path, report: report, file: file) == nil, "\(report) \(file)")
         }
     }
 
@@ -197,5 +197,17 @@ struct MonitoringServerTests {
         ])
     func safeComponents(component: String, safe: Bool) {
         #expect(MonitoringServer.isSafeComponent(component) == safe)
+    }
+
+    @Test("a client that sends half a request and stops is disconnected after the idle timeout")
+    func idleTimeout() async throws {
+        let server = makeServer(idleTimeout: .seconds(1)) { HealthReport(checks: []) }
+        try await server.makeApplication().test(.live) { client in
+            let port = try #require(client.port)
+            let closedAfter = try LoopbackHTTP.sendAndAwaitClose(port: port, bytes: Array("GET /healthz HTTP/1.1\r\nHost: x\r\n".utf8),
+                                                                  patience: 20)
+            let after = try #require(closedAfter, "still open after 20 s")
+            #expect(after >= .milliseconds(900) && after < .seconds(15), "\(after)")
+        }
     }
 }
