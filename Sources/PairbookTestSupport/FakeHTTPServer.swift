@@ -30,11 +30,14 @@ public final class FakeHTTPServer: Sendable {
         public var status: Int
         public var body: Data
         public var contentType: String
+        /// More response headers (`Location`, `Retry-After`, …).
+        public var headers: [String: String]
 
-        public init(status: Int = 200, body: Data, contentType: String = "application/json") {
+        public init(status: Int = 200, body: Data, contentType: String = "application/json", headers: [String: String] = [:]) {
             self.status = status
             self.body = body
             self.contentType = contentType
+            self.headers = headers
         }
 
         public static let notFound = Response(status: 404, body: Data("not found".utf8), contentType: "text/plain")
@@ -119,6 +122,7 @@ public final class FakeHTTPServer: Sendable {
                 var headers = HTTPHeaders()
                 headers.add(name: "Content-Type", value: response.contentType)
                 headers.add(name: "Content-Length", value: "\(response.body.count)")
+                for (name, value) in response.headers { headers.add(name: name, value: value) }
                 let responseHead = HTTPResponseHead(version: head.version, status: HTTPResponseStatus(statusCode: response.status),
                                                     headers: headers)
                 context.write(wrapOutboundOut(.head(responseHead)), promise: nil)

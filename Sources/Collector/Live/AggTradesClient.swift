@@ -11,7 +11,8 @@ public struct AggTradesClient: TradeHistorySource {
     /// Production REST host for USD-M futures.
     public static let productionBaseURL = "https://fapi.binance.com"
 
-    /// Downloads one URL; injectable for tests (the default uses `URLSession`).
+    /// Downloads one URL; injectable for tests (the default is ``ExchangeHTTP``: deadline, size limit, no redirects,
+    /// 429/418 with `Retry-After`).
     public typealias Fetch = @Sendable (URL) async throws -> Data
 
     public let baseURL: String
@@ -24,13 +25,7 @@ public struct AggTradesClient: TradeHistorySource {
                 fetch: Fetch? = nil) {
         self.baseURL = baseURL
         self.minimumInterval = minimumInterval
-        self.fetch = fetch ?? { url in
-            let (data, response) = try await URLSession.shared.data(from: url)
-            if let http = response as? HTTPURLResponse, !(200..<300).contains(http.statusCode) {
-                throw BackfillError.httpStatus(http.statusCode, url: url.absoluteString)
-            }
-            return data
-        }
+        self.fetch = fetch ?? { url in try await ExchangeHTTP.restFetch(URLRequest(url: url)) }
     }
 
     /// One page of aggregate trades with ids from `fromID`, ascending (at most `limit`, ≤ 1000).

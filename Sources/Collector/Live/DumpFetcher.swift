@@ -50,22 +50,36 @@ public struct DumpFetcher: Sendable {
     /// Production host.
     public static let productionBaseURL = "https://data.binance.vision"
 
-    /// Answers one GET: `nil` body for 404, else the bytes (throws for other failures).
+    /// Answers one GET: `nil` body for 404, else the bytes (throws for other failures). Used for the small
+    /// `.CHECKSUM` files; the zip files themselves are streamed to disk by ``Download``.
     public typealias Fetch = @Sendable (URL) async throws -> Data?
+
+    /// Streams one GET into a file: false for 404 (throws for other failures).
+    public typealias Download = @Sendable (URL, URL) async throws -> Bool
 
     public let baseURL: String
     public let directory: URL
     let fetch: Fetch
+    let downloadFile: Download
 
-    public init(baseURL: String = DumpFetcher.productionBaseURL, directory: URL, fetch: Fetch? = nil) {
+    /// - Parameters:
+    ///   - fetch, download: injectable for tests; by default ``ExchangeHTTP`` (deadline, size limit, no redirects),
+    ///     with a zip streamed to disk, never held in memory. A test that injects only `fetch` gets a download
+    ///     through it.
+    public init(baseURL: String = DumpFetcher.productionBaseURL, directory: URL, fetch: Fetch? = nil, download: Download? = nil) {
         self.baseURL = baseURL
         self.directory = directory
-        self.fetch = fetch ?? { url in
-            let (data, response) = try await URLSession.shared.data(from: url)
-            guard let http = response as? HTTPURLResponse else { return data }
-            if http.statusCode == 404 { return nil }
-            guard (200..<300).contains(http.statusCode) else { throw FetchError.httpStatus(http.statusCode, url: url.absoluteString) }
-            return data
+        self.fetch = fetch ?? { url in try await ExchangeHTTP.get(url) }
+        if let download {
+            self.downloadFile = download
+        } else if let fetch {
+            self.downloadFile = { url, file in
+                guard let data = try await fetch(url) else { return false }
+                try data.write(to: file)
+                return true
+            }
+        } else {
+            self.downloadFile = { url, file in try await ExchangeHTTP.download(url, to: file) }
         }
     }
 
@@ -114,18 +128,17 @@ public struct DumpFetcher: Sendable {
         guard let expected = text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).first.map(String.init),
               expected.count == 64, expected.allSatisfy(\.isHexDigit)
         else { throw FetchError.badChecksumFile(checksumURL.absoluteString) }
-        if FileManager.default.fileExists(atPath: local.path), let existing = try? Data(contentsOf: local),
-           Self.sha256(existing) == expected.lowercased() {
+        if FileManager.default.fileExists(atPath: local.path), (try? Self.sha256(ofFile: local)) == expected.lowercased() {
             return local
-        }
-        guard let data = try await fetch(url) else { return nil }
-        let actual = Self.sha256(data)
-        guard actual == expected.lowercased() else {
-            throw FetchError.checksumMismatch(file: file, expected: expected.lowercased(), actual: actual)
         }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let part = directory.appendingPathComponent(file + ".part")
-        try data.write(to: part)
+        defer { try? FileManager.default.removeItem(at: part) }
+        guard try await downloadFile(url, part) else { return nil }
+        let actual = try Self.sha256(ofFile: part)
+        guard actual == expected.lowercased() else {
+            throw FetchError.checksumMismatch(file: file, expected: expected.lowercased(), actual: actual)
+        }
         _ = try? FileManager.default.removeItem(at: local)
         try FileManager.default.moveItem(at: part, to: local)
         return local
@@ -167,8 +180,13 @@ public struct DumpFetcher: Sendable {
         }
     }
 
-    static func sha256(_ data: Data) -> String {
-        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    /// The SHA-256 of a file, read in 1 MiB chunks (a dump is never held in memory whole).
+    static func sha256(ofFile url: URL) throws -> String {
+        let handle = try FileHandle(forReadingFrom: url)
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 }
 

@@ -41,20 +41,24 @@ public struct GapBackfill: Service {
             var done: Set<String> = []
             var lastRequest: ContinuousClock.Instant?
             while !Task.isCancelled {
-                await fillOpenGaps(skipping: &done, lastRequest: &lastRequest)
-                try? await Task.sleep(for: interval)
+                let backOff = await fillOpenGaps(skipping: &done, lastRequest: &lastRequest)
+                try? await Task.sleep(for: max(interval, backOff ?? .zero))
             }
         }
     }
 
     /// One pass: fills every unfilled gap of the service's symbols not already handled.
-    func fillOpenGaps(skipping done: inout Set<String>, lastRequest: inout ContinuousClock.Instant?) async {
+    ///
+    /// - Returns: how long to wait before the next pass when the endpoint said to back off (429/418, its
+    ///   `Retry-After`, else a minute); the pass stops there.
+    @discardableResult
+    func fillOpenGaps(skipping done: inout Set<String>, lastRequest: inout ContinuousClock.Instant?) async -> Duration? {
         let gaps: [StreamGap]
         do {
             gaps = try store.gaps(for: nil).filter { $0.filledAt == nil && symbols.contains($0.symbol) }
         } catch {
             logger.error("cannot read stream gaps", metadata: ["error": "\(error)"])
-            return
+            return nil
         }
         for gap in gaps.reversed() where !Task.isCancelled {
             let key = "\(gap.symbol) \(gap.fromTradeID)"
@@ -72,7 +76,13 @@ public struct GapBackfill: Service {
                     "stream.gap.trades": "\(count)",
                 ])
             } catch is CancellationError {
-                return
+                return nil
+            } catch ExchangeHTTPError.rateLimited(let status, let retryAfter, _) {
+                let wait = retryAfter ?? .seconds(60)
+                logger.warning("REST endpoint rate-limits the backfill; backing off", metadata: [
+                    "symbol": "\(gap.symbol)", "http.status": "\(status)", "backfill.retry_after": "\(wait)",
+                ])
+                return wait
             } catch BackfillError.incomplete(let symbol, let expected, let missingFrom) {
                 // The endpoint no longer has these trades (e.g. older than it keeps): asking again will not help.
                 done.insert(key)
@@ -86,6 +96,7 @@ public struct GapBackfill: Service {
                 ])
             }
         }
+        return nil
     }
 
     /// The trades strictly between the gap's ends, in id order (all in memory; the service itself streams pages).

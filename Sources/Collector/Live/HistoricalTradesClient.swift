@@ -31,19 +31,14 @@ public struct HistoricalTradesClient: TradeHistorySource, CustomStringConvertibl
 
     /// - Parameters:
     ///   - apiKey: a Binance API key (read-only permissions suffice).
-    ///   - fetch: sends a request; the default checks for a 2xx status.
+    ///   - fetch: sends a request; the default is ``ExchangeHTTP`` (deadline, size limit, no redirects, 429/418 with
+    ///     `Retry-After`), and the key only goes over https:// (or http:// to the loopback interface).
     public init(baseURL: String = AggTradesClient.productionBaseURL, apiKey: String,
                 minimumInterval: Duration = .milliseconds(500), fetch: Fetch? = nil) {
         self.baseURL = baseURL
         self.apiKey = apiKey
         self.minimumInterval = minimumInterval
-        self.fetch = fetch ?? { request in
-            let (data, response) = try await URLSession.shared.data(for: request)
-            if let http = response as? HTTPURLResponse, !(200..<300).contains(http.statusCode) {
-                throw BackfillError.httpStatus(http.statusCode, url: request.url?.absoluteString ?? "")
-            }
-            return data
-        }
+        self.fetch = fetch ?? ExchangeHTTP.restFetch
     }
 
     /// Names the endpoint, never the key.
@@ -52,6 +47,7 @@ public struct HistoricalTradesClient: TradeHistorySource, CustomStringConvertibl
     public func page(symbol: Symbol, fromID: Int64, limit: Int = 1000) async throws -> [Tick] {
         let address = RESTTradePage.address(base: baseURL, endpoint: "historicalTrades", symbol: symbol, fromID: fromID, limit: limit)
         guard let url = URL(string: address) else { throw BackfillError.invalidURL(baseURL) }
+        try ExchangeHTTP.checkKeyTransport(url)
         var request = URLRequest(url: url)
         request.setValue(apiKey, forHTTPHeaderField: "X-MBX-APIKEY")
         return try RESTTradePage.ticks(of: try await fetch(request), as: Row.self, symbol: symbol, address: address)
