@@ -127,6 +127,19 @@ extension Store {
             try db.create(index: "alert_events_source_rule_subject_ts", on: "alert_events",
                           columns: ["source", "rule", "symbol_pair", "ts"])
         }
+        // A trade is its symbol and trade id: the same id at another time (a corrected dump, a switch between `trade`
+        // and `aggTrade` streams) is a duplicate. Earlier databases may hold such twins: the earliest of each stays.
+        migrator.registerMigration("v4-unique-trade-id") { db in
+            // A scratch index makes finding twins O(n log n) on a database of millions of trades.
+            try db.execute(sql: "CREATE INDEX tick_rows_twins ON tick_rows (symbol_id, trade_id, ts)")
+            try db.execute(sql: """
+                DELETE FROM tick_rows WHERE EXISTS (
+                    SELECT 1 FROM tick_rows AS twin
+                    WHERE twin.symbol_id = tick_rows.symbol_id AND twin.trade_id = tick_rows.trade_id AND twin.ts < tick_rows.ts)
+                """)
+            try db.execute(sql: "DROP INDEX tick_rows_twins")
+            try db.create(index: "tick_rows_symbol_trade", on: "tick_rows", columns: ["symbol_id", "trade_id"], unique: true)
+        }
         return migrator
     }
 }

@@ -22,17 +22,19 @@ public final class StoreTransaction {
 
     // MARK: - Ticks
 
-    /// Stores a trade unless the same trade (symbol, time and trade id) is already stored.
+    /// Stores a trade unless the same trade is already stored: the same (symbol, time, trade id), or the same trade id
+    /// of the symbol at another time (a corrected dump, a switch between `trade` and `aggTrade` streams): the first
+    /// stored stays.
     ///
-    /// O(log n) (one B-tree probe of the primary key). Never logs.
+    /// O(log n) (B-tree probes of the primary key and the unique (symbol, trade id) index). Never logs.
     /// - Returns: `true` when the trade was new and has been stored, `false` for a duplicate.
     /// - Throws: ``StoreError/sqlite(operation:message:)``.
     public func insert(_ tick: Tick) throws -> Bool {
         var state = try tickSeries(of: tick.symbol)
         let key = TickKey(tick)
         let isNew = try insertOrIgnore(tick, symbolID: state.id)
-        if isNew, key > state.newest {
-            state.newest = key
+        if isNew {
+            state.advance(to: key)
             remember(state, for: tick.symbol)
         }
         return isNew
@@ -40,9 +42,10 @@ public final class StoreTransaction {
 
     /// Stores every trade of `ticks` that is not already stored; the bulk form of ``insert(_:)``.
     ///
-    /// Trades newer than the newest stored trade of their symbol (the usual case: a file or a stream in
-    /// time order) are written 64 rows per `INSERT` statement, with no duplicate probe: their key cannot
-    /// be stored yet. Any other trade (older, or a repeat) takes the one-row `INSERT OR IGNORE` path.
+    /// Trades newer than the newest stored trade of their symbol, with a higher trade id than any stored (the usual
+    /// case: a file or a stream in time order) are written 64 rows per `INSERT` statement, with no duplicate probe:
+    /// neither their key nor their id can be stored yet. Any other trade (older, a repeat, or an id already stored at
+    /// another time) takes the one-row `INSERT OR IGNORE` path.
     /// Cost: O(n log n) B-tree work; the per-statement overhead is paid once per 64 trades (in a probe,
     /// 2–2.5 times the rows per second of one-row statements). Never logs.
     /// - Parameter ticks: trades of any symbols, in any order (time order per symbol is fastest).
@@ -55,8 +58,8 @@ public final class StoreTransaction {
         for tick in ticks {
             var state = try tickSeries(of: tick.symbol)
             let key = TickKey(tick)
-            if key > state.newest {
-                state.newest = key
+            if state.isAbove(key) {
+                state.advance(to: key)
                 remember(state, for: tick.symbol)
                 isNew[index] = true
                 try bulk.append(tick, symbolID: state.id)
@@ -65,6 +68,10 @@ public final class StoreTransaction {
                 // the probe below sees it.
                 try bulk.flush()
                 isNew[index] = try insertOrIgnore(tick, symbolID: state.id)
+                if isNew[index] {
+                    state.advance(to: key)
+                    remember(state, for: tick.symbol)
+                }
             }
             index += 1
         }
@@ -89,7 +96,9 @@ public final class StoreTransaction {
             sql: "SELECT ts, trade_id FROM tick_rows WHERE symbol_id = ? ORDER BY ts DESC, trade_id DESC LIMIT 1",
             arguments: [id]
         ).map { TickKey(milliseconds: $0[0], tradeID: $0[1]) } ?? .none
-        let state = TickSeries(id: id, newest: newest)
+        // The unique (symbol_id, trade_id) index answers this with one probe.
+        let highest = try Int64.fetchOne(database, sql: "SELECT MAX(trade_id) FROM tick_rows WHERE symbol_id = ?", arguments: [id]) ?? .min
+        let state = TickSeries(id: id, newest: newest, highestTradeID: highest)
         remember(state, for: symbol)
         return state
     }

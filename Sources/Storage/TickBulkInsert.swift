@@ -28,8 +28,19 @@ struct TickKey: Comparable {
 /// What a ``StoreTransaction`` knows about one symbol's trades: its id and the key of its newest stored trade.
 struct TickSeries {
     let id: Int64
-    /// Newest key stored (or written by this transaction); trades above it cannot be duplicates.
+    /// Newest key stored (or written by this transaction).
     var newest: TickKey
+    /// Highest trade id stored (or written by this transaction). A trade above both this and ``newest`` cannot clash
+    /// with anything stored, on the primary key (symbol, time, id) or on the unique (symbol, id).
+    var highestTradeID: Int64
+
+    /// Whether `tick` can be appended without a duplicate probe.
+    func isAbove(_ key: TickKey) -> Bool { key > newest && key.tradeID > highestTradeID }
+
+    mutating func advance(to key: TickKey) {
+        newest = max(newest, key)
+        highestTradeID = max(highestTradeID, key.tradeID)
+    }
 }
 
 /// Writes trades known to be new into `tick_rows`, ``rowsPerStatement`` rows per `INSERT` statement.

@@ -23,6 +23,47 @@ import Testing
         #expect(try store.tickCount(of: btc) == 1)
     }
 
+    @Test("a trade id stored once per symbol: the same id at another time is a duplicate, in single and bulk inserts",
+          arguments: StoreKind.allCases)
+    func tradeIdentity(_ kind: StoreKind) throws {
+        let store = try kind.make()
+        // Given trades 1…5 stored
+        try store.write { tx in _ = try tx.insert(contentsOf: (1...5).map { tick($0, 1_000 * $0) }) }
+        // When a corrected dump brings id 3 at another time, later ids, and a repeat of id 5 at a later time
+        let flags = try store.write { tx in
+            try tx.insert(contentsOf: [tick(3, 3_500), tick(6, 6_000), tick(5, 7_000), tick(7, 7_000)])
+        }
+        let single = try store.write { tx in try tx.insert(tick(4, 9_000)) }
+        // Then only the new ids are stored, each once, at their first time
+        #expect(flags == [false, true, false, true])
+        #expect(!single)
+        #expect(try store.tickCount() == 7)
+        var stored: [(Int64, Int64)] = []
+        try store.forEachTick(of: btc, in: .all) { stored.append(($0.tradeID, $0.timestamp.milliseconds)) }
+        #expect(stored.map(\.0) == [1, 2, 3, 4, 5, 6, 7])
+        #expect(stored.first { $0.0 == 3 }?.1 == 3_000)
+        #expect(stored.first { $0.0 == 5 }?.1 == 5_000)
+    }
+
+    @Test("a database from before the unique trade id keeps the earliest of each twin when it is migrated")
+    func twinMigration() throws {
+        let queue = try DatabaseQueue()
+        try Store.migrator.migrate(queue, upTo: "v3-alert-event-source")
+        try queue.write { db in
+            try db.execute(sql: "INSERT INTO symbols (name) VALUES ('BTCUSDT')")
+            for (ts, id) in [(1_000, 1), (2_000, 2), (2_500, 2), (3_000, 3), (9_000, 2)] {
+                try db.execute(sql: "INSERT INTO tick_rows (symbol_id, ts, trade_id, price, quantity, is_buyer_maker) VALUES (1, ?, ?, 1, 1, 0)",
+                               arguments: [ts, id])
+            }
+        }
+        let store = try Store(writer: queue)
+        var stored: [(Int64, Int64)] = []
+        try store.forEachTick(of: btc, in: .all) { stored.append(($0.tradeID, $0.timestamp.milliseconds)) }
+        #expect(stored.map(\.0) == [1, 2, 3])
+        #expect(stored.map(\.1) == [1_000, 2_000, 3_000])
+        #expect(try store.write { tx in try tx.insert(tick(2, 4_000)) } == false)
+    }
+
     @Test("bulk insert stores each new trade once, whatever the order, and flags the rest as duplicates", arguments: StoreKind.allCases)
     func bulkTickInsert(_ kind: StoreKind) throws {
         // Given 200 stored trades of BTCUSDT
