@@ -1,0 +1,56 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import PairbookTestSupport
+import Testing
+
+@testable import Dashboard
+
+@Suite struct StaticFilesTests {
+    @Test("assets are served from memory as on disk, with an ETag; revalidating with it is a 304 without a body",
+          arguments: ["app.js", "app.css", "overview.js"])
+    func assetRevalidation(file: String) async throws {
+        let onDisk = try Data(contentsOf: SharedData.packageRoot.appendingPathComponent("templates/dashboard/assets/" + file))
+        try await makeApplication(try makeDashboard(store: try storeWithBars())).test(.router) { client in
+            // Given a first load
+            let etag = try await client.execute(uri: "/assets/" + file, method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(Data(response.body.readableBytesView) == onDisk)
+                #expect(response.headers[.cacheControl] == "no-cache")
+                return try #require(response.headers[.eTag])
+            }
+            #expect(etag == StaticFiles.etag(of: onDisk))
+
+            // When the browser revalidates with that tag, then nothing is sent again
+            try await client.execute(uri: "/assets/" + file, method: .get, headers: [.ifNoneMatch: etag]) { response in
+                #expect(response.status == .notModified)
+                #expect(response.body.readableBytes == 0)
+            }
+            // A stale tag gets the file
+            try await client.execute(uri: "/assets/" + file, method: .get, headers: [.ifNoneMatch: "\"0000000000000000\""]) { response in
+                #expect(response.status == .ok)
+                #expect(response.body.readableBytes == onDisk.count)
+            }
+        }
+    }
+
+    @Test("the OpenAPI document is served; unknown assets are 404")
+    func openAPIAndMissing() async throws {
+        try await makeApplication(try makeDashboard(store: try storeWithBars())).test(.router) { client in
+            try await client.execute(uri: "/api/openapi.json", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType] == "application/json")
+                #expect(response.body.readableBytes > 1000)
+            }
+            try await client.execute(uri: "/assets/nope.js", method: .get) { response in
+                #expect(response.status == .notFound)
+            }
+        }
+    }
+
+    @Test("ETags are FNV-1a 64 of the bytes, quoted")
+    func etag() {
+        #expect(StaticFiles.etag(of: Data()) == "\"cbf29ce484222325\"")
+        #expect(StaticFiles.etag(of: Data("a".utf8)) == "\"af63dc4c8601ec8c\"")
+    }
+}
