@@ -30,24 +30,25 @@ extension Dashboard {
             let symbol = try query.symbol()
             let timeframe = try query.timeframe()
             let points = try query.integer("points", in: 10...100_000)
-            let body = try await offload {
+            let text = try await offload {
                 let range = try query.range(of: "\(timeframe) bars of \(symbol)") {
                     try store.lastBar(for: symbol, timeframe: timeframe).map { $0.openTime + timeframe.span }
                 }
-                let bars = try store.bars(for: symbol, timeframe: timeframe, in: range).bars
-                let bucket = Decimation.bucketSize(count: bars.count, points: points)
-                return BarsBody(symbol: symbol, timeframe: timeframe, range: range, count: bars.count, bucket: bucket,
-                                bars: Decimation.candles(bars, bucket: bucket))
+                let series = try store.candles(for: symbol, timeframe: timeframe, in: range) { Decimation.bucketSize(count: $0, points: points) }
+                return JSONText.encode(BarsBody(symbol: symbol, timeframe: timeframe, range: range, series: series))
             }
-            return JSONBody.response(body)
+            return JSONBody.response(text: text)
         }
 
         routes.get("/api/pair") { request, _ in
             let query = QueryParameters(request)
-            let (analysis, bucket, range) = try await offload { try analyse(query) }
-            var decimated = analysis
-            decimated.series = Decimation.pairSeries(analysis.series, bucket: bucket)
-            return JSONBody.response(PairBody(analysis: decimated, bucket: bucket, range: range, latest: .init(analysis.series)))
+            let text = try await offload {
+                let (analysis, bucket, range) = try analyse(query)
+                var decimated = analysis
+                decimated.series = Decimation.pairSeries(analysis.series, bucket: bucket)
+                return JSONText.encode(PairBody(analysis: decimated, bucket: bucket, range: range, latest: .init(analysis.series)))
+            }
+            return JSONBody.response(text: text)
         }
 
         routes.get("/api/heatmap.png") { request, _ in
@@ -156,13 +157,14 @@ struct BarsBody: Encodable {
     var c: [Double]
     var v: [Double]
 
-    init(symbol: Symbol, timeframe: Timeframe, range: TimeRange, count: Int, bucket: Int, bars: [Bar]) {
+    init(symbol: Symbol, timeframe: Timeframe, range: TimeRange, series: CandleSeries) {
         self.symbol = symbol.name
         self.timeframe = timeframe.description
         from = range.start.milliseconds
         to = range.end.milliseconds
-        self.count = count
-        self.bucket = bucket
+        count = series.count
+        bucket = series.bucket
+        let bars = series.candles
         t = bars.map(\.openTime.milliseconds)
         o = bars.map(\.open)
         h = bars.map(\.high)

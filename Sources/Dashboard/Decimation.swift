@@ -5,29 +5,14 @@ import Market
 ///
 /// A day of one-second bars is 86,400 candles; a chart 1,400 pixels wide shows about as many columns. Bars are merged
 /// into candles of `bucket` consecutive bars (open of the first, highest high, lowest low, close of the last, summed
-/// volume), so the envelope a trader sees is exactly that of every bar. Line series keep each bucket's minimum and
-/// maximum in time order (two rows per bucket). O(n) in the number of input points.
+/// volume; `Store.candles(for:timeframe:in:bucket:)` merges them as it reads), so the envelope a trader sees is
+/// exactly that of every bar. Line series keep each bucket's minimum and maximum in time order (two rows per
+/// bucket). O(n) in the number of input points.
 enum Decimation {
     /// Bars per output point so that `count` points become at most about `points`; 1 when no thinning is needed.
     static func bucketSize(count: Int, points: Int?) -> Int {
         guard let points, points > 0, count > points else { return 1 }
         return (count + points - 1) / points
-    }
-
-    /// Consecutive bars merged `bucket` at a time.
-    static func candles(_ bars: [Bar], bucket: Int) -> [Bar] {
-        guard bucket > 1 else { return bars }
-        var out: [Bar] = []
-        out.reserveCapacity(bars.count / bucket + 1)
-        var start = 0
-        while start < bars.count {
-            let end = min(start + bucket, bars.count)
-            var merged = bars[start]
-            for i in (start + 1)..<end { merged.merge(bars[i]) }
-            out.append(merged)
-            start = end
-        }
-        return out
     }
 
     /// The pair analysis with its per-bar series thinned: each bucket of `bucket` aligned bars becomes two rows (its
