@@ -34,8 +34,11 @@ extension Dashboard {
                 let range = try query.range(of: "\(timeframe) bars of \(symbol)") {
                     try store.lastBar(for: symbol, timeframe: timeframe).map { $0.openTime + timeframe.span }
                 }
-                let series = try store.candles(for: symbol, timeframe: timeframe, in: range) { Decimation.bucketSize(count: $0, points: points) }
-                return JSONText.encode(BarsBody(symbol: symbol, timeframe: timeframe, range: range, series: series))
+                let version = try store.version(of: symbol, timeframe: timeframe, in: range)
+                return try answers.text(for: .init(route: "bars", query: query.values, range: range, versions: [version])) {
+                    let series = try store.candles(for: symbol, timeframe: timeframe, in: range) { Decimation.bucketSize(count: $0, points: points) }
+                    return JSONText.encode(BarsBody(symbol: symbol, timeframe: timeframe, range: range, series: series))
+                }
             }
             return JSONBody.response(text: text)
         }
@@ -43,10 +46,17 @@ extension Dashboard {
         routes.get("/api/pair") { request, _ in
             let query = QueryParameters(request)
             let text = try await offload {
-                let (analysis, bucket, range) = try analyse(query)
-                var decimated = analysis
-                decimated.series = Decimation.pairSeries(analysis.series, bucket: bucket)
-                return JSONText.encode(PairBody(analysis: decimated, bucket: bucket, range: range, latest: .init(analysis.series)))
+                let question = try pairQuestion(query)
+                let versions = try [question.pair.base, question.pair.quote].map {
+                    try store.version(of: $0, timeframe: question.timeframe, in: question.range)
+                }
+                return try answers.text(for: .init(route: "pair", query: query.values, range: question.range, versions: versions)) {
+                    let analysis = try analyse(question)
+                    let bucket = Decimation.bucketSize(count: analysis.series.timestamps.count, points: question.points)
+                    var decimated = analysis
+                    decimated.series = Decimation.pairSeries(analysis.series, bucket: bucket)
+                    return JSONText.encode(PairBody(analysis: decimated, bucket: bucket, range: question.range, latest: .init(analysis.series)))
+                }
             }
             return JSONBody.response(text: text)
         }
@@ -75,8 +85,18 @@ extension Dashboard {
         }
     }
 
-    /// The pair analysis a request asks for, the bucket size that thins its series to `points`, and its window.
-    func analyse(_ query: QueryParameters) throws -> (PairAnalysis, Int, TimeRange) {
+    /// What a pair request asks for: the pair, its timeframe, window, hedge, thinning and time range.
+    struct PairQuestion {
+        var pair: Pair
+        var timeframe: Timeframe
+        var window: Int
+        var hedge: HedgeMethod
+        var points: Int?
+        var range: TimeRange
+    }
+
+    /// The pair question of a request's parameters (the range's default end: the older of the legs' newest bars).
+    func pairQuestion(_ query: QueryParameters) throws -> PairQuestion {
         let pair = try query.pair()
         let timeframe = try query.timeframe()
         let window = try query.integer("window", default: 60, in: 2...100_000) ?? 60
@@ -95,16 +115,20 @@ extension Dashboard {
             ends.append(last.openTime)
         }
         let range = try query.range(of: "\(timeframe) bars of \(pair)") { ends.min().map { $0 + timeframe.span } }
-        let base = try store.bars(for: pair.base, timeframe: timeframe, in: range)
-        let quote = try store.bars(for: pair.quote, timeframe: timeframe, in: range)
+        return PairQuestion(pair: pair, timeframe: timeframe, window: window, hedge: hedge, points: points, range: range)
+    }
+
+    /// The pair analysis a question asks for.
+    func analyse(_ question: PairQuestion) throws -> PairAnalysis {
+        let base = try store.bars(for: question.pair.base, timeframe: question.timeframe, in: question.range)
+        let quote = try store.bars(for: question.pair.quote, timeframe: question.timeframe, in: question.range)
         for series in [base, quote] where series.isEmpty {
-            throw APIError.badRequest("no \(timeframe) bars of \(series.symbol) in \(range)")
+            throw APIError.badRequest("no \(question.timeframe) bars of \(series.symbol) in \(question.range)")
         }
         do {
-            let analysis = try PairAnalysis.compute(base: base, quote: quote, options: .init(window: window, hedge: hedge))
-            return (analysis, Decimation.bucketSize(count: analysis.series.timestamps.count, points: points), range)
+            return try PairAnalysis.compute(base: base, quote: quote, options: .init(window: question.window, hedge: question.hedge))
         } catch let error as AnalyticsError {
-            throw APIError.badRequest("\(pair) \(timeframe): \(error)")
+            throw APIError.badRequest("\(question.pair) \(question.timeframe): \(error)")
         }
     }
 }

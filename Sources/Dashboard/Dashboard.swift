@@ -33,6 +33,8 @@ public struct Dashboard: Sendable {
     let page: PageTemplate
     /// The page's assets, Debian's dygraphs files and the OpenAPI document, in memory.
     let staticFiles: StaticFiles
+    /// Recent `/api/bars` and `/api/pair` answers, reused while their bars are unchanged.
+    let answers = AnswerCache()
     /// The per-process token that pages send back on every change (`X-Pairbook-CSRF`).
     let csrfToken: String
     /// Where report runs started from the page are written.
