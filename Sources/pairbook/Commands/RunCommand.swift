@@ -106,9 +106,13 @@ struct RunCommand: AsyncParsableCommand {
         let store = try Store(path: settings.database, logger: logger)
         let queue = LiveEventQueue()
         let stats = CollectorStats()
-        let recorder = LiveRecorder(
-            queue: queue, stats: stats, logger: logger,
-            commit: LiveRecorder.commit(through: Recorder(store: store, timeframes: settings.timeframes, logger: logger)))
+        // Each commit wakes the dashboard's live feed, so new bars reach the pages without waiting for its poll.
+        let feedSignal = FeedSignal()
+        let commit = LiveRecorder.commit(through: Recorder(store: store, timeframes: settings.timeframes, logger: logger))
+        let recorder = LiveRecorder(queue: queue, stats: stats, logger: logger) { batch in
+            try commit(batch)
+            feedSignal.ring()
+        }
         // The gap detector resumes where the database ends: a hole across the downtime becomes a gap.
         let streamService = BinanceStream(
             configuration: BinanceStreamConfiguration(
@@ -165,7 +169,7 @@ struct RunCommand: AsyncParsableCommand {
         if let dashboard { dashboardRoutes = { dashboard.routes() } }
         // Live alerts: the dashboard's rules and the scheduled scripts', on every bar close of their timeframe.
         let alerts = LiveAlerts(store: store, hub: hub, scripts: settings.reports.map(\.script), logger: logger)
-        let feed = LiveFeed(store: store, hub: hub, timeframes: settings.timeframes, collector: { collectorView.view() },
+        let feed = LiveFeed(store: store, hub: hub, timeframes: settings.timeframes, collector: { collectorView.view() }, signal: feedSignal,
                             onBarsClosed: { await alerts.barsClosed($0) }, logger: logger)
         let http = MonitoringServer(
             configuration: .init(host: settings.listenHost, port: settings.listenPort, outputDirectory: settings.outputRoot),

@@ -1,0 +1,63 @@
+import Market
+import Storage
+import Testing
+
+@testable import Dashboard
+
+struct FeedSignalTests {
+    @Test("a ring before the wait, or during it, ends the wait at once; rings are not counted")
+    func ringWakes() async {
+        let signal = FeedSignal()
+        let clock = ContinuousClock()
+        // Given two rings before the wait, then the wait returns at once, and only once
+        signal.ring()
+        signal.ring()
+        let early = await clock.measure { await signal.wait(timeout: .seconds(60)) }
+        #expect(early < .seconds(10))
+        let timedOut = await clock.measure { await signal.wait(timeout: .milliseconds(30)) }
+        #expect(timedOut >= .milliseconds(30))
+
+        // A ring from another task wakes a wait in progress (either order of ring and wait ends it)
+        let woken = await clock.measure {
+            async let waited: Void = signal.wait(timeout: .seconds(60))
+            signal.ring()
+            await waited
+        }
+        #expect(woken < .seconds(10))
+    }
+
+    @Test("a rung feed publishes a changed bar without waiting for its poll")
+    func feedFollowsRings() async throws {
+        let store = try storeWithBars()
+        let hub = EventHub()
+        let events = hub.subscribe(after: nil)
+        let (base, _) = syntheticBars()
+        let signal = FeedSignal()
+        // A poll interval far longer than the test may take: only rings can make it read again.
+        let feed = LiveFeed(store: store, hub: hub, timeframes: [.oneMinute], signal: signal, interval: .seconds(600),
+                            statusInterval: .zero, logger: quietLogger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await feed.run() }
+            var iterator = events.makeAsyncIterator()
+            // Given the feed has read the newest bar (its first status event follows that read)
+            #expect(await iterator.next()?.name == "status")
+            // When a commit changes it and rings
+            var last = try #require(base.last)
+            last.close += 1
+            last.high = max(last.high, last.close)
+            let changed = last
+            try await store.write { tx in try tx.upsert(contentsOf: [changed], of: "BTCUSDT", timeframe: .oneMinute) }
+            signal.ring()
+            // Then the forming bar is published
+            var bar: ServerEvent?
+            while let event = await iterator.next() {
+                if event.name == "bar" {
+                    bar = event
+                    break
+                }
+            }
+            #expect(bar?.data.contains("\"c\":\(last.close)") == true)
+            group.cancelAll()
+        }
+    }
+}
