@@ -1,20 +1,21 @@
 import Market
-import Storage
 import Synchronization
 
 /// Recent JSON answers of `/api/bars` and `/api/pair`, reused while the bars they were computed from are unchanged.
 ///
-/// A key is the route, its query parameters, the resolved time range and the ``SeriesVersion`` of every series the
-/// answer reads, so an answer is reused only for the same question over the same stored bars: a new trade, a new bar
-/// or another window is a miss. Reloading a page, several pages on one selection, or flipping between two windows
-/// then costs a version scan (a few ms per series) instead of reading, analysing and encoding again. Holds at most
-/// `capacity` answers (about 300 kB each at most); the oldest stored goes first.
+/// A key is the route, its query parameters, the resolved time range and the store's change counter
+/// (`Store.changeCounter()`, read before the answer is computed), so an answer is reused only for the same question
+/// over an unchanged database: any commit (a collector's, an import's, another process's) is a miss for every answer.
+/// Over a database no one writes (`pairbook serve` of a finished day), reloading a page, several pages on one
+/// selection, or flipping between two windows or pairs then costs a key instead of reading, analysing and encoding
+/// again; under a live collector, which commits every few tens of milliseconds, answers are computed as before.
+/// Holds at most `capacity` answers (about 300 kB each at most); the oldest stored goes first.
 final class AnswerCache: Sendable {
     struct Key: Hashable, Sendable {
         var route: String
         var query: [String: String]
         var range: TimeRange
-        var versions: [SeriesVersion]
+        var version: Int64
     }
 
     private struct Entries {

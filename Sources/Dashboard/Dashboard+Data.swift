@@ -34,8 +34,7 @@ extension Dashboard {
                 let range = try query.range(of: "\(timeframe) bars of \(symbol)") {
                     try store.lastBar(for: symbol, timeframe: timeframe).map { $0.openTime + timeframe.span }
                 }
-                let version = try store.version(of: symbol, timeframe: timeframe, in: range)
-                return try answers.text(for: .init(route: "bars", query: query.values, range: range, versions: [version])) {
+                return try answers.text(for: .init(route: "bars", query: query.values, range: range, version: try store.changeCounter())) {
                     let series = try store.candles(for: symbol, timeframe: timeframe, in: range) { Decimation.bucketSize(count: $0, points: points) }
                     return JSONText.encode(BarsBody(symbol: symbol, timeframe: timeframe, range: range, series: series))
                 }
@@ -47,10 +46,7 @@ extension Dashboard {
             let query = QueryParameters(request)
             let text = try await offload {
                 let question = try pairQuestion(query)
-                let versions = try [question.pair.base, question.pair.quote].map {
-                    try store.version(of: $0, timeframe: question.timeframe, in: question.range)
-                }
-                return try answers.text(for: .init(route: "pair", query: query.values, range: question.range, versions: versions)) {
+                return try answers.text(for: .init(route: "pair", query: query.values, range: question.range, version: try store.changeCounter())) {
                     let analysis = try analyse(question)
                     let bucket = Decimation.bucketSize(count: analysis.series.timestamps.count, points: question.points)
                     var decimated = analysis

@@ -8,9 +8,9 @@ import Testing
 @testable import Dashboard
 
 struct AnswerCacheTests {
-    func key(_ n: Int, count: Int = 10) -> AnswerCache.Key {
+    func key(_ n: Int, version: Int = 10) -> AnswerCache.Key {
         .init(route: "bars", query: ["points": "\(n)"], range: TimeRange(start: dayStart, end: dayStart + TimeSpan(milliseconds: 60_000)),
-              versions: [SeriesVersion(count: count, trades: 100, newest: dayStart.milliseconds)])
+              version: Int64(version))
     }
 
     @Test("an answer is computed once per key; another version is another key; the oldest goes when full")
@@ -25,7 +25,7 @@ struct AnswerCacheTests {
         }
         #expect(answer(key(1)) == "answer 1")
         #expect(answer(key(1)) == "answer 1")
-        #expect(answer(key(1, count: 11)) == "answer 2")
+        #expect(answer(key(1, version: 11)) == "answer 2")
         #expect(answer(key(2)) == "answer 3")
         #expect(cache.count == 2)
         #expect(answer(key(1)) == "answer 4")  // evicted, computed again
