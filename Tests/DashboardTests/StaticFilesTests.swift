@@ -34,6 +34,47 @@ import Testing
         }
     }
 
+    @Test("a browser that accepts gzip gets the file gzipped, with its own ETag; gunzip gives the file back")
+    func gzip() async throws {
+        let onDisk = try Data(contentsOf: SharedData.packageRoot.appendingPathComponent("templates/dashboard/assets/charts.js"))
+        try await makeApplication(try makeDashboard(store: try storeWithBars())).test(.router) { client in
+            let plainTag = try await client.execute(uri: "/assets/charts.js", method: .get) { response in
+                #expect(response.headers[.contentEncoding] == nil)
+                #expect(response.headers[.vary] == "Accept-Encoding")
+                return try #require(response.headers[.eTag])
+            }
+            let (body, zipTag) = try await client.execute(uri: "/assets/charts.js", method: .get,
+                                                          headers: [.acceptEncoding: "br, gzip;q=0.9, deflate"]) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentEncoding] == "gzip")
+                return (Data(response.body.readableBytesView), try #require(response.headers[.eTag]))
+            }
+            #expect(zipTag != plainTag)
+            #expect(body.count < onDisk.count / 2)
+            #expect(try gunzip(body) == onDisk)
+            try await client.execute(uri: "/assets/charts.js", method: .get, headers: [.acceptEncoding: "gzip", .ifNoneMatch: zipTag]) { response in
+                #expect(response.status == .notModified)
+            }
+        }
+    }
+
+    /// gunzip through the system's `gzip -dc` (an independent decoder).
+    func gunzip(_ data: Data) throws -> Data {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("pairbook-\(UUID().uuidString).gz")
+        try data.write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        process.arguments = ["-dc", file.path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let out = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        return out
+    }
+
     @Test("the OpenAPI document is served; unknown assets are 404")
     func openAPIAndMissing() async throws {
         try await makeApplication(try makeDashboard(store: try storeWithBars())).test(.router) { client in
