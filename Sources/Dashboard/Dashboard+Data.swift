@@ -30,24 +30,31 @@ extension Dashboard {
             let symbol = try query.symbol()
             let timeframe = try query.timeframe()
             let points = try query.integer("points", in: 10...100_000)
-            let body = try await offload {
+            let text = try await offload {
                 let range = try query.range(of: "\(timeframe) bars of \(symbol)") {
                     try store.lastBar(for: symbol, timeframe: timeframe).map { $0.openTime + timeframe.span }
                 }
-                let bars = try store.bars(for: symbol, timeframe: timeframe, in: range).bars
-                let bucket = Decimation.bucketSize(count: bars.count, points: points)
-                return BarsBody(symbol: symbol, timeframe: timeframe, range: range, count: bars.count, bucket: bucket,
-                                bars: Decimation.candles(bars, bucket: bucket))
+                return try answers.text(for: .init(route: "bars", query: query.values, range: range, version: try store.changeCounter())) {
+                    let series = try store.candles(for: symbol, timeframe: timeframe, in: range) { Decimation.bucketSize(count: $0, points: points) }
+                    return JSONText.encode(BarsBody(symbol: symbol, timeframe: timeframe, range: range, series: series))
+                }
             }
-            return JSONBody.response(body)
+            return JSONBody.response(text: text)
         }
 
         routes.get("/api/pair") { request, _ in
             let query = QueryParameters(request)
-            let (analysis, bucket, range) = try await offload { try analyse(query) }
-            var decimated = analysis
-            decimated.series = Decimation.pairSeries(analysis.series, bucket: bucket)
-            return JSONBody.response(PairBody(analysis: decimated, bucket: bucket, range: range, latest: .init(analysis.series)))
+            let text = try await offload {
+                let question = try pairQuestion(query)
+                return try answers.text(for: .init(route: "pair", query: query.values, range: question.range, version: try store.changeCounter())) {
+                    let analysis = try analyse(question)
+                    let bucket = Decimation.bucketSize(count: analysis.series.timestamps.count, points: question.points)
+                    var decimated = analysis
+                    decimated.series = Decimation.pairSeries(analysis.series, bucket: bucket)
+                    return JSONText.encode(PairBody(analysis: decimated, bucket: bucket, range: question.range, latest: .init(analysis.series)))
+                }
+            }
+            return JSONBody.response(text: text)
         }
 
         routes.get("/api/heatmap.png") { request, _ in
@@ -74,8 +81,18 @@ extension Dashboard {
         }
     }
 
-    /// The pair analysis a request asks for, the bucket size that thins its series to `points`, and its window.
-    func analyse(_ query: QueryParameters) throws -> (PairAnalysis, Int, TimeRange) {
+    /// What a pair request asks for: the pair, its timeframe, window, hedge, thinning and time range.
+    struct PairQuestion {
+        var pair: Pair
+        var timeframe: Timeframe
+        var window: Int
+        var hedge: HedgeMethod
+        var points: Int?
+        var range: TimeRange
+    }
+
+    /// The pair question of a request's parameters (the range's default end: the older of the legs' newest bars).
+    func pairQuestion(_ query: QueryParameters) throws -> PairQuestion {
         let pair = try query.pair()
         let timeframe = try query.timeframe()
         let window = try query.integer("window", default: 60, in: 2...100_000) ?? 60
@@ -94,16 +111,20 @@ extension Dashboard {
             ends.append(last.openTime)
         }
         let range = try query.range(of: "\(timeframe) bars of \(pair)") { ends.min().map { $0 + timeframe.span } }
-        let base = try store.bars(for: pair.base, timeframe: timeframe, in: range)
-        let quote = try store.bars(for: pair.quote, timeframe: timeframe, in: range)
+        return PairQuestion(pair: pair, timeframe: timeframe, window: window, hedge: hedge, points: points, range: range)
+    }
+
+    /// The pair analysis a question asks for.
+    func analyse(_ question: PairQuestion) throws -> PairAnalysis {
+        let base = try store.bars(for: question.pair.base, timeframe: question.timeframe, in: question.range)
+        let quote = try store.bars(for: question.pair.quote, timeframe: question.timeframe, in: question.range)
         for series in [base, quote] where series.isEmpty {
-            throw APIError.badRequest("no \(timeframe) bars of \(series.symbol) in \(range)")
+            throw APIError.badRequest("no \(question.timeframe) bars of \(series.symbol) in \(question.range)")
         }
         do {
-            let analysis = try PairAnalysis.compute(base: base, quote: quote, options: .init(window: window, hedge: hedge))
-            return (analysis, Decimation.bucketSize(count: analysis.series.timestamps.count, points: points), range)
+            return try PairAnalysis.compute(base: base, quote: quote, options: .init(window: question.window, hedge: question.hedge))
         } catch let error as AnalyticsError {
-            throw APIError.badRequest("\(pair) \(timeframe): \(error)")
+            throw APIError.badRequest("\(question.pair) \(question.timeframe): \(error)")
         }
     }
 }
@@ -156,13 +177,14 @@ struct BarsBody: Encodable {
     var c: [Double]
     var v: [Double]
 
-    init(symbol: Symbol, timeframe: Timeframe, range: TimeRange, count: Int, bucket: Int, bars: [Bar]) {
+    init(symbol: Symbol, timeframe: Timeframe, range: TimeRange, series: CandleSeries) {
         self.symbol = symbol.name
         self.timeframe = timeframe.description
         from = range.start.milliseconds
         to = range.end.milliseconds
-        self.count = count
-        self.bucket = bucket
+        count = series.count
+        bucket = series.bucket
+        let bars = series.candles
         t = bars.map(\.openTime.milliseconds)
         o = bars.map(\.open)
         h = bars.map(\.high)

@@ -37,7 +37,7 @@ extension Dashboard {
         routes.get("/api/export/analytics.csv") { request, _ in
             let query = QueryParameters(request)
             let pair = try query.pair()
-            let text = try await offload { CSVExport.analytics(try analyse(query).0) }
+            let text = try await offload { CSVExport.analytics(try analyse(pairQuestion(query))) }
             return Self.download(text, name: "\(pair.base.name)-\(pair.quote.name)-analytics.csv")
         }
 

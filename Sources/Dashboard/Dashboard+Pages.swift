@@ -13,10 +13,17 @@ extension Dashboard {
         "src-es5/extras/synchronizer.js", "src-es5/extras/crosshair.js", "src-es5/extras/unzoom.js",
     ]
 
+    /// The files that `/assets/…`, `/vendor/dygraphs/…` and `/api/openapi.json` serve, read once.
+    static func staticFiles(page: PageTemplate, vendorDirectory: String) -> StaticFiles {
+        let assets = page.directory + "/assets"
+        return StaticFiles(
+            StaticFiles.names(in: assets).map { .init(route: "assets/" + $0, path: assets + "/" + $0, cacheControl: "no-cache") }
+                + vendorFiles.map { .init(route: "vendor/dygraphs/" + $0, path: vendorDirectory + "/" + $0, cacheControl: "max-age=86400") }
+                + [.init(route: "openapi.json", path: page.directory + "/openapi.json", cacheControl: "no-cache")])
+    }
+
     func addPageRoutes(to routes: RouteCollection<BasicRequestContext>) {
         let fileIO = FileIO(threadPool: .singleton)
-        let assets = page.directory + "/assets"
-        let vendor = configuration.vendorDirectory + "/dygraphs"
         let output = configuration.outputDirectory
 
         routes.get("/") { _, _ in html(page.render(csrf: csrfToken, title: "pairbook")) }
@@ -27,20 +34,23 @@ extension Dashboard {
             return html(page.renderScriptPage(csrf: csrfToken, title: "pairbook · \(name)", script: name))
         }
 
-        routes.get("/assets/:file") { _, context in
+        routes.get("/assets/:file") { request, context in
             let file = try context.parameters.require("file")
-            guard SafeFile.isSafeComponent(file) else { throw APIError.notFound("no such asset") }
-            return try await serve(assets + "/" + file, name: file, fileIO: fileIO, context: context, cache: "no-cache")
+            guard let response = staticFiles.response(for: "assets/" + file, to: request) else { throw APIError.notFound("no such asset") }
+            return response
         }
 
-        routes.get("/vendor/dygraphs/**") { _, context in
+        routes.get("/vendor/dygraphs/**") { request, context in
             let path = context.parameters.getCatchAll().joined(separator: "/")
-            guard Self.vendorFiles.contains(path) else { throw APIError.notFound("no such library file") }
-            return try await serve(vendor + "/" + path, name: path, fileIO: fileIO, context: context, cache: "max-age=86400")
+            guard let response = staticFiles.response(for: "vendor/dygraphs/" + path, to: request) else {
+                throw APIError.notFound("no such library file")
+            }
+            return response
         }
 
-        routes.get("/api/openapi.json") { _, context in
-            try await serve(page.directory + "/openapi.json", name: "openapi.json", fileIO: fileIO, context: context, cache: "no-cache")
+        routes.get("/api/openapi.json") { request, _ in
+            guard let response = staticFiles.response(for: "openapi.json", to: request) else { throw APIError.notFound("no such file: openapi.json") }
+            return response
         }
 
         // Report output: /files/<report>/<run>/<file>, each a plain name (so nothing outside the output folder).

@@ -32,6 +32,10 @@ public struct Dashboard: Sendable {
     let now: @Sendable () -> Timestamp
     let logger: Logger
     let page: PageTemplate
+    /// The page's assets, Debian's dygraphs files and the OpenAPI document, in memory.
+    let staticFiles: StaticFiles
+    /// Recent `/api/bars` and `/api/pair` answers, reused while their bars are unchanged.
+    let answers = AnswerCache()
     /// The per-process token that pages send back on every change (`X-Pairbook-CSRF`).
     let csrfToken: String
     /// Where report runs started from the page are written.
@@ -48,6 +52,7 @@ public struct Dashboard: Sendable {
         self.now = now
         self.logger = logger
         self.page = try PageTemplate(directory: configuration.templatesDirectory + "/dashboard")
+        self.staticFiles = Self.staticFiles(page: page, vendorDirectory: configuration.vendorDirectory + "/dygraphs")
         self.csrfToken = Self.randomToken()
     }
 

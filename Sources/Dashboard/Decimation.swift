@@ -1,12 +1,14 @@
 import Analytics
 import Market
+import Storage
 
 /// Thins a series for a chart a few thousand pixels wide, keeping every bucket's extremes.
 ///
 /// A day of one-second bars is 86,400 candles; a chart 1,400 pixels wide shows about as many columns. Bars are merged
 /// into candles of `bucket` consecutive bars (open of the first, highest high, lowest low, close of the last, summed
-/// volume), so the envelope a trader sees is exactly that of every bar. Line series keep each bucket's minimum and
-/// maximum in time order (two rows per bucket). O(n) in the number of input points.
+/// volume; `Store.candles(for:timeframe:in:bucket:)` merges them as it reads), so the envelope a trader sees is
+/// exactly that of every bar. Line series keep each bucket's minimum and maximum in time order (two rows per
+/// bucket). O(n) in the number of input points.
 enum Decimation {
     /// Bars per output point so that `count` points become at most about `points`; 1 when no thinning is needed.
     static func bucketSize(count: Int, points: Int?) -> Int {
@@ -14,20 +16,16 @@ enum Decimation {
         return (count + points - 1) / points
     }
 
-    /// Consecutive bars merged `bucket` at a time.
-    static func candles(_ bars: [Bar], bucket: Int) -> [Bar] {
-        guard bucket > 1 else { return bars }
+    /// Bars already in memory (a script page's chart) merged `bucket` consecutive bars at a time, as
+    /// `Store.candles(for:timeframe:in:bucket:)` merges them while reading.
+    static func candles(_ bars: [Bar], bucket: Int) -> CandleSeries {
+        guard bucket > 1 else { return CandleSeries(count: bars.count, bucket: 1, candles: bars) }
         var out: [Bar] = []
         out.reserveCapacity(bars.count / bucket + 1)
-        var start = 0
-        while start < bars.count {
-            let end = min(start + bucket, bars.count)
-            var merged = bars[start]
-            for i in (start + 1)..<end { merged.merge(bars[i]) }
-            out.append(merged)
-            start = end
+        for (index, bar) in bars.enumerated() {
+            if index % bucket == 0 { out.append(bar) } else { out[out.count - 1].merge(bar) }
         }
-        return out
+        return CandleSeries(count: bars.count, bucket: bucket, candles: out)
     }
 
     /// The pair analysis with its per-bar series thinned: each bucket of `bucket` aligned bars becomes two rows (its

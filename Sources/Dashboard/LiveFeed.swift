@@ -9,7 +9,9 @@ import Storage
 ///
 /// It reads the database, not the collector, so it works the same over a file that `pairbook run` fills in this
 /// process and over one that a collector elsewhere fills. One read of every (symbol, timeframe)'s newest bar per
-/// `interval` (100 ms: a trade committed by the collector reaches the page about 50 ms later on average).
+/// `interval` (100 ms: a trade committed by a collector elsewhere reaches the page about 50 ms later on average),
+/// and, when a collector in this process rings `signal` after its commits, right after each commit — but never two
+/// reads closer than `minimumInterval` (20 ms: at most 50 reads a second however often the collector commits).
 public struct LiveFeed: Service {
     /// A bar that has just closed (a newer one opened).
     public struct ClosedBar: Sendable, Hashable {
@@ -23,6 +25,8 @@ public struct LiveFeed: Service {
     private let timeframes: [Timeframe]
     private let collector: @Sendable () -> CollectorView?
     private let interval: Duration
+    private let minimumInterval: Duration
+    private let signal: FeedSignal
     private let statusInterval: Duration
     private let now: @Sendable () -> Timestamp
     private let onBarsClosed: @Sendable ([ClosedBar]) async -> Void
@@ -31,9 +35,11 @@ public struct LiveFeed: Service {
     /// - Parameters:
     ///   - timeframes: the timeframes followed.
     ///   - collector: the view of a collector in this process, if any.
+    ///   - signal: rung by a collector in this process after each commit (none: polls every `interval` only).
     ///   - onBarsClosed: called after each poll that saw bars close (live alerts, analytics).
     public init(store: Store, hub: EventHub, timeframes: [Timeframe], collector: @escaping @Sendable () -> CollectorView? = { nil },
-                interval: Duration = .milliseconds(100), statusInterval: Duration = .seconds(2),
+                signal: FeedSignal = FeedSignal(), interval: Duration = .milliseconds(100),
+                minimumInterval: Duration = .milliseconds(20), statusInterval: Duration = .seconds(2),
                 now: @escaping @Sendable () -> Timestamp = Timestamp.now,
                 onBarsClosed: @escaping @Sendable ([ClosedBar]) async -> Void = { _ in }, logger: Logger) {
         self.store = store
@@ -41,6 +47,8 @@ public struct LiveFeed: Service {
         self.timeframes = timeframes
         self.collector = collector
         self.interval = interval
+        self.minimumInterval = minimumInterval
+        self.signal = signal
         self.statusInterval = statusInterval
         self.now = now
         self.onBarsClosed = onBarsClosed
@@ -54,6 +62,7 @@ public struct LiveFeed: Service {
         var statusAt = ContinuousClock.now
         var failing = false
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            let readAt = ContinuousClock.now
             do {
                 if ContinuousClock.now - symbolsReadAt >= .seconds(5) {
                     symbols = try await store.symbolsWithBars()
@@ -75,7 +84,10 @@ public struct LiveFeed: Service {
                 failing = true
             }
             do {
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+                try await cancelWhenGracefulShutdown {
+                    await signal.wait(timeout: max(.zero, interval - (ContinuousClock.now - readAt)))
+                    try await Task.sleep(until: readAt + minimumInterval, clock: .continuous)
+                }
             } catch {
                 break
             }

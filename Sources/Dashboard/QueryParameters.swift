@@ -3,7 +3,8 @@ import Market
 
 /// The query string of one request, parsed into the market types; every mistake is a 400 naming the parameter.
 struct QueryParameters {
-    private let values: [String: String]
+    /// Every parameter as sent (percent-decoded).
+    let values: [String: String]
 
     init(_ request: Request) {
         var values: [String: String] = [:]

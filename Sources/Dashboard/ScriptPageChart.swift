@@ -71,8 +71,8 @@ struct ScriptPageChart: Encodable {
             let bucket = Decimation.bucketSize(count: all.count, points: points)
             let range = TimeRange(start: all.first?.openTime ?? Timestamp(milliseconds: 0),
                                   end: all.last.map { $0.openTime + chart.series.timeframe.span } ?? Timestamp(milliseconds: 0))
-            bars = BarsBody(symbol: chart.series.symbol, timeframe: chart.series.timeframe, range: range, count: all.count,
-                            bucket: bucket, bars: Decimation.candles(all, bucket: bucket))
+            bars = BarsBody(symbol: chart.series.symbol, timeframe: chart.series.timeframe, range: range,
+                            series: Decimation.candles(all, bucket: bucket))
         case let chart as LineChart:
             kind = "line"
             title = chart.title

@@ -21,14 +21,17 @@ public struct LiveCollector: Sendable {
     /// - Parameters:
     ///   - restEndpoint: where gaps are backfilled from (`trade` streams also need `apiKey`).
     ///   - statusLine: where the status line goes every `statusInterval`.
+    ///   - afterCommit: called after each committed batch (`pairbook run` wakes the dashboard's live feed with it).
     public init(stream configuration: BinanceStreamConfiguration, timeframes: [Timeframe], restEndpoint: String?, apiKey: String?,
                 store: Store, statusInterval: Duration, statusLine: @escaping @Sendable (String) -> Void, logger: Logger,
-                stats: CollectorStats = CollectorStats()) throws {
+                stats: CollectorStats = CollectorStats(), afterCommit: (@Sendable () -> Void)? = nil) throws {
         queue = LiveEventQueue()
         self.stats = stats
-        recorder = LiveRecorder(
-            queue: queue, stats: stats, logger: logger,
-            commit: LiveRecorder.commit(through: Recorder(store: store, timeframes: timeframes, logger: logger)))
+        let commit = LiveRecorder.commit(through: Recorder(store: store, timeframes: timeframes, logger: logger))
+        recorder = LiveRecorder(queue: queue, stats: stats, logger: logger) { batch in
+            try commit(batch)
+            afterCommit?()
+        }
         stream = BinanceStream(configuration: configuration, queue: queue, stats: stats, logger: logger,
                                lastStoredTrades: try store.lastTicks(of: configuration.symbols))
         backfill = GapBackfill.forStream(kind: configuration.kind, restEndpoint: restEndpoint, apiKey: apiKey, store: store,

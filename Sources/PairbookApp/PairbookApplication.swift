@@ -50,11 +50,13 @@ public struct PairbookApplication: Sendable {
     @discardableResult
     public func run(signals: [UnixSignal] = [.sigterm, .sigint]) async throws -> CollectorStats.Snapshot {
         let store = try Store(path: settings.database, logger: logger)
+        // Each commit wakes the dashboard's live feed, so new bars reach the pages without waiting for its poll.
+        let feedSignal = FeedSignal()
         let collector = try LiveCollector(
             stream: BinanceStreamConfiguration(symbols: settings.symbols, kind: settings.stream, endpoint: settings.endpoint,
                                                tls: settings.streamTLS),
             timeframes: settings.timeframes, restEndpoint: settings.restEndpoint, apiKey: settings.apiKey, store: store,
-            statusInterval: .seconds(10), statusLine: say, logger: logger)
+            statusInterval: .seconds(10), statusLine: say, logger: logger, afterCommit: { feedSignal.ring() })
         let reportPool = NIOThreadPool(numberOfThreads: 1)
         reportPool.start()
         defer { reportPool.shutdownGracefully { _ in } }
@@ -62,7 +64,7 @@ public struct PairbookApplication: Sendable {
         let scheduler = makeScheduler(store: store, pool: reportPool)
         let health = HealthMonitor(stats: collector.stats, maximumAge: settings.maximumDataAge,
                                    probe: HealthMonitor<ContinuousClock>.databaseProbe(store), clock: ContinuousClock())
-        let (http, feed, alerts) = try makeHTTP(store: store, collector: collector, health: health)
+        let (http, feed, alerts) = try makeHTTP(store: store, collector: collector, health: health, feedSignal: feedSignal)
 
         // Shutdown runs in reverse: HTTP, scheduler, metrics and status stop first, the recorder flushes last.
         let services: [any Service] = collector.services + [
@@ -104,7 +106,7 @@ public struct PairbookApplication: Sendable {
     /// Health, metrics and the dashboard on one address, the live feed that pushes bars to the dashboard's pages,
     /// and live alerts: the dashboard's rules and the scheduled scripts', on every bar close of their timeframe (a
     /// newly firing rule runs its script's on_trigger and is mailed, ``LiveAlertDelivery``).
-    private func makeHTTP(store: Store, collector: LiveCollector, health: HealthMonitor<ContinuousClock>) throws
+    private func makeHTTP(store: Store, collector: LiveCollector, health: HealthMonitor<ContinuousClock>, feedSignal: FeedSignal) throws
         -> (MonitoringServer, LiveFeed, LiveAlerts)
     {
         let hub = EventHub()
@@ -118,7 +120,7 @@ public struct PairbookApplication: Sendable {
         let alerts = LiveAlerts(store: store, hub: hub, scripts: settings.reports.map(\.script),
                                 delivery: LiveAlertDelivery(deliveries: deliveries, logger: logger), logger: logger)
         let feed = LiveFeed(store: store, hub: hub, timeframes: settings.timeframes, collector: { collectorView.view() },
-                            onBarsClosed: { await alerts.barsClosed($0) }, logger: logger)
+                            signal: feedSignal, onBarsClosed: { await alerts.barsClosed($0) }, logger: logger)
         var dashboardRoutes: (@Sendable () -> RouteCollection<BasicRequestContext>)?
         if let dashboard { dashboardRoutes = { dashboard.routes() } }
         let http = MonitoringServer(

@@ -18,6 +18,8 @@ import Market
 /// transactions; every connection has a busy timeout, so a collector and a report run can share a file.
 public struct Store: Sendable {
     let writer: any DatabaseWriter
+    /// A read-only connection of its own for ``changeCounter()`` (`nil` in memory).
+    let probe: DatabaseQueue?
     /// The database file, or `nil` for an in-memory store.
     public let path: String?
 
@@ -38,6 +40,13 @@ public struct Store: Sendable {
         } catch {
             throw StoreError.cannotOpen(path: path, reason: Self.message(of: error))
         }
+        do {
+            var readOnly = Self.configuration()
+            readOnly.readonly = true
+            probe = try DatabaseQueue(path: path, configuration: readOnly)
+        } catch {
+            throw StoreError.cannotOpen(path: path, reason: Self.message(of: error))
+        }
         self.writer = pool
         self.path = path
         try migrate(logger: logger)
@@ -50,6 +59,7 @@ public struct Store: Sendable {
 
     init(writer: any DatabaseWriter) throws {
         self.writer = writer
+        self.probe = nil
         self.path = nil
         try migrate(logger: Logger(label: "pairbook.store"))
     }

@@ -116,7 +116,6 @@ export class Analytics {
     const signal = this.ctx.latest.signal('analytics');
     const points = this.ctx.pointsFor(this.spread.element);
     const range = rangeParams(view);
-    this.updateHeatmap(view, range);
     try {
       const a = await getJSON('/api/pair', {
         pair: `${view.base}/${view.quote}`, timeframe: view.timeframe, window: view.window, hedge: view.hedge, ...range, points,
@@ -134,8 +133,11 @@ export class Analytics {
       this.failedKey = null;
       this.panel.dataset.drawn = '1';
       this.ctx.drawn(reason);
+      // Asked for after the charts: both are computed on the server's small blocking pool, the charts come first.
+      this.updateHeatmap(view, range);
     } catch (error) {
       if (isAbort(error)) return;
+      this.updateHeatmap(view, range);
       this.failedKey = key;
       showError(this.error, `Could not analyse ${view.base}/${view.quote} ${view.timeframe}, window ${view.window}: ${error.message}`);
       if (reason !== 'live') this.clear(); // the charts must not keep showing another selection

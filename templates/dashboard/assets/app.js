@@ -252,8 +252,20 @@ const changeFixedRange = debounce(() => {
 }, 300);
 $('ctl-from').addEventListener('change', changeFixedRange);
 $('ctl-to').addEventListener('change', changeFixedRange);
-const changeWindow = debounce(() => {
-  const input = $('ctl-window');
+/**
+ * A number box: a committed value (`change`: Enter, the spinner, leaving the box) applies at once; typing applies
+ * after `ms` without a keystroke, so a half-typed "1" of "120" does not start a load.
+ */
+function numberControl(input, ms, apply) {
+  const applyNow = () => {
+    later.cancel();
+    apply(input);
+  };
+  const later = debounce(() => apply(input), ms);
+  input.addEventListener('input', later);
+  input.addEventListener('change', applyNow);
+}
+numberControl($('ctl-window'), 400, (input) => {
   const w = Number(input.value);
   if (!Number.isInteger(w) || w < 2 || w > 10000) {
     input.setAttribute('aria-invalid', 'true');
@@ -261,10 +273,8 @@ const changeWindow = debounce(() => {
   }
   input.removeAttribute('aria-invalid');
   if (w !== view.window) changeView({ window: w });
-}, 400);
-$('ctl-window').addEventListener('input', changeWindow);
-const changeZ = debounce(() => {
-  const input = $('ctl-z');
+});
+numberControl($('ctl-z'), 250, (input) => {
   const z = Number(input.value);
   if (!Number.isFinite(z) || z <= 0 || z > 20) {
     input.setAttribute('aria-invalid', 'true');
@@ -272,8 +282,7 @@ const changeZ = debounce(() => {
   }
   input.removeAttribute('aria-invalid');
   if (z !== view.z) changeView({ z }, { redrawOnly: true });
-}, 250);
-$('ctl-z').addEventListener('input', changeZ);
+});
 $('ctl-hedge').addEventListener('change', (e) => changeView({ hedge: e.target.value }));
 $('controls').addEventListener('submit', (e) => e.preventDefault());
 $('controls-toggle').addEventListener('click', () => {

@@ -22,6 +22,7 @@ export class Overview {
       return {
         role,
         symbol: null,
+        bars: null, // the /api/bars answer shown (before live updates)
         bucket: 1,
         last: null, // the newest raw bar merged into the last row: {t, v}
         title: document.getElementById(`title-${role}`),
@@ -43,6 +44,10 @@ export class Overview {
 
   /** Loads and draws the selection; `reason` is 'initial', 'control', 'tab' or 'live'. */
   async load(view, reason) {
+    if (this.swapLegs(view)) {
+      this.ctx.drawn(reason);
+      return;
+    }
     this.view = view;
     const key = this.key(view);
     this.loadingKey = key;
@@ -76,20 +81,49 @@ export class Overview {
 
   draw(series, resetZoom) {
     series.forEach((bars, i) => {
-      const leg = this.legs[i];
-      leg.symbol = bars.symbol;
-      leg.bucket = bars.bucket || 1;
-      leg.last = null;
-      leg.title.textContent = `${bars.symbol} · ${bars.timeframe}`;
-      leg.title.title = `${bars.count} stored bars, ${leg.bucket} per candle`;
       const { candles, volume } = barRows(bars);
-      leg.candles.update(candles, { resetZoom });
-      leg.volume.update(volume, { resetZoom });
-      const empty = bars.t.length === 0;
-      const stored = this.ctx.storedText(bars.symbol, bars.timeframe);
-      leg.candles.element.dataset.emptyText = empty ? `No ${bars.timeframe} bars of ${bars.symbol} in this range${stored ? ` (${stored})` : ''}` : '';
+      this.drawLeg(this.legs[i], { bars, bucket: bars.bucket || 1, last: null, candles, volume }, resetZoom);
     });
     this.group.link();
+  }
+
+  /** Shows one leg's rows: `bars` the /api/bars answer they came from, `last` the newest live bar merged in. */
+  drawLeg(leg, { bars, bucket, last, candles, volume }, resetZoom) {
+    leg.bars = bars;
+    leg.symbol = bars.symbol;
+    leg.bucket = bucket;
+    leg.last = last;
+    leg.title.textContent = `${bars.symbol} · ${bars.timeframe}`;
+    leg.title.title = `${bars.count} stored bars, ${bucket} per candle`;
+    leg.candles.update(candles, { resetZoom });
+    leg.volume.update(volume, { resetZoom });
+    const empty = bars.t.length === 0;
+    const stored = this.ctx.storedText(bars.symbol, bars.timeframe);
+    leg.candles.element.dataset.emptyText = empty ? `No ${bars.timeframe} bars of ${bars.symbol} in this range${stored ? ` (${stored})` : ''}` : '';
+  }
+
+  /**
+   * Base and quote swapped and nothing else changed: the two legs trade places with the rows they show (live
+   * updates included), without a request. Returns false when the view needs a load.
+   */
+  swapLegs(view) {
+    const drawn = this.view;
+    const [base, quote] = this.legs;
+    if (!drawn || this.drawnKey !== this.key(drawn) || !base.bars || !quote.bars) return false;
+    if (this.key({ ...drawn, base: drawn.quote, quote: drawn.base }) !== this.key(view)) return false;
+    if (base.symbol !== view.quote || quote.symbol !== view.base) return false;
+    this.ctx.latest.signal('overview'); // a load still on its way is for an older selection
+    this.loadingKey = null;
+    const state = (leg) => ({ bars: leg.bars, bucket: leg.bucket, last: leg.last, candles: leg.candles.data, volume: leg.volume.data });
+    const [was0, was1] = [state(base), state(quote)];
+    this.drawLeg(base, was1, true);
+    this.drawLeg(quote, was0, true);
+    this.group.link();
+    this.view = view;
+    this.drawnKey = this.key(view);
+    this.renderCards({ symbols: [] });
+    this.ctx.setRange(base.bars);
+    return true;
   }
 
   // MARK: - Live

@@ -1,0 +1,97 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import PairbookTestSupport
+import Testing
+
+@testable import Dashboard
+
+@Suite struct StaticFilesTests {
+    @Test("assets are served from memory as on disk, with an ETag; revalidating with it is a 304 without a body",
+          arguments: ["app.js", "app.css", "overview.js"])
+    func assetRevalidation(file: String) async throws {
+        let onDisk = try Data(contentsOf: SharedData.packageRoot.appendingPathComponent("templates/dashboard/assets/" + file))
+        try await makeApplication(try makeDashboard(store: try storeWithBars())).test(.router) { client in
+            // Given a first load
+            let etag = try await client.execute(uri: "/assets/" + file, method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(Data(response.body.readableBytesView) == onDisk)
+                #expect(response.headers[.cacheControl] == "no-cache")
+                return try #require(response.headers[.eTag])
+            }
+            #expect(etag == StaticFiles.etag(of: onDisk))
+
+            // When the browser revalidates with that tag, then nothing is sent again
+            try await client.execute(uri: "/assets/" + file, method: .get, headers: [.ifNoneMatch: etag]) { response in
+                #expect(response.status == .notModified)
+                #expect(response.body.readableBytes == 0)
+            }
+            // A stale tag gets the file
+            try await client.execute(uri: "/assets/" + file, method: .get, headers: [.ifNoneMatch: "\"0000000000000000\""]) { response in
+                #expect(response.status == .ok)
+                #expect(response.body.readableBytes == onDisk.count)
+            }
+        }
+    }
+
+    @Test("a browser that accepts gzip gets the file gzipped, with its own ETag; gunzip gives the file back")
+    func gzip() async throws {
+        let onDisk = try Data(contentsOf: SharedData.packageRoot.appendingPathComponent("templates/dashboard/assets/charts.js"))
+        try await makeApplication(try makeDashboard(store: try storeWithBars())).test(.router) { client in
+            let plainTag = try await client.execute(uri: "/assets/charts.js", method: .get) { response in
+                #expect(response.headers[.contentEncoding] == nil)
+                #expect(response.headers[.vary] == "Accept-Encoding")
+                return try #require(response.headers[.eTag])
+            }
+            let (body, zipTag) = try await client.execute(uri: "/assets/charts.js", method: .get,
+                                                          headers: [.acceptEncoding: "br, gzip;q=0.9, deflate"]) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentEncoding] == "gzip")
+                return (Data(response.body.readableBytesView), try #require(response.headers[.eTag]))
+            }
+            #expect(zipTag != plainTag)
+            #expect(body.count < onDisk.count / 2)
+            #expect(try gunzip(body) == onDisk)
+            try await client.execute(uri: "/assets/charts.js", method: .get, headers: [.acceptEncoding: "gzip", .ifNoneMatch: zipTag]) { response in
+                #expect(response.status == .notModified)
+            }
+        }
+    }
+
+    /// gunzip through the system's `gzip -dc` (an independent decoder).
+    func gunzip(_ data: Data) throws -> Data {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("pairbook-\(UUID().uuidString).gz")
+        try data.write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        process.arguments = ["-dc", file.path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let out = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        return out
+    }
+
+    @Test("the OpenAPI document is served; unknown assets are 404")
+    func openAPIAndMissing() async throws {
+        try await makeApplication(try makeDashboard(store: try storeWithBars())).test(.router) { client in
+            try await client.execute(uri: "/api/openapi.json", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType] == "application/json")
+                #expect(response.body.readableBytes > 1000)
+            }
+            try await client.execute(uri: "/assets/nope.js", method: .get) { response in
+                #expect(response.status == .notFound)
+            }
+        }
+    }
+
+    @Test("ETags are FNV-1a 64 of the bytes, quoted")
+    func etag() {
+        #expect(StaticFiles.etag(of: Data()) == "\"cbf29ce484222325\"")
+        #expect(StaticFiles.etag(of: Data("a".utf8)) == "\"af63dc4c8601ec8c\"")
+    }
+}
