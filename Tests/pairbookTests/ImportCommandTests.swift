@@ -44,9 +44,11 @@ struct ImportCommandTests {
         let db = dir.appendingPathComponent("k.sqlite").path
         // When the import is killed once the first batches are committed
         let process = try ImporterCLI.start(["import", "--db", db, file.path], in: dir)
+        // A blocking wait on this test's own thread: an async sleep could resume only after the import has ended
+        // while CPU-heavy tests hold the cooperative threads (the whole suite runs in one parallel pass).
         var waited = 0
-        while waited < 600, process.isRunning {
-            try await Task.sleep(for: .milliseconds(50))
+        while waited < 2400, process.isRunning {
+            usleep(25_000)
             waited += 1
             if let store = try? Store(path: db), let count = try? store.tickCount(), count >= 50_000 { break }
         }
