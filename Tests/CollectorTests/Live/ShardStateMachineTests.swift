@@ -110,7 +110,9 @@ struct ShardStateMachineTests {
         #expect(machine.primary == 1)
         #expect(machine.check(at: Self.at(.seconds(3607)), stalled: []).first == .takeOver(2, from: 1, force: false))
         _ = machine.takeOverFinished(succeeded: false, at: Self.at(.seconds(3607)))
-        // And after ten overlaps it is forced
+        // And ten overlaps after the switch was due it is forced
+        #expect(machine.check(at: Self.at(.seconds(3655)), stalled: []).first == .takeOver(2, from: 1, force: false))
+        _ = machine.takeOverFinished(succeeded: false, at: Self.at(.seconds(3655)))
         #expect(machine.check(at: Self.at(.seconds(3656)), stalled: []).first == .takeOver(2, from: 1, force: true))
         #expect(machine.takeOverFinished(succeeded: true, at: Self.at(.seconds(3656))) == [
             .close(1, .rotatedOut), .report(.rotationComplete(primary: 2)),
