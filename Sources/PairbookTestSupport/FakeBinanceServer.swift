@@ -45,6 +45,7 @@ public final class FakeBinanceServer: Sendable {
         var paths: [String] = []
         /// Bit `i` set = frame `i` was written to a socket (fixed size: memory does not grow while playing).
         var delivered: [UInt64] = []
+        var playedSteps = 0
         var finished = false
     }
 
@@ -153,6 +154,8 @@ public final class FakeBinanceServer: Sendable {
         }
         return indices
     }
+    /// How many steps of the script have been played (a step waiting for clients or a condition counts once it passed).
+    public var playedSteps: Int { state.withLock { $0.playedSteps } }
     /// Whether the whole script has been played.
     public var isFinished: Bool { state.withLock { $0.finished } }
 
@@ -269,6 +272,7 @@ public final class FakeBinanceServer: Sendable {
                 }
                 try? await lastWrite?.get()
             }
+            state.withLock { $0.playedSteps += 1 }
         }
         try? await lastWrite?.get()
         state.withLock { $0.finished = true }

@@ -5,7 +5,7 @@ import PairbookTestSupport
 import Storage
 import Testing
 
-@Suite("BinanceStream against a local replay server", .enabled(if: SharedData.isAvailable, Comment(rawValue: SharedData.skipReason)), .serialized)
+@Suite("BinanceStream against a local replay server", .enabled(if: SharedData.isAvailable, Comment(rawValue: SharedData.skipReason)))
 struct BinanceStreamTests {
     /// BTC and ETH of 2024-07-18 23:57–24:00 UTC, merged by receive time: 25,417 frames, 2,614 trades.
     static let frames: [String] = (try? FakeBinanceServer.Capture.frames(["btcusdt_20240718.gz", "ethusdt_20240718.gz"])) ?? []
@@ -54,8 +54,9 @@ struct BinanceStreamTests {
             + Self.frames[8000..<9500].map { .frame($0) } + [.waitForClients(1)] + Self.frames[9500...].map { .frame($0) }
         let delivered = try await FakeBinanceServer.withServer(steps: steps) { server in
             try await harness.run(LiveCollectorHarness.configuration(endpoint: server.baseURL)) { stats in
-                // When the drop has been seen and the backoff (at most 400 ms) has passed
+                // When the drop has been seen, frames 8000..<9500 went out to nobody, and the backoff (≤ 400 ms) has passed
                 try await harness.waitForLog(.warning, "connection closed; reconnecting")
+                try await FakeBinanceServer.wait(timeout: LiveCollectorHarness.patience) { server.playedSteps >= 1 + 8000 + 1 + 1500 }
                 try await harness.advance(by: .milliseconds(400))
                 try await LiveCollectorHarness.untilDelivered(server)(stats)
             }
