@@ -84,7 +84,8 @@ struct StreamShard<C: Clock>: Sendable where C.Duration == Duration {
                 }
             }
 
-            await perform(machine.start(at: clock.now), at: clock.now)
+            let start = clock.now
+            await perform(machine.start(at: start), at: start)
             for await event in events {
                 let now = clock.now
                 switch event {
