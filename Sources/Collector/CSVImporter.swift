@@ -56,7 +56,7 @@ public final class CSVImporter {
     ///   ``Market/Timestamp/plausibleMarketTimes(now:)`` (2017-01-01 to now + 1 day), or the row is bad.
     public init(store: Store, timeframes: [Timeframe] = Timeframe.defaults, batchSize: Int = 50_000,
                 logger: Logger = Logger(label: "pairbook.import"),
-                wallClock: @escaping @Sendable () -> Timestamp = BinanceStream.systemTime) {
+                wallClock: @escaping @Sendable () -> Timestamp = { Timestamp.now() }) {
         precondition(batchSize > 0, "batch size must be positive")
         self.store = store
         self.batchSize = batchSize

@@ -12,7 +12,7 @@ public struct LiveCollector: Sendable {
     public let queue: LiveEventQueue
     public let stats: CollectorStats
     let recorder: LiveRecorder
-    let stream: BinanceStream
+    let stream: BinanceStream<ContinuousClock>
     let backfill: GapBackfill?
     let status: CollectorStatusReporter
 

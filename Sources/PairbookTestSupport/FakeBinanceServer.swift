@@ -9,7 +9,7 @@ import Synchronization
 ///
 /// The script is one timeline shared by all connections (like the real exchange): a frame sent while no
 /// client is connected is lost, and while two are connected (rotation) both get it. Steps can drop every
-/// connection, stall until the client reconnects, or wait for clients. Frames are text, sent as fast as
+/// connection, stall until the client reconnects, or wait for clients or a condition. Frames are text, sent as fast as
 /// possible or paced at ``framesPerSecond``. Any request path is accepted (`/public/stream?streams=…`);
 /// the server records the paths and which frames were written to at least one socket.
 ///
@@ -30,6 +30,8 @@ public final class FakeBinanceServer: Sendable {
         case stallUntilReconnect
         /// Wait until at least `n` clients are connected.
         case waitForClients(Int)
+        /// Wait until `condition` holds (polled every 10 ms), e.g. until the test has moved its collector's clock.
+        case waitUntil(@Sendable () -> Bool)
         /// Wait a fixed time.
         case pause(Duration)
         /// Send one text message split into frames of at most `pieceSize` bytes (a text frame, then
@@ -43,6 +45,7 @@ public final class FakeBinanceServer: Sendable {
         var paths: [String] = []
         /// Bit `i` set = frame `i` was written to a socket (fixed size: memory does not grow while playing).
         var delivered: [UInt64] = []
+        var playedSteps = 0
         var finished = false
     }
 
@@ -151,6 +154,8 @@ public final class FakeBinanceServer: Sendable {
         }
         return indices
     }
+    /// How many steps of the script have been played (a step waiting for clients or a condition counts once it passed).
+    public var playedSteps: Int { state.withLock { $0.playedSteps } }
     /// Whether the whole script has been played.
     public var isFinished: Bool { state.withLock { $0.finished } }
 
@@ -245,6 +250,10 @@ public final class FakeBinanceServer: Sendable {
                 try await Self.wait(timeout: .seconds(60)) { self.connectedClients >= n }
                 pacingStart = clock.now
                 pacedFrames = 0
+            case .waitUntil(let condition):
+                try await Self.wait(timeout: .seconds(120), condition)
+                pacingStart = clock.now
+                pacedFrames = 0
             case .pause(let duration):
                 try await clock.sleep(for: duration)
             case .fragmented(let text, let pieceSize):
@@ -263,6 +272,7 @@ public final class FakeBinanceServer: Sendable {
                 }
                 try? await lastWrite?.get()
             }
+            state.withLock { $0.playedSteps += 1 }
         }
         try? await lastWrite?.get()
         state.withLock { $0.finished = true }

@@ -68,10 +68,12 @@ public final class SMTPTestServer {
         self.stdin = stdin
     }
 
-    /// The raw message and Python's parse of it, for message number `n` (1-based), waiting for it to be saved.
+    /// The raw message and Python's parse of it, for message number `n` (1-based), waiting (up to a minute, polling
+    /// every 10 ms) for it to be saved.
     public func message(_ n: Int = 1) async throws -> (raw: [UInt8], summary: [String: Any]) {
         let json = directory.appendingPathComponent("\(n).json")
-        for _ in 0..<500 where !FileManager.default.fileExists(atPath: json.path) {
+        let patience = ContinuousClock.now + .seconds(60)
+        while !FileManager.default.fileExists(atPath: json.path), ContinuousClock.now < patience {
             try await Task.sleep(for: .milliseconds(10))
         }
         let raw = try Data(contentsOf: directory.appendingPathComponent("\(n).eml"))

@@ -74,7 +74,7 @@ public struct BinanceMessageDecoder: Sendable {
 
     /// - Parameter wallClock: UTC now; a trade time outside ``Market/Timestamp/plausibleMarketTimes(now:)``
     ///   (2017-01-01 to now + 1 day) makes the frame malformed, as does an id outside ``Market/Tick/plausibleTradeIDs``.
-    public init(wallClock: @escaping @Sendable () -> Timestamp = BinanceStream.systemTime) {
+    public init(wallClock: @escaping @Sendable () -> Timestamp = { Timestamp.now() }) {
         self.wallClock = wallClock
     }
 

@@ -26,7 +26,7 @@ public struct GapBackfill: Service {
 
     public init(store: Store, symbols: [Symbol], client: any TradeHistorySource, queue: LiveEventQueue,
                 interval: Duration = .seconds(10), logger: Logger,
-                wallClock: @escaping @Sendable () -> Timestamp = BinanceStream.systemTime) {
+                wallClock: @escaping @Sendable () -> Timestamp = { Timestamp.now() }) {
         self.store = store
         self.symbols = Set(symbols)
         self.client = client

@@ -7,11 +7,19 @@ import Storage
 import Synchronization
 import Testing
 
-/// Runs stream + recorder against a ``FakeBinanceServer`` with an in-memory store.
+/// Runs stream + recorder against a ``FakeBinanceServer`` with an in-memory store, the stream on a ``ManualClock``.
+///
+/// The stream's clock moves only when a test calls ``advance(by:)``: reconnect backoff, watchdogs, rotation and
+/// connect timeouts happen when the test says so, never because a loaded machine was slow. Everything else is
+/// waited for as an event (committed ticks, server progress, log lines), with ``patience`` as the only deadline.
 struct LiveCollectorHarness: Sendable {
     let store: Store
     let stats = CollectorStats()
     let logs = CapturedLogs()
+    let clock = ManualClock()
+
+    /// How long any one awaited event may take: generous, it only bounds a test that is already failing.
+    static let patience: Duration = .seconds(120)
 
     /// - Parameter store: the database (a fresh in-memory one by default; pass one to simulate a restart).
     init(store: Store? = nil) throws { self.store = try store ?? Store.inMemory() }
@@ -38,7 +46,7 @@ struct LiveCollectorHarness: Sendable {
     /// Runs the collector until `stopWhen` holds (polled), then shuts it down gracefully.
     /// - Returns: how long the graceful shutdown took.
     @discardableResult
-    func run(_ configuration: BinanceStreamConfiguration, timeout: Duration = .seconds(30),
+    func run(_ configuration: BinanceStreamConfiguration, timeout: Duration = LiveCollectorHarness.patience,
              lastStoredTrades: [Symbol: Tick] = [:],
              stopWhen: @escaping @Sendable (CollectorStats.Snapshot) -> Bool) async throws -> Duration {
         try await run(configuration, lastStoredTrades: lastStoredTrades) { stats in
@@ -52,7 +60,7 @@ struct LiveCollectorHarness: Sendable {
     func run(_ configuration: BinanceStreamConfiguration, lastStoredTrades: [Symbol: Tick] = [:],
              until: @escaping @Sendable (CollectorStats) async throws -> Void) async throws -> Duration {
         let queue = LiveEventQueue()
-        let stream = BinanceStream(configuration: configuration, queue: queue, stats: stats, logger: logger,
+        let stream = BinanceStream(configuration: configuration, queue: queue, stats: stats, logger: logger, clock: clock,
                                    lastStoredTrades: lastStoredTrades)
         let recorder = LiveRecorder(queue: queue, stats: stats, logger: logger, flushInterval: .milliseconds(50),
                                     commit: LiveRecorder.commit(through: Recorder(store: store)))
@@ -68,6 +76,21 @@ struct LiveCollectorHarness: Sendable {
         }
     }
 
+    /// Moves the stream's clock forward by `duration` (at least one check interval) once its shard waits for its next
+    /// check, then waits until the shard has handled the check at the new time.
+    func advance(by duration: Duration) async throws {
+        let clock = self.clock
+        try await FakeBinanceServer.wait(timeout: Self.patience) { clock.sleeperCount == 1 }
+        clock.advance(by: duration)
+        try await FakeBinanceServer.wait(timeout: Self.patience) { clock.sleeperCount == 1 }
+    }
+
+    /// Waits until `count` log records of `level` contain `text`.
+    func waitForLog(_ level: Logger.Level, _ text: String, count: Int = 1) async throws {
+        let logs = self.logs
+        try await FakeBinanceServer.wait(timeout: Self.patience) { logs.count(level: level, text) >= count }
+    }
+
     /// Every stored tick of the test symbols, by trade id.
     func storedTicks() throws -> [Tick] {
         var ticks: [Tick] = []
@@ -81,9 +104,9 @@ struct LiveCollectorHarness: Sendable {
     /// Waits until the server has played its script and every trade it delivered is committed.
     static func untilDelivered(_ server: FakeBinanceServer) -> @Sendable (CollectorStats) async throws -> Void {
         { stats in
-            try await server.waitUntilFinished()
+            try await server.waitUntilFinished(timeout: Self.patience)
             let expected = trades(in: server.deliveredFrames).count
-            try await FakeBinanceServer.wait(timeout: .seconds(30)) { stats.snapshot().committedTicks >= expected }
+            try await FakeBinanceServer.wait(timeout: Self.patience) { stats.snapshot().committedTicks >= expected }
         }
     }
 
@@ -119,8 +142,11 @@ final class CapturedLogs: Sendable {
 
     var all: [Record] { records.withLock { $0 } }
 
-    func contains(level: Logger.Level, _ text: String) -> Bool {
-        all.contains { $0.level == level && ($0.message.contains(text) || $0.metadata.contains(text)) }
+    func contains(level: Logger.Level, _ text: String) -> Bool { count(level: level, text) > 0 }
+
+    /// How many records of `level` contain `text` in their message or metadata.
+    func count(level: Logger.Level, _ text: String) -> Int {
+        all.count(where: { $0.level == level && ($0.message.contains(text) || $0.metadata.contains(text)) })
     }
 }
 
@@ -145,7 +171,7 @@ extension LiveCollectorHarness {
     /// Runs `services` in one ServiceGroup until `condition` holds (failing after `timeout`), waits `linger` more,
     /// then shuts them down gracefully and waits for them to finish.
     static func run(_ services: [any Service], logger: Logger, until condition: @Sendable () -> Bool,
-                    timeout: Duration = .seconds(10), linger: Duration = .zero) async throws {
+                    timeout: Duration = LiveCollectorHarness.patience, linger: Duration = .zero) async throws {
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: services, logger: logger))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }

@@ -1,5 +1,6 @@
 import Collector
 import Market
+import PairbookTestSupport
 import Storage
 import Testing
 
@@ -54,7 +55,7 @@ struct LiveEventQueueTests {
         await queue.send(Self.tick(2))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await queue.send(Self.tick(3)) }
-            try await Task.sleep(for: .milliseconds(100))
+            try await FakeBinanceServer.wait(timeout: .seconds(120)) { queue.statistics.waitsForSpace > 0 }
             #expect(queue.statistics.waitsForSpace == 1, "the third event waits for room")
             #expect(queue.statistics.depth == 2)
             let first = await queue.nextBatch(maximum: 10, delay: .zero)
@@ -87,9 +88,9 @@ struct LiveEventQueueTests {
 
         for id in Int64(2)...101 { await queue.send(Self.tick(id)) }
         let full = ContinuousClock.now
-        let second = await queue.nextBatch(maximum: 100, delay: .seconds(10))
+        let second = await queue.nextBatch(maximum: 100, delay: .seconds(600))
         #expect(second.map(Self.ids) == Array(2...101))
-        #expect(full.duration(to: .now) < .seconds(1), "a full batch does not wait")
+        #expect(full.duration(to: .now) < .seconds(300), "a full batch does not wait")
     }
 
     @Test("a producer cancelled while waiting (shutdown) keeps its event beyond capacity instead of losing it")
@@ -98,7 +99,7 @@ struct LiveEventQueueTests {
         await queue.send(Self.tick(1))
         // An unstructured task: the test needs its handle to cancel exactly this producer.
         let producer = Task { await queue.send(Self.tick(2)) }
-        try await Task.sleep(for: .milliseconds(50))
+        try await FakeBinanceServer.wait(timeout: .seconds(120)) { queue.statistics.waitsForSpace > 0 }
         producer.cancel()
         #expect(await producer.value == true)
         #expect(queue.statistics.overflows == 1)

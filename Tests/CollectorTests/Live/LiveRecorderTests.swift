@@ -36,7 +36,8 @@ struct LiveRecorderTests {
         #expect(committed.withLock { $0 } == Array(1...500))
         let timer = try metrics.expectTimer(CollectorMetricNames.receiveToCommit)
         #expect(timer.values.count == 500)
-        #expect(timer.values.allSatisfy { $0 >= 30_000_000 && $0 < 10_000_000_000 }, "nanoseconds, at least the 30 ms waited")
+        // Nanoseconds: at least the 30 ms waited, and less than ten minutes (however long parallel tests held the threads)
+        #expect(timer.values.allSatisfy { $0 >= 30_000_000 && $0 < 600_000_000_000 }, "nanoseconds, at least the 30 ms waited")
         #expect(stats.snapshot().lag.count == 500)
     }
 
