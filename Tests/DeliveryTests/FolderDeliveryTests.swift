@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Market
+import PairbookTestSupport
 import Testing
 
 @testable import Delivery
@@ -8,11 +9,7 @@ import Testing
 struct FolderDeliveryTests {
     private let logger = Logger(label: "test.folder", factory: { _ in SwiftLogNoOpLogHandler() })
 
-    private func temporaryFolder() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("pairbook-folder-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
+    private func temporaryFolder() throws -> URL { try Fixtures.temporaryDirectory(prefix: "pairbook-folder") }
 
     @Test("copies every file under its own name into <dir>/<report>/, replacing older copies, leaving no temp files")
     func copies() async throws {

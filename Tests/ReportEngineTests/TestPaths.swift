@@ -1,4 +1,5 @@
 import Foundation
+import PairbookTestSupport
 
 /// Paths of the repository, found from this file (Tests/ReportEngineTests/TestPaths.swift).
 enum TestPaths {
@@ -7,12 +8,8 @@ enum TestPaths {
     static let templates = repository.appendingPathComponent("templates").path
     static func report(_ name: String) -> String { repository.appendingPathComponent("Reports/\(name)").path }
 
-    /// A fresh temporary folder.
-    static func temporaryFolder() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("pairbook-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
+    /// A fresh temporary folder (``Fixtures/temporaryDirectory(prefix:)``).
+    static func temporaryFolder() throws -> URL { try Fixtures.temporaryDirectory(prefix: "pairbook-tests") }
 
     /// Writes `text` as a script file in a fresh folder and returns its path.
     static func script(_ text: String, name: String = "test.md") throws -> String {
