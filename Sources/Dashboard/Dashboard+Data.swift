@@ -35,7 +35,7 @@ extension Dashboard {
                     try store.lastBar(for: symbol, timeframe: timeframe).map { $0.openTime + timeframe.span }
                 }
                 return try answers.text(for: .init(route: "bars", query: query.values, range: range, version: try store.changeCounter())) {
-                    let series = try store.candles(for: symbol, timeframe: timeframe, in: range) { Decimation.bucketSize(count: $0, points: points) }
+                    let series = try store.candles(for: symbol, timeframe: timeframe, in: range, points: points)
                     return JSONText.encode(BarsBody(symbol: symbol, timeframe: timeframe, range: range, series: series))
                 }
             }

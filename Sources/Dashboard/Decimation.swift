@@ -16,6 +16,19 @@ enum Decimation {
         return (count + points - 1) / points
     }
 
+    /// The coarser stored timeframe to draw candles of `bucket` bars of `timeframe` from: the widest of `stored` that
+    /// is a whole multiple of `timeframe` and no wider than a candle. A coarse bar is the merge of the fine bars it
+    /// spans (the recorder writes every timeframe from the same trades), so candles merged from it have the highs,
+    /// lows, opens, closes and volumes of their window, from a fraction of the rows: a day of 1 s bars thinned to
+    /// ~1,200 candles reads 1,440 one-minute bars instead of 86,400.
+    static func coarserSource(for timeframe: Timeframe, bucket: Int, stored: [Timeframe]) -> Timeframe? {
+        guard bucket > 1 else { return nil }
+        let width = timeframe.milliseconds * Int64(bucket)
+        return stored
+            .filter { $0.milliseconds > timeframe.milliseconds && $0.milliseconds % timeframe.milliseconds == 0 && $0.milliseconds <= width }
+            .max { $0.milliseconds < $1.milliseconds }
+    }
+
     /// Bars already in memory (a script page's chart) merged `bucket` consecutive bars at a time, as
     /// `Store.candles(for:timeframe:in:bucket:)` merges them while reading.
     static func candles(_ bars: [Bar], bucket: Int) -> CandleSeries {
@@ -81,5 +94,33 @@ enum Decimation {
         out.priceCorrelation = thin(series.priceCorrelation)
         out.returnCorrelation = thin(series.returnCorrelation)
         return out
+    }
+}
+
+extension Store {
+    /// The bars of `symbol` at `timeframe` in `range` as about `points` candles (every bar when `points` is nil), for
+    /// `/api/bars`. Wide candles are merged from a coarser stored timeframe (``Decimation/coarserSource(for:bucket:stored:)``)
+    /// over the aligned middle of the range, and from the fine bars over the partial head and tail, so each candle
+    /// still holds exactly the bars of its window; when the coarse bars are missing there, the fine bars are read.
+    func candles(for symbol: Symbol, timeframe: Timeframe, in range: TimeRange, points: Int?) throws -> CandleSeries {
+        let count = try barCount(for: symbol, timeframe: timeframe, in: range)
+        let bucket = Decimation.bucketSize(count: count, points: points)
+        let fine = { (part: TimeRange) in try self.candles(for: symbol, timeframe: timeframe, in: part) { _ in bucket } }
+        guard let coarse = Decimation.coarserSource(for: timeframe, bucket: bucket, stored: Timeframe.defaults) else {
+            return try fine(range)
+        }
+        let c = coarse.milliseconds
+        let (start, end) = (range.start.milliseconds, range.end.milliseconds)
+        let alignedStart = start % c == 0 ? start : (start / c + (start > 0 ? 1 : 0)) * c
+        let alignedEnd = end - ((end % c) + c) % c
+        guard alignedStart < alignedEnd else { return try fine(range) }
+        let middle = TimeRange(start: Timestamp(milliseconds: alignedStart), end: Timestamp(milliseconds: alignedEnd))
+        let head = try fine(TimeRange(start: range.start, end: middle.start))
+        let tail = try fine(TimeRange(start: middle.end, end: range.end))
+        let perCandle = max(1, Int(Int64(bucket) * timeframe.milliseconds / c))
+        let body = try self.candles(for: symbol, timeframe: coarse, in: middle) { _ in perCandle }
+        // Fine bars in the middle without coarse bars to stand for them: read the fine ones after all.
+        if body.count == 0 && count > head.count + tail.count { return try fine(range) }
+        return CandleSeries(count: count, bucket: bucket, candles: head.candles + body.candles + tail.candles)
     }
 }

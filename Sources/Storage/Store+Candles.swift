@@ -46,4 +46,13 @@ extension Store {
             return CandleSeries(count: index, bucket: size, candles: candles)
         }
     }
+
+    /// How many bars of `symbol` at `timeframe` open in `range` (one count over the primary key).
+    public func barCount(for symbol: Symbol, timeframe: Timeframe, in range: TimeRange) throws -> Int {
+        try read("counting bars") { db in
+            try Int.fetchOne(db, sql: """
+                SELECT count(*) FROM resampled_data WHERE symbol = ? AND timeframe = ? AND ts >= ? AND ts < ?
+                """, arguments: [symbol.name, timeframe.description, range.start.milliseconds, range.end.milliseconds]) ?? 0
+        }
+    }
 }
