@@ -31,19 +31,20 @@ public struct Liquidity: Sendable, Hashable, Codable {
         let bars = series.bars
         symbol = series.symbol
         self.bars = bars.count
-        var volume = 0.0
-        var quoteVolume = 0.0
+        // Exact decimal sums (the bars' volumes have few decimals), so the totals print as Binance's would.
+        var volume = ExactSum()
+        var quoteVolume = ExactSum()
         var trades: Int64 = 0
         for b in bars {
-            volume += b.volume
-            quoteVolume += b.quoteVolume
+            volume.add(b.volume)
+            quoteVolume.add(b.quoteVolume)
             trades += b.trades
         }
-        self.volume = volume
-        self.quoteVolume = quoteVolume
+        self.volume = volume.value
+        self.quoteVolume = quoteVolume.value
         self.trades = trades
-        vwap = volume > 0 ? quoteVolume / volume : nil
-        averageTradeSize = trades > 0 ? volume / Double(trades) : nil
+        vwap = self.volume > 0 ? self.quoteVolume / self.volume : nil
+        averageTradeSize = trades > 0 ? self.volume / Double(trades) : nil
 
         var amihudSum = 0.0
         var amihudCount = 0

@@ -37,9 +37,7 @@ struct KlineWriter {
                 }
                 for open in Set(opens).sorted() {
                     let finer = try tx.bars(of: symbol, timeframe: interval, in: TimeRange(start: open, end: open + timeframe.span))
-                    guard var rolled = finer.first else { continue }
-                    rolled.openTime = open
-                    for bar in finer.dropFirst() { rolled.merge(bar) }
+                    guard let rolled = Bar.rolledUp(finer, openTime: open) else { continue }
                     try tx.upsert(rolled, of: symbol, timeframe: timeframe)
                     written += 1
                 }

@@ -4,7 +4,8 @@ import Market
 ///
 /// Bars open at times aligned to their timeframe in UTC (``Timeframe/barOpen(containing:)``).
 /// Open is the earliest trade (by time, then trade id), close the latest, high/low the max/min
-/// price; volume, quote volume (Σ price × quantity), trade count and taker-buy volume are sums —
+/// price; volume, quote volume (Σ price × quantity), trade count and taker-buy volume are sums (exact
+/// decimal sums, ``ExactSum``, so `125.967` stays `125.967`) —
 /// the fields of a Binance kline, and what pandas'
 /// `resample(tf).agg(first/max/min/last/sum)` gives for ticks in file order. A bar that is still
 /// open is updated in place; an interval without trades has no bar.
@@ -57,22 +58,23 @@ public struct Resampler {
     public mutating func add(_ tick: Tick, from source: (any BarSource)? = nil) throws {
         let s = index(of: tick.symbol)
         let order = TradeOrder(tick)
+        let amounts = TradeAmounts(tick)
         for t in 0..<timeframes.count {
-            try Self.add(tick, order: order, timeframe: timeframes[t], to: &slots[s][t], from: source)
+            try Self.add(tick, order: order, amounts: amounts, timeframe: timeframes[t], to: &slots[s][t], from: source)
         }
     }
 
     /// Adds `tick` to the bar of `timeframe` it falls into, within one series' slot (updated in place).
     @inline(__always)
-    private static func add(_ tick: Tick, order: TradeOrder, timeframe: Timeframe, to slot: inout Slot,
-                            from source: (any BarSource)?) throws {
+    private static func add(_ tick: Tick, order: TradeOrder, amounts: TradeAmounts, timeframe: Timeframe,
+                            to slot: inout Slot, from source: (any BarSource)?) throws {
         let open = timeframe.barOpen(containing: tick.timestamp)
         if slot.current?.bar.openTime == open {
-            slot.current!.add(tick, order: order)
+            slot.current!.add(tick, order: order, amounts: amounts)
         } else if let i = slot.indexOfOther(opening: open) {
-            slot.others[i].add(tick, order: order)
+            slot.others[i].add(tick, order: order, amounts: amounts)
         } else {
-            let bar = try load(tick, order: order, open: open, timeframe: timeframe, from: source,
+            let bar = try load(tick, order: order, amounts: amounts, open: open, timeframe: timeframe, from: source,
                                newestStored: &slot.newestStored)
             slot.place(bar)
         }
@@ -87,11 +89,11 @@ public struct Resampler {
         for t in 0..<timeframes.count {
             for s in 0..<symbols.count {
                 for bar in slots[s][t].others where bar.isDirty {
-                    result.append(ResampledBar(symbol: symbols[s], timeframe: timeframes[t], bar: bar.bar))
+                    result.append(ResampledBar(symbol: symbols[s], timeframe: timeframes[t], bar: bar.finished))
                 }
                 slots[s][t].others.removeAll(keepingCapacity: true)
                 if let bar = slots[s][t].current, bar.isDirty {
-                    result.append(ResampledBar(symbol: symbols[s], timeframe: timeframes[t], bar: bar.bar))
+                    result.append(ResampledBar(symbol: symbols[s], timeframe: timeframes[t], bar: bar.finished))
                     slots[s][t].current!.markClean()
                 }
             }
@@ -102,7 +104,7 @@ public struct Resampler {
     /// The bar of `symbol` at `timeframe` held in memory (the newest seen), if any.
     public func currentBar(of symbol: Symbol, timeframe: Timeframe) -> Bar? {
         guard let s = symbolIndex[symbol], let t = timeframes.firstIndex(of: timeframe) else { return nil }
-        return slots[s][t].current?.bar
+        return slots[s][t].current?.finished
     }
 
     /// Forgets every bar held in memory (e.g. after a failed transaction, whose bars were not
@@ -112,6 +114,13 @@ public struct Resampler {
         symbolIndex = [:]
         symbols = []
         lastSymbol = nil
+    }
+
+    /// Forgets the bars of `symbol` held in memory (another writer may have changed them); later trades of it
+    /// reload what they need from the ``BarSource``.
+    public mutating func forget(_ symbol: Symbol) {
+        guard let s = symbolIndex[symbol] else { return }
+        slots[s] = Array(repeating: Slot(), count: timeframes.count)
     }
 
     // MARK: - Internals
@@ -135,15 +144,15 @@ public struct Resampler {
     ///
     /// `newestStored` is the series' newest stored (or opened) bar, fetched once from `source`;
     /// a bar opening after it cannot be stored, so it is not looked up.
-    private static func load(_ tick: Tick, order: TradeOrder, open: Timestamp, timeframe: Timeframe,
+    private static func load(_ tick: Tick, order: TradeOrder, amounts: TradeAmounts, open: Timestamp, timeframe: Timeframe,
                              from source: (any BarSource)?, newestStored: inout Timestamp?) throws -> OpenBar {
-        guard let source else { return OpenBar(tick, order: order, openTime: open) }
+        guard let source else { return OpenBar(tick, order: order, openTime: open, amounts: amounts) }
         let newest = try newestStored
             ?? source.latestStoredBarOpen(of: tick.symbol, timeframe: timeframe)
             ?? Timestamp(milliseconds: .min)
         newestStored = max(newest, open)
         guard open <= newest, try source.storedBar(of: tick.symbol, timeframe: timeframe, openTime: open) != nil else {
-            return OpenBar(tick, order: order, openTime: open)
+            return OpenBar(tick, order: order, openTime: open, amounts: amounts)
         }
         let stored = try source.storedTicks(of: tick.symbol, in: TimeRange(start: open, end: open + timeframe.span))
         var rebuilt: OpenBar?
@@ -156,9 +165,9 @@ public struct Resampler {
                 rebuilt!.add(trade, order: TradeOrder(trade))
             }
         }
-        guard var bar = rebuilt else { return OpenBar(tick, order: order, openTime: open) }
+        guard var bar = rebuilt else { return OpenBar(tick, order: order, openTime: open, amounts: amounts) }
         if !seen.contains(tick.tradeID) {
-            bar.add(tick, order: order)
+            bar.add(tick, order: order, amounts: amounts)
             seen.insert(tick.tradeID)
         }
         bar.rebuiltFrom = seen
@@ -212,10 +221,17 @@ private struct Slot {
 }
 
 /// A bar under construction, with the order of its first and last trade.
+///
+/// Its volumes are summed exactly (``ExactSum``) and written into ``bar`` when the bar is taken out
+/// (``finished``), so a stored bar's volume prints like Binance's kline (`125.967`, not `125.96699999999987`).
 private struct OpenBar {
+    /// The bar's prices, trade count and open time (its volume fields are set by ``finished``).
     var bar: Bar
     var first: TradeOrder
     var last: TradeOrder
+    var volume: ExactSum
+    var quoteVolume: ExactSum
+    var takerBuyVolume = ExactSum()
     /// Changed since last taken.
     var isDirty = true
     /// Trade ids already inside the bar when it was rebuilt from stored trades in this round;
@@ -223,32 +239,65 @@ private struct OpenBar {
     var rebuiltFrom: Set<Int64> = []
 
     init(_ tick: Tick, order: TradeOrder, openTime: Timestamp) {
-        bar = Bar(openTime: openTime, firstTrade: tick)
+        self.init(tick, order: order, openTime: openTime, amounts: TradeAmounts(tick))
+    }
+
+    init(_ tick: Tick, order: TradeOrder, openTime: Timestamp, amounts: TradeAmounts) {
+        bar = Bar(openTime: openTime, open: tick.price, high: tick.price, low: tick.price, close: tick.price,
+                  volume: 0, quoteVolume: 0, trades: 1, takerBuyVolume: 0)
         first = order
         last = order
+        volume = ExactSum()
+        volume.add(amounts.quantity)
+        quoteVolume = ExactSum()
+        quoteVolume.add(amounts.quote)
+        if !tick.isBuyerMaker { takerBuyVolume.add(amounts.quantity) }
+    }
+
+    /// The bar with its exact volumes.
+    var finished: Bar {
+        var result = bar
+        result.volume = volume.value
+        result.quoteVolume = quoteVolume.value
+        result.takerBuyVolume = takerBuyVolume.value
+        return result
     }
 
     @inline(__always)
-    mutating func add(_ tick: Tick, order: TradeOrder) {
+    mutating func add(_ tick: Tick, order: TradeOrder, amounts: TradeAmounts) {
         if !rebuiltFrom.isEmpty, rebuiltFrom.contains(tick.tradeID) { return }
         isDirty = true
+        if tick.price > bar.high { bar.high = tick.price }
+        if tick.price < bar.low { bar.low = tick.price }
+        bar.trades += 1
+        volume.add(amounts.quantity)
+        quoteVolume.add(amounts.quote)
+        if !tick.isBuyerMaker { takerBuyVolume.add(amounts.quantity) }
         if order > last {
-            bar.add(tick)
+            bar.close = tick.price
             last = order
-            return
-        }
-        // A trade older than the close: everything but the close changes.
-        let close = bar.close
-        bar.add(tick)
-        bar.close = close
-        if order < first {
+        } else if order < first {
+            // A trade older than the open: it becomes the open (the close stays).
             bar.open = tick.price
             first = order
         }
     }
 
+    mutating func add(_ tick: Tick, order: TradeOrder) { add(tick, order: order, amounts: TradeAmounts(tick)) }
+
     mutating func markClean() {
         isDirty = false
         rebuiltFrom = []
+    }
+}
+
+/// A trade's quantity and quote volume in fixed point, converted once for the bars of every timeframe.
+private struct TradeAmounts {
+    let quantity: ExactSum.Term
+    let quote: ExactSum.Term
+
+    init(_ tick: Tick) {
+        quantity = ExactSum.Term(tick.quantity)
+        quote = ExactSum.Term(price: tick.price, times: tick.quantity)
     }
 }

@@ -50,7 +50,8 @@ public struct Bar: Sendable, Hashable, Codable {
         if !tick.isBuyerMaker { takerBuyVolume += tick.quantity }
     }
 
-    /// Adds a later bar (of a finer timeframe) to this one. O(1).
+    /// Adds a later bar (of a finer timeframe) to this one, summing volumes in `Double`: for bars that are only drawn.
+    /// Bars that are stored or printed are rolled up exactly with ``rolledUp(_:openTime:)``. O(1).
     @inlinable public mutating func merge(_ later: Bar) {
         if later.high > high { high = later.high }
         if later.low < low { low = later.low }

@@ -17,8 +17,8 @@ struct ExportCommandTests {
         #expect(bars.status == 0, "\(bars.stderr)")
         #expect(bars.stdout == """
             open_time,symbol,timeframe,open,high,low,close,volume,quote_volume,trades,taker_buy_volume\r
-            2024-07-19T00:00:00.000Z,BTCUSDT,1m,100.5,100.6,100.5,100.6,0.30000000000000004,30.17,2,0.2\r
-            2024-07-19T00:01:00.000Z,BTCUSDT,1m,101.0,101.0,101.0,101.0,0.3,30.299999999999997,1,0.3\r
+            2024-07-19T00:00:00.000Z,BTCUSDT,1m,100.5,100.6,100.5,100.6,0.3,30.17,2,0.2\r
+            2024-07-19T00:01:00.000Z,BTCUSDT,1m,101.0,101.0,101.0,101.0,0.3,30.3,1,0.3\r
 
             """)
 
