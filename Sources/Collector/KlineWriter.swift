@@ -24,6 +24,8 @@ struct KlineWriter {
     func write(_ bars: [Bar], of symbol: Symbol) throws -> Int {
         guard !bars.isEmpty else { return 0 }
         return try store.write { tx in
+            // A recorder of the same symbol holding bars in memory must reload them.
+            _ = try tx.claimBarWrites(of: symbol, writer: "klines")
             var written = 0
             for bar in bars {
                 try tx.upsert(bar, of: symbol, timeframe: interval)

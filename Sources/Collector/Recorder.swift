@@ -16,14 +16,22 @@ import Storage
 /// let result = try recorder.record(ticks)     // RecordResult(inserted:duplicates:barsWritten:)
 /// ```
 ///
+/// Several writers of one database — an import beside a collector, two collectors of one symbol, in one process or
+/// several — keep bars right: each transaction marks this recorder as the last writer of its symbols' bars, and when
+/// another writer wrote a symbol since, the recorder forgets the bars it holds of that symbol and rebuilds the ones it
+/// touches from the stored trades (which hold everyone's), inside the same transaction.
+///
 /// Synchronous and not thread-safe: one recorder per database writer, used from one task at a time
 /// (the live collector wraps it in its own service). Cost: O(n · timeframes) per batch of n trades,
-/// plus one bar lookup per bar opened.
+/// plus one bar lookup per bar opened, and one statement per symbol per batch for the writer mark.
 public final class Recorder {
     /// The database written to.
     public let store: Store
     /// The timeframes of the bars kept, finest first.
     public var timeframes: [Timeframe] { resampler.timeframes }
+
+    /// Who this recorder is to the store's writer marks (random per recorder).
+    public let writerID: String
 
     private var resampler: Resampler
     private let logger: Logger
@@ -34,6 +42,12 @@ public final class Recorder {
         self.store = store
         self.resampler = Resampler(timeframes: timeframes)
         self.logger = logger
+        self.writerID = Self.newWriterID()
+    }
+
+    /// A random id for a writer of bars (``Storage/StoreTransaction/claimBarWrites(of:writer:)``).
+    static func newWriterID() -> String {
+        String(UInt64.random(in: .min ... .max), radix: 36)
     }
 
     /// Stores `ticks` and updates their bars in one transaction.
@@ -53,6 +67,7 @@ public final class Recorder {
                 // All trades first (new ones in bulk), then the resampler sees the new ones in order. A bar it
                 // rebuilds from stored trades may then already hold later trades of this batch: it skips them.
                 let isNew = try tx.insert(contentsOf: ticks)
+                try claimBarWrites(of: ticks, in: tx)
                 for (tick, new) in zip(ticks, isNew) {
                     if new {
                         result.inserted += 1
@@ -83,6 +98,20 @@ public final class Recorder {
                 "recorder.batch": "\(ticks.count)", "error": "\(error)",
             ])
             throw error
+        }
+    }
+
+    /// Marks this recorder as the last writer of the bars of every symbol in `ticks`, and forgets the bars it holds of
+    /// a symbol that another writer wrote since (they are rebuilt from the stored trades when touched).
+    private func claimBarWrites(of ticks: some Collection<Tick>, in tx: StoreTransaction) throws {
+        var claimed: Set<Symbol> = []
+        var last: Symbol?
+        for tick in ticks where tick.symbol != last {
+            last = tick.symbol
+            guard claimed.insert(tick.symbol).inserted else { continue }
+            if try tx.claimBarWrites(of: tick.symbol, writer: writerID) {
+                resampler.forget(tick.symbol)
+            }
         }
     }
 

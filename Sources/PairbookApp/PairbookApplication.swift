@@ -56,7 +56,8 @@ public struct PairbookApplication: Sendable {
             stream: BinanceStreamConfiguration(symbols: settings.symbols, kind: settings.stream, endpoint: settings.endpoint,
                                                tls: settings.streamTLS),
             timeframes: settings.timeframes, restEndpoint: settings.restEndpoint, apiKey: settings.apiKey, store: store,
-            statusInterval: .seconds(10), statusLine: say, logger: logger, afterCommit: { feedSignal.ring() })
+            statusInterval: .seconds(10), statusLine: say, logger: logger, shareSymbols: settings.shareSymbols,
+            afterCommit: { feedSignal.ring() })
         let reportPool = NIOThreadPool(numberOfThreads: 1)
         reportPool.start()
         defer { reportPool.shutdownGracefully { _ in } }

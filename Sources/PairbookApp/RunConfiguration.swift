@@ -22,6 +22,7 @@ public struct RunConfiguration: Decodable, Sendable {
     public var shutdownGraceSeconds: Int?
     public var keepReportsFor: String?
     public var token: String?
+    public var shareSymbols: Bool?
     public var delivery: DeliveryConfiguration?
 
     public struct DeliveryConfiguration: Decodable, Sendable {
@@ -89,7 +90,7 @@ public struct RunConfiguration: Decodable, Sendable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case database, symbols, stream, endpoint, timeframes, reports, output, listen, delivery, token
         case catchUp = "catch_up", maxDataAge = "max_data_age", shutdownGraceSeconds = "shutdown_grace_seconds"
-        case restEndpoint = "rest_endpoint", keepReportsFor = "keep_reports_for"
+        case restEndpoint = "rest_endpoint", keepReportsFor = "keep_reports_for", shareSymbols = "share_symbols"
     }
 
     public init() {}
@@ -114,6 +115,7 @@ public struct RunConfiguration: Decodable, Sendable {
         keepReportsFor = try c.decodeIfPresent(String.self, forKey: .keepReportsFor)
         delivery = try c.decodeIfPresent(DeliveryConfiguration.self, forKey: .delivery)
         token = try c.decodeIfPresent(String.self, forKey: .token)
+        shareSymbols = try c.decodeIfPresent(Bool.self, forKey: .shareSymbols)
     }
 
     /// Reads and decodes the file; errors name the file.

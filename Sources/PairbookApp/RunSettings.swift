@@ -24,6 +24,8 @@ public struct RunFlags: Sendable {
     public var emails: [String] = []
     public var keepReportsFor: String?
     public var noCatchUp = false
+    /// `--share-symbols`: record symbols that another collector holds, alongside it.
+    public var shareSymbols = false
     /// `--token`, else `PAIRBOOK_TOKEN`.
     public var token: String?
     public var insecure = false
@@ -58,6 +60,8 @@ public struct RunSettings: Sendable {
     public var streamTLS: TLSConfiguration
     /// `BINANCE_API_KEY`, for backfilling gaps of `trade` streams from REST.
     public var apiKey: String?
+    /// Record symbols whose lease another collector holds, alongside it, instead of refusing to start.
+    public var shareSymbols: Bool
 
     public init(flags: RunFlags, file: RunConfiguration) throws {
         database = flags.database ?? file.database ?? flags.defaultDatabase
@@ -117,6 +121,7 @@ public struct RunSettings: Sendable {
             : nil
         streamTLS = try BinanceStreamConfiguration.tlsConfiguration(insecure: flags.insecure, caFile: flags.caFile)
         apiKey = flags.apiKey
+        shareSymbols = flags.shareSymbols || (file.shareSymbols ?? false)
     }
 
     /// `host:port`, `:port`, `port` or `[v6]:port`.

@@ -140,6 +140,23 @@ extension Store {
             try db.execute(sql: "DROP INDEX tick_rows_twins")
             try db.create(index: "tick_rows_symbol_trade", on: "tick_rows", columns: ["symbol_id", "trade_id"], unique: true)
         }
+        // Several writers of one symbol (an import and a collector, two collectors): each transaction marks the symbols
+        // whose bars it wrote, so a writer holding bars in memory sees that another wrote since and reloads them; and
+        // a live collector holds a lease on each symbol it records, so a second one is refused.
+        migrator.registerMigration("v5-writers-and-leases") { db in
+            try db.alter(table: "symbols") { t in
+                t.add(column: "bar_writer", .text)
+            }
+            try db.create(table: "collector_leases") { t in
+                t.primaryKey("symbol", .text)
+                t.column("holder", .text).notNull()
+                t.column("host", .text).notNull()
+                t.column("pid", .integer).notNull()
+                t.column("acquired_at", .integer).notNull()
+                t.column("renewed_at", .integer).notNull()
+                t.column("expires_at", .integer).notNull()
+            }
+        }
         return migrator
     }
 }

@@ -156,6 +156,19 @@ public final class StoreTransaction {
         try BarRow.fetchAll(database, BarRow.select(symbol: symbol, timeframe: timeframe, range: range)).map(\.bar)
     }
 
+    /// Marks `writer` as the last writer of `symbol`'s bars; `true` when someone else wrote them since `writer` last did
+    /// (another process, another recorder, a kline import), or nobody is recorded: bars of `symbol` that `writer` holds in
+    /// memory may then be stale and must be reloaded from what is stored.
+    ///
+    /// One statement. - Throws: ``StoreError/sqlite(operation:message:)``.
+    public func claimBarWrites(of symbol: Symbol, writer: String) throws -> Bool {
+        try database.execute(sql: "INSERT OR IGNORE INTO symbols (name) VALUES (?)", arguments: [symbol.name])
+        try database.execute(
+            sql: "UPDATE symbols SET bar_writer = ? WHERE name = ? AND bar_writer IS NOT ?",
+            arguments: [writer, symbol.name, writer])
+        return database.changesCount > 0
+    }
+
     // MARK: - Gaps
 
     /// Records a hole in a symbol's trade-id sequence.

@@ -23,7 +23,9 @@ struct CollectCommand: AsyncParsableCommand {
             --rest-endpoint; gaps of trade streams from /fapi/v1/historicalTrades when the environment variable
             BINANCE_API_KEY holds an API key (never logged). Only MARKET trades are recorded from trade streams.
             A status line is printed every 10 s. Stop with Ctrl-C or SIGTERM: everything received is committed
-            before the process exits (status 0).
+            before the process exits (status 0). Each symbol is leased in the database while it is recorded: a
+            second collector of a symbol is refused (--share-symbols records alongside it), and the lease of a
+            collector that died expires after 30 s.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -41,6 +43,9 @@ struct CollectCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("Bar timeframes to keep, comma-separated.", valueName: "list"))
     var timeframes: String = "1s,1m,5m"
+
+    @Flag(name: .customLong("share-symbols"), help: "Record symbols that another collector holds (its lease) alongside it instead of refusing to start.")
+    var shareSymbols = false
 
     @Flag(help: "Do not verify the server's TLS certificate (test servers only).")
     var insecure = false
@@ -84,7 +89,7 @@ struct CollectCommand: AsyncParsableCommand {
             stream: configuration, timeframes: try parsedTimeframes(), restEndpoint: restEndpoint,
             apiKey: ProcessInfo.processInfo.environment[HistoricalTradesClient.apiKeyEnvironmentVariable], store: store,
             statusInterval: .milliseconds(statusInterval.milliseconds),
-            statusLine: Console.liveLine, logger: logger)
+            statusLine: Console.liveLine, logger: logger, shareSymbols: shareSymbols)
         let services = collector.services
         var groupConfiguration = ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

@@ -73,6 +73,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Dashboard access token (default $PAIRBOOK_TOKEN); required when listening beyond loopback.", valueName: "token"))
     var token: String?
 
+    @Flag(name: .customLong("share-symbols"), help: "Record symbols that another collector holds (its lease) alongside it instead of refusing to start.")
+    var shareSymbols = false
+
     @Flag(help: "Do not verify the exchange's TLS certificate (test servers only).")
     var insecure = false
 
@@ -109,6 +112,7 @@ struct RunCommand: AsyncParsableCommand {
         flags.emails = emails
         flags.keepReportsFor = keepReportsFor
         flags.noCatchUp = noCatchUp
+        flags.shareSymbols = shareSymbols
         flags.token = token ?? environment["PAIRBOOK_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         flags.insecure = insecure
         flags.caFile = caFile
