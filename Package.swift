@@ -192,6 +192,8 @@ let package = Package(
             name: "PairbookTestSupport",
             dependencies: [
                 "Market",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -211,7 +213,10 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "CollectorTests",
-            dependencies: ["Collector", "PairbookTestSupport", .product(name: "MetricsTestKit", package: "swift-metrics")],
+            dependencies: [
+                "Collector", "PairbookTestSupport", .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "InMemoryLogging", package: "swift-log"),
+            ],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings),
         .testTarget(name: "AlertsTests", dependencies: ["Alerts", "PairbookTestSupport"], swiftSettings: swiftSettings),

@@ -38,7 +38,7 @@ public struct ImportOptions: Sendable, Hashable {
 /// ``ImportOptions/skipBadRows`` bad rows are counted in the summary instead.
 ///
 /// ```swift
-/// let importer = CSVImporter(store: store)
+/// let importer = CSVImporter(store: store, logger: logger)
 /// let summary = try importer.importFile(at: URL(fileURLWithPath: "BTCUSDT-trades-2024-01-01.zip"))
 /// print(summary)   // BTCUSDT-trades-2024-01-01.zip/…csv: BTCUSDT trades, 1042 rows, …
 /// ```
@@ -55,7 +55,7 @@ public final class CSVImporter {
     /// - Parameter wallClock: UTC now, read once per file: trade and kline times must lie in
     ///   ``Market/Timestamp/plausibleMarketTimes(now:)`` (2017-01-01 to now + 1 day), or the row is bad.
     public init(store: Store, timeframes: [Timeframe] = Timeframe.defaults, batchSize: Int = 50_000,
-                logger: Logger = Logger(label: "pairbook.import"),
+                logger: Logger,
                 wallClock: @escaping @Sendable () -> Timestamp = { Timestamp.now() }) {
         precondition(batchSize > 0, "batch size must be positive")
         self.store = store

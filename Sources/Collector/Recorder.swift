@@ -12,7 +12,7 @@ import Storage
 /// and simply recorded again on the next run (the resampler reloads the stored bars it needs).
 ///
 /// ```swift
-/// let recorder = Recorder(store: store, timeframes: [.oneSecond, .oneMinute, .fiveMinutes])
+/// let recorder = Recorder(store: store, timeframes: [.oneSecond, .oneMinute, .fiveMinutes], logger: logger)
 /// let result = try recorder.record(ticks)     // RecordResult(inserted:duplicates:barsWritten:)
 /// ```
 ///
@@ -38,7 +38,7 @@ public final class Recorder {
 
     /// Creates a recorder writing to `store`, keeping bars of `timeframes` (default 1s, 1m, 5m).
     public init(store: Store, timeframes: [Timeframe] = Timeframe.defaults,
-                logger: Logger = Logger(label: "pairbook.recorder")) {
+                logger: Logger) {
         self.store = store
         self.resampler = Resampler(timeframes: timeframes)
         self.logger = logger

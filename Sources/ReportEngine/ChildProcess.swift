@@ -11,6 +11,10 @@ import Glibc
 ///
 /// Foundation's `Process` does none of this, and reports the exit of `sh -c` only once every process that
 /// inherited its descriptors has ended; here waiting is a `waitpid` on a thread of its own.
+///
+/// Why not swift-subprocess (1.0.2): its teardown sequence ends as soon as the process it started has exited, so when
+/// `sh` dies on SIGTERM while a child of it ignores SIGTERM, the final SIGKILL to the group is never sent and the child
+/// lives on — the very case ``stopGroup(grace:)`` exists for (and `TriggerCommandTests` checks).
 struct ChildProcess: Sendable {
     /// `posix_spawn` failed: `path` and the system's reason.
     struct SpawnError: Error, CustomStringConvertible {

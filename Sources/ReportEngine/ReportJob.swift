@@ -10,7 +10,7 @@ import Synchronization
 ///
 /// ```swift
 /// let job = ReportJob(scriptPath: "Reports/pair-overview.md", assignments: ["window=120"], at: at)
-/// let result = try job.run(store: store)
+/// let result = try job.run(store: store, logger: logger)
 /// print(result.folder)
 /// ```
 public struct ReportJob: Sendable {
@@ -87,7 +87,7 @@ public struct ReportJob: Sendable {
     ///   - now: the wall-clock time (default: the system clock), used only when neither `at` nor a schedule fixes the run time, and for `report_runs`.
     /// - Throws: ``ScriptError`` for script, parameter and output problems; ``StoreError``; chart errors. A failed run is still
     ///   recorded in `report_runs` with status `failed` once the script has parsed.
-    public func run(store: Store, now: Timestamp? = nil, logger: Logger = Logger(label: "pairbook.report"),
+    public func run(store: Store, now: Timestamp? = nil, logger: Logger,
                     progress: ProgressHandler? = nil) throws -> Result {
         let now = now ?? .wallClockNow
         let script = try ReportScript(contentsOf: scriptPath)

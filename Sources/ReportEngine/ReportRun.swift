@@ -12,7 +12,7 @@ import Storage
 /// let script = try ReportScript(contentsOf: "Reports/pair-overview.md")
 /// var params = script.parameters
 /// try params.apply(assignments: ["window=120"])
-/// let run = ReportRun(script: script, parameters: params, store: store, runTime: at)
+/// let run = ReportRun(script: script, parameters: params, store: store, runTime: at, logger: logger)
 /// let report = try run.execute()
 /// ```
 /// Execution reads the store only; recording alert transitions is ``recordAlerts(of:runID:)``.
@@ -32,7 +32,7 @@ public struct ReportRun: Sendable {
 
     /// Prepares a run; ``execute()`` does the work.
     public init(script: ReportScript, parameters: ReportParameters, store: Store, runTime: Timestamp,
-                logger: Logger = Logger(label: "pairbook.report"), progress: ProgressHandler? = nil) {
+                logger: Logger, progress: ProgressHandler? = nil) {
         self.script = script
         self.parameters = parameters
         self.store = store

@@ -86,17 +86,22 @@ public struct TriggerCommand: Sendable {
         } catch {
             return .couldNotStart(error.description)
         }
-        // The timer ends first (the limit) or is cancelled by the waiter (the command ended in time).
-        let timer = Task { try await Task.sleep(for: timeLimit) }
-        let waiter = Task {
-            let status = await child.waitForExit()
-            timer.cancel()
-            return status
+        // Whichever ends first: the command (its exit status) or the time limit (nil; also when this task is cancelled,
+        // so a cancelled run stops its command too).
+        return await withTaskGroup(of: Int32?.self) { group in
+            group.addTask { await child.waitForExit() }
+            group.addTask {
+                try? await Task.sleep(for: timeLimit)
+                return nil
+            }
+            if let status = await group.next()! {
+                group.cancelAll()
+                return .exited(status)
+            }
+            await child.stopGroup(grace: grace)
+            await group.waitForAll()  // the waiter reaps the shell
+            return .timedOut
         }
-        guard (try? await timer.value) != nil else { return .exited(await waiter.value) }
-        await child.stopGroup(grace: grace)
-        _ = await waiter.value
-        return .timedOut
     }
 
     /// `environment` without the variables that hold secrets: a notifier is a shell command written by whoever

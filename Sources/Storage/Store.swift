@@ -9,7 +9,7 @@ import Market
 /// `DatabasePool` (readers never block the writer); tests use ``inMemory()``.
 ///
 /// ```swift
-/// let store = try Store(path: "pairbook.sqlite")
+/// let store = try Store(path: "pairbook.sqlite", logger: logger)
 /// try store.write { tx in _ = try tx.insert(tick) }
 /// let bars = try store.bars(for: "BTCUSDT", timeframe: .oneMinute, in: range)
 /// ```
@@ -27,7 +27,7 @@ public struct Store: Sendable {
     ///
     /// - Throws: ``StoreError/cannotOpen(path:reason:)`` when the file can't be opened or isn't a database;
     ///   ``StoreError/newerSchema(path:)`` when it was written by a newer pairbook.
-    public init(path: String, logger: Logger = Logger(label: "pairbook.store")) throws {
+    public init(path: String, logger: Logger) throws {
         let pool: DatabasePool
         do {
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
@@ -52,16 +52,16 @@ public struct Store: Sendable {
         try migrate(logger: logger)
     }
 
-    /// A fresh, migrated database in memory (for tests).
-    public static func inMemory() throws -> Store {
-        try Store(writer: DatabaseQueue(configuration: configuration()))
+    /// A fresh, migrated database in memory (for tests); its migration logs to `logger` (default: nowhere).
+    public static func inMemory(logger: Logger = Logger(label: "pairbook.store", factory: { _ in SwiftLogNoOpLogHandler() })) throws -> Store {
+        try Store(writer: DatabaseQueue(configuration: configuration()), logger: logger)
     }
 
-    init(writer: any DatabaseWriter) throws {
+    init(writer: any DatabaseWriter, logger: Logger) throws {
         self.writer = writer
         self.probe = nil
         self.path = nil
-        try migrate(logger: Logger(label: "pairbook.store"))
+        try migrate(logger: logger)
     }
 
     private func migrate(logger: Logger) throws {

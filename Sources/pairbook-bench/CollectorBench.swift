@@ -137,12 +137,8 @@ struct CollectorBench: AsyncParsableCommand {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pairbook-collector-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try Store(path: directory.appendingPathComponent("bench.sqlite").path)
-        let logger = {
-            var logger = Logger(label: "pairbook.bench.collector")
-            logger.logLevel = .warning
-            return logger
-        }()
+        let logger = Logger.bench("collector")
+        let store = try Store(path: directory.appendingPathComponent("bench.sqlite").path, logger: logger)
         let stats = CollectorStats()
         let sample = Sample()
         let queueStatistics = Mutex(LiveEventQueue.Statistics())

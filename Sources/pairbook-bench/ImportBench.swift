@@ -3,6 +3,7 @@ import Collector
 import Foundation
 import GRDB
 import GRDBSQLite
+import Logging
 import Market
 import Storage
 
@@ -65,8 +66,8 @@ struct ImportBench: ParsableCommand {
         for run in 0..<max(1, repetitions) {
             // 2. End to end
             let importPath = dir.appendingPathComponent("import-\(run).sqlite").path
-            let store = try Store(path: importPath)
-            let importer = CSVImporter(store: store, timeframes: Timeframe.defaults, batchSize: batchSize)
+            let store = try Store(path: importPath, logger: .bench("import"))
+            let importer = CSVImporter(store: store, timeframes: Timeframe.defaults, batchSize: batchSize, logger: .bench("import"))
             let t0 = ContinuousClock.now
             let c0 = Self.cpuSeconds()
             var inserted = 0
@@ -85,7 +86,7 @@ struct ImportBench: ParsableCommand {
             //    them: file by file (all BTCUSDT, then all ETHUSDT).
             for (i, ceiling) in ceilings.enumerated() {
                 let rawPath = dir.appendingPathComponent("raw-\(ceiling.rows)-\(run).sqlite").path
-                _ = try Store(path: rawPath)  // same schema
+                _ = try Store(path: rawPath, logger: .bench("import"))  // same schema
                 let c1 = Self.cpuSeconds()
                 let seconds = try Self.rawInsert(fileOrder, into: rawPath, batchSize: batchSize, rowsPerStatement: ceiling.rows)
                 if seconds < ceiling.seconds { ceilings[i] = (ceiling.rows, seconds, Self.cpuSeconds() - c1) }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Collector
 import Foundation
+import Logging
 import Market
 import PairbookTestSupport
 import Storage
@@ -87,7 +88,7 @@ struct SoakBench: AsyncParsableCommand {
         let loadAfter = Self.loadAverage()
 
         // Checks on the database, after the child has exited.
-        let store = try Store(path: settings.database.path)
+        let store = try Store(path: settings.database.path, logger: .bench("soak"))
         var stored: [Symbol: Set<Int64>] = [:]
         for symbol in Set(sent.map(\.symbol)) {
             var ids = Set<Int64>()

@@ -21,10 +21,10 @@ struct CSVImporterTests {
         let dir = try temporaryDirectory()
         let url = try writeFile(Self.header + Self.rows, named: "BTCUSDT-trades-2024-07-18.csv", in: dir)
         let store = try Store.inMemory()
-        let first = try CSVImporter(store: store).importFile(at: url)
+        let first = try CSVImporter(store: store, logger: .quiet).importFile(at: url)
         #expect(first.recorded.inserted == 4 && first.recorded.duplicates == 0)
         let before = try StoreSnapshot(store)
-        let second = try CSVImporter(store: store).importFile(at: url)
+        let second = try CSVImporter(store: store, logger: .quiet).importFile(at: url)
         #expect(second.recorded.inserted == 0 && second.recorded.duplicates == 4)
         #expect(try StoreSnapshot(store) == before)
     }
@@ -36,8 +36,8 @@ struct CSVImporterTests {
         let without = try writeFile(Self.rows, named: "BTCUSDT-trades-2024-07-19.csv", in: dir)
         let a = try Store.inMemory()
         let b = try Store.inMemory()
-        let sa = try CSVImporter(store: a).importFile(at: withHeader)
-        let sb = try CSVImporter(store: b).importFile(at: without)
+        let sa = try CSVImporter(store: a, logger: .quiet).importFile(at: withHeader)
+        let sb = try CSVImporter(store: b, logger: .quiet).importFile(at: without)
         #expect(sa.rows == 4 && sb.rows == 4)
         #expect(try StoreSnapshot(a) == StoreSnapshot(b))
         #expect(try StoreSnapshot(a).ticks.first == Tick(
@@ -53,8 +53,8 @@ struct CSVImporterTests {
         try runZip(zip, csv)
         let plain = try Store.inMemory()
         let zipped = try Store.inMemory()
-        _ = try CSVImporter(store: plain).importFile(at: csv)
-        let summary = try CSVImporter(store: zipped).importFile(at: zip)
+        _ = try CSVImporter(store: plain, logger: .quiet).importFile(at: csv)
+        let summary = try CSVImporter(store: zipped, logger: .quiet).importFile(at: zip)
         #expect(summary.file == "BTCUSDT-trades-2024-07-18.zip/BTCUSDT-trades-2024-07-18.csv")
         #expect(summary.recorded.inserted == 4)
         #expect(try StoreSnapshot(plain) == StoreSnapshot(zipped))
@@ -69,7 +69,7 @@ struct CSVImporterTests {
         let store = try Store.inMemory()
         #expect(throws: ImportError.badRow(SourceLocation(file: "BTCUSDT-trades-2024-01-01.csv", line: 3),
                                             reason: "expected 6 columns, found 4")) {
-            try CSVImporter(store: store).importFile(at: url)
+            try CSVImporter(store: store, logger: .quiet).importFile(at: url)
         }
         let error = ImportError.badRow(SourceLocation(file: "BTCUSDT-trades-2024-01-01.csv", line: 3), reason: "expected 6 columns, found 4")
         #expect(error.description == "BTCUSDT-trades-2024-01-01.csv:3: expected 6 columns, found 4")
@@ -91,7 +91,7 @@ struct CSVImporterTests {
         // Then the error names line 56 and exactly the five full batches before it are stored
         #expect(throws: ImportError.badRow(SourceLocation(file: "BTCUSDT-trades-2024-01-01.csv", line: 56),
                                             reason: "bad price 'oops'")) {
-            try CSVImporter(store: store, batchSize: 10).importFile(at: url)
+            try CSVImporter(store: store, batchSize: 10, logger: .quiet).importFile(at: url)
         }
         #expect(try store.tickCount() == 50)
     }
@@ -105,7 +105,7 @@ struct CSVImporterTests {
         let dir = try temporaryDirectory()
         let url = try writeFile(Self.header + row + "\n", named: "BTCUSDT-trades-2024-01-01.csv", in: dir)
         #expect(throws: ImportError.badRow(SourceLocation(file: "BTCUSDT-trades-2024-01-01.csv", line: 2), reason: reason)) {
-            try CSVImporter(store: try Store.inMemory()).importFile(at: url)
+            try CSVImporter(store: try Store.inMemory(), logger: .quiet).importFile(at: url)
         }
     }
 
@@ -115,7 +115,7 @@ struct CSVImporterTests {
         let text = Self.header + Self.rows + "104,oops,0.1,1,1721347085000,true\n105,1,2\n"
         let url = try writeFile(text, named: "BTCUSDT-trades-2024-07-18.csv", in: dir)
         let store = try Store.inMemory()
-        let summary = try CSVImporter(store: store).importFile(at: url, options: ImportOptions(skipBadRows: true))
+        let summary = try CSVImporter(store: store, logger: .quiet).importFile(at: url, options: ImportOptions(skipBadRows: true))
         #expect(summary.badRows == 2)
         #expect(summary.recorded.inserted == 4)
         #expect(summary.firstBadRow?.description == "BTCUSDT-trades-2024-07-18.csv:6: bad price 'oops'")
@@ -129,7 +129,7 @@ struct CSVImporterTests {
         let agg = try writeFile("agg_trade_id,price,quantity,first_trade_id,last_trade_id,transact_time,is_buyer_maker\n"
                                 + "7,3000.5,1.25,10,12,1721347022956,false\n", named: "whatever.csv", in: dir)
         let store = try Store.inMemory()
-        let importer = CSVImporter(store: store)
+        let importer = CSVImporter(store: store, logger: .quiet)
         let s1 = try importer.importFile(at: spot)
         #expect(s1.kind == .trades)
         let s2 = try importer.importFile(at: agg, options: ImportOptions(symbol: "ETHUSDT"))
@@ -145,7 +145,7 @@ struct CSVImporterTests {
         let url = try writeFile(String(repeating: "1", count: 200_000), named: "BTCUSDT-trades-2024-01-01.csv", in: dir)
         #expect(throws: ImportError.badRow(SourceLocation(file: "BTCUSDT-trades-2024-01-01.csv", line: 1),
                                             reason: "line longer than 65536 bytes; not a CSV dump?")) {
-            try CSVImporter(store: try Store.inMemory()).importFile(at: url)
+            try CSVImporter(store: try Store.inMemory(), logger: .quiet).importFile(at: url)
         }
     }
 
@@ -156,7 +156,7 @@ struct CSVImporterTests {
             .joined(separator: "\n") + "\n"
         let url = try writeFile(text, named: "BTCUSDT-trades-2024-07-19.csv", in: dir)
         var reports: [ImportProgress] = []
-        _ = try CSVImporter(store: try Store.inMemory(), batchSize: 1_000).importFile(at: url) { reports.append($0) }
+        _ = try CSVImporter(store: try Store.inMemory(), batchSize: 1_000, logger: .quiet).importFile(at: url) { reports.append($0) }
         #expect(reports.map(\.rows) == [1_000, 2_000, 2_500])
         #expect(reports.last?.bytesRead == Int64(text.utf8.count))
         #expect(reports.last?.fraction == 1)
@@ -168,7 +168,7 @@ struct CSVImporterTests {
         let dir = try temporaryDirectory()
         let url = try writeFile(Self.rows, named: "trades.csv", in: dir)
         #expect(throws: ImportError.unknownSymbol(file: "trades.csv")) {
-            try CSVImporter(store: try Store.inMemory()).importFile(at: url)
+            try CSVImporter(store: try Store.inMemory(), logger: .quiet).importFile(at: url)
         }
     }
 
@@ -184,13 +184,13 @@ struct CSVImporterTests {
         let cut = text.split(separator: "\n").prefix(1234).joined(separator: "\n")
         let partial = try writeFile(cut, named: "BTCUSDT-trades-2023-11-14.partial.csv", in: dir)
         let resumed = try Store.inMemory()
-        _ = try CSVImporter(store: resumed, batchSize: 100).importFile(at: partial)
+        _ = try CSVImporter(store: resumed, batchSize: 100, logger: .quiet).importFile(at: partial)
         // When a fresh importer imports the whole file
-        let summary = try CSVImporter(store: resumed, batchSize: 100).importFile(at: url)
+        let summary = try CSVImporter(store: resumed, batchSize: 100, logger: .quiet).importFile(at: url)
         #expect(summary.recorded.duplicates == 1233)
         // Then everything equals a clean single import
         let clean = try Store.inMemory()
-        _ = try CSVImporter(store: clean).importFile(at: url)
+        _ = try CSVImporter(store: clean, logger: .quiet).importFile(at: url)
         let a = try StoreSnapshot(resumed)
         let b = try StoreSnapshot(clean)
         #expect(a.ticks == b.ticks)

@@ -38,7 +38,7 @@ struct ExactVolumeTests {
             doubleSums[open, default: 0] += Double(f[2])!
         }
         let store = try Store.inMemory()
-        _ = try CSVImporter(store: store, timeframes: [.oneSecond, .oneMinute]).importFile(at: SharedData.url(path))
+        _ = try CSVImporter(store: store, timeframes: [.oneSecond, .oneMinute], logger: .quiet).importFile(at: SharedData.url(path))
         let bars = try store.bars(for: "BTCUSDT", timeframe: .oneMinute, in: .all).bars
         #expect(bars.count == expected.sums.count)
         var drifting = 0
@@ -67,7 +67,7 @@ struct ExactVolumeTests {
             doubleSums[open, default: 0] += Double(f[5])!
         }
         let store = try Store.inMemory()
-        _ = try CSVImporter(store: store, timeframes: [.oneMinute, .fiveMinutes]).importFile(at: SharedData.url(path))
+        _ = try CSVImporter(store: store, timeframes: [.oneMinute, .fiveMinutes], logger: .quiet).importFile(at: SharedData.url(path))
         let bars = try store.bars(for: "ETHUSDT", timeframe: .fiveMinutes, in: .all).bars
         #expect(bars.count == 288)
         var drifting = 0

@@ -13,7 +13,7 @@ struct ImportRangeTests {
     static let accepted = "2017-01-01T00:00:00.000Z…2024-07-21T00:00:00.000Z"
 
     static func importer(_ store: Store) -> CSVImporter {
-        CSVImporter(store: store, wallClock: { ImportRangeTests.now })
+        CSVImporter(store: store, logger: .quiet, wallClock: { ImportRangeTests.now })
     }
 
     /// The real file `source` written to a temp folder as `name`, with field `field` of line `line` (1-based) replaced.

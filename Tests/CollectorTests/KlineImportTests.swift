@@ -12,7 +12,7 @@ struct KlineImportTests {
           .enabled(if: SharedData.isAvailable, "\(SharedData.skipReason)"), arguments: ["BTCUSDT", "ETHUSDT"])
     func rollUp(symbol: String) throws {
         let store = try Store.inMemory()
-        let importer = CSVImporter(store: store, timeframes: [.oneSecond, .oneMinute, .fiveMinutes, .oneHour])
+        let importer = CSVImporter(store: store, timeframes: [.oneSecond, .oneMinute, .fiveMinutes, .oneHour], logger: .quiet)
         // Import out of date order: roll-ups are recomputed from stored bars, so order doesn't matter.
         for day in ["03", "01", "02"] {
             let summary = try importer.importFile(at: SharedData.url("\(Self.directory)/\(symbol)-1m-2023-01-\(day).csv"))
@@ -42,7 +42,7 @@ struct KlineImportTests {
             """
         let url = try writeFile(rows, named: "BTCUSDT-klines.csv", in: dir)
         let store = try Store.inMemory()
-        let summary = try CSVImporter(store: store).importFile(at: url, options: ImportOptions(kind: .klines(nil)))
+        let summary = try CSVImporter(store: store, logger: .quiet).importFile(at: url, options: ImportOptions(kind: .klines(nil)))
         #expect(summary.kind == .klines(.oneMinute))
         let bars = try store.bars(for: "BTCUSDT", timeframe: .oneMinute, in: .all).bars
         #expect(bars.count == 2)
@@ -56,6 +56,6 @@ struct KlineImportTests {
     func misaligned() throws {
         let dir = try temporaryDirectory()
         let url = try writeFile("1672531201000,1,1,1,1,1,1672531260999,1,1,1,1,0\n", named: "BTCUSDT-1m-2023-01-01.csv", in: dir)
-        #expect(throws: ImportError.self) { try CSVImporter(store: try Store.inMemory()).importFile(at: url) }
+        #expect(throws: ImportError.self) { try CSVImporter(store: try Store.inMemory(), logger: .quiet).importFile(at: url) }
     }
 }

@@ -1,5 +1,6 @@
 import Collector
 import Market
+import PairbookTestSupport
 import Storage
 import Testing
 
@@ -8,8 +9,7 @@ struct ResamplerTests {
 
     func tick(_ id: Int64, at offset: Int64, _ price: Double, _ quantity: Double = 1, maker: Bool = false,
               symbol: Symbol = "BTCUSDT") -> Tick {
-        Tick(symbol: symbol, tradeID: id, timestamp: base + TimeSpan(milliseconds: offset), price: price,
-             quantity: quantity, isBuyerMaker: maker)
+        .sample(symbol, id: id, at: base + TimeSpan(milliseconds: offset), price: price, quantity: quantity, buyerMaker: maker)
     }
 
     @Test("bars open aligned in UTC with first/max/min/last and sums")
@@ -80,10 +80,10 @@ struct ResamplerTests {
     func rebuildsStoredBar() throws {
         // Given a store with two trades of the first minute and their bars
         let store = try Store.inMemory()
-        let first = Recorder(store: store, timeframes: [.oneMinute])
+        let first = Recorder(store: store, timeframes: [.oneMinute], logger: .quiet)
         _ = try first.record([tick(1, at: 0, 100), tick(3, at: 30_000, 103)])
         // When a fresh recorder (no bars in memory) records a late trade between them
-        let second = Recorder(store: store, timeframes: [.oneMinute])
+        let second = Recorder(store: store, timeframes: [.oneMinute], logger: .quiet)
         _ = try second.record([tick(2, at: 10_000, 90)])
         // Then the bar keeps open and close from trade order and counts all three
         let bar = try #require(try store.bars(for: "BTCUSDT", timeframe: .oneMinute, in: .all).bars.first)

@@ -3,6 +3,7 @@ import Foundation
 import Market
 import Storage
 import Testing
+import PairbookTestSupport
 
 struct SimulatorTests {
     static let hour = TimeRange(start: Timestamp(seconds: 1_704_067_200), end: Timestamp(seconds: 1_704_070_800))
@@ -63,7 +64,7 @@ struct SimulatorTests {
     @Test("simulated trades go through the recorder")
     func recorded() throws {
         let store = try Store.inMemory()
-        let recorder = Recorder(store: store)
+        let recorder = Recorder(store: store, logger: .quiet)
         let range = TimeRange(start: Self.hour.start, end: Self.hour.start + .minutes(10))
         let result = try recorder.record(contentsOf: Simulator().ticks(in: range), batchSize: 1_000)
         #expect(result.inserted == Array(Simulator().ticks(in: range)).count)

@@ -14,7 +14,7 @@ struct TradeFixtureTests {
     func bars(symbol: String) throws {
         let store = try Store.inMemory()
         // Small batches, so that bars straddle transactions and are continued from the store.
-        let importer = CSVImporter(store: store, batchSize: 777)
+        let importer = CSVImporter(store: store, batchSize: 777, logger: .quiet)
         let summary = try importer.importFile(at: SharedData.url("\(Self.directory)/\(symbol)-um-trades-20240718-19.derived.csv"))
         #expect(summary.symbol == (try Symbol(parsing: symbol)))
         #expect(summary.recorded.inserted == (symbol == "BTCUSDT" ? 10_701 : 13_655))
@@ -29,7 +29,7 @@ struct TradeFixtureTests {
           .enabled(if: SharedData.isAvailable, "\(SharedData.skipReason)"))
     func pureResampler() throws {
         let store = try Store.inMemory()
-        _ = try CSVImporter(store: store).importFile(at: SharedData.url("\(Self.directory)/BTCUSDT-um-trades-20240718-19.derived.csv"))
+        _ = try CSVImporter(store: store, logger: .quiet).importFile(at: SharedData.url("\(Self.directory)/BTCUSDT-um-trades-20240718-19.derived.csv"))
         var resampler = Resampler()
         var bars: [Timestamp: Bar] = [:]
         try store.forEachTick(of: "BTCUSDT", in: .all) { tick in

@@ -13,7 +13,7 @@ struct TwoWritersTests {
     /// The sample's trades, in file (time) order.
     static func sampleTicks() throws -> [Tick] {
         let store = try Store.inMemory()
-        _ = try CSVImporter(store: store).importFile(at: SharedData.url(path))
+        _ = try CSVImporter(store: store, logger: .quiet).importFile(at: SharedData.url(path))
         var ticks: [Tick] = []
         try store.forEachTick(of: "BTCUSDT", in: .all) { ticks.append($0) }
         return ticks
@@ -31,13 +31,13 @@ struct TwoWritersTests {
         let ticks = try Self.sampleTicks()
         #expect(ticks.count == 10_701)
         let reference = try Store.inMemory()
-        _ = try Recorder(store: reference).record(ticks)
+        _ = try Recorder(store: reference, logger: .quiet).record(ticks)
 
         let dir = try Fixtures.temporaryDirectory(prefix: "pairbook-two-writers")
         let db = dir.appendingPathComponent("shared.sqlite").path
         // Two stores on one file: two connections, as two processes would have.
-        let first = Recorder(store: try Store(path: db))
-        let second = Recorder(store: try Store(path: db))
+        let first = Recorder(store: try Store(path: db, logger: .quiet), logger: .quiet)
+        let second = Recorder(store: try Store(path: db, logger: .quiet), logger: .quiet)
         // Even trade ids go to the first writer and odd ones to the second, in chunks of 250 that take turns, so every
         // bar gets trades from both; the second also repeats the first's previous chunk (duplicates must not count).
         let even = ticks.filter { $0.tradeID % 2 == 0 }
@@ -50,7 +50,7 @@ struct TwoWritersTests {
             _ = try second.record(Array(previousEven) + Array(oddChunk))
             previousEven = evenChunk
         }
-        let shared = try Store(path: db)
+        let shared = try Store(path: db, logger: .quiet)
         #expect(try shared.tickCount() == ticks.count)
         let expected = try Self.allBars(reference)
         let actual = try Self.allBars(shared)
@@ -68,15 +68,14 @@ struct TwoWritersTests {
         let db = dir.appendingPathComponent("shared.sqlite").path
         let t0 = Timestamp(milliseconds: 1_721_347_200_000)  // 2024-07-19T00:00:00Z
         func tick(_ id: Int64, _ ms: Int64, _ price: Double) -> Tick {
-            Tick(symbol: "BTCUSDT", tradeID: id, timestamp: Timestamp(milliseconds: t0.milliseconds + ms), price: price, quantity: 0.001,
-                 isBuyerMaker: false)
+            .sample(id: id, at: t0 + TimeSpan(milliseconds: ms), price: price, quantity: 0.001)
         }
-        let recorder = Recorder(store: try Store(path: db), timeframes: [.oneMinute])
+        let recorder = Recorder(store: try Store(path: db, logger: .quiet), timeframes: [.oneMinute], logger: .quiet)
         _ = try recorder.record([tick(1, 1_000, 100)])
         // Another writer adds an earlier trade of the same minute (a backfill by another process).
-        _ = try Recorder(store: try Store(path: db), timeframes: [.oneMinute]).record([tick(0, 500, 90)])
+        _ = try Recorder(store: try Store(path: db, logger: .quiet), timeframes: [.oneMinute], logger: .quiet).record([tick(0, 500, 90)])
         _ = try recorder.record([tick(2, 2_000, 110)])
-        let bar = try #require(try Store(path: db).bars(for: "BTCUSDT", timeframe: .oneMinute, in: .all).bars.first)
+        let bar = try #require(try Store(path: db, logger: .quiet).bars(for: "BTCUSDT", timeframe: .oneMinute, in: .all).bars.first)
         #expect(bar.open == 90 && bar.close == 110 && bar.low == 90 && bar.high == 110 && bar.trades == 3)
         #expect(bar.volume == 0.003)
     }

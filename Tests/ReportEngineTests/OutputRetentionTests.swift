@@ -3,6 +3,7 @@ import Market
 import ReportEngine
 import Synchronization
 import Testing
+import PairbookTestSupport
 
 @Suite("Output folders: on-demand and scheduled runs apart, latest/ replaced atomically, old scheduled runs removed")
 struct OutputRetentionTests {
@@ -63,7 +64,7 @@ struct OutputRetentionTests {
         let slot = SyntheticMarket.day + .hours(24)
         func run(_ at: Timestamp, scheduled: Bool, _ assignments: [String] = []) throws -> ReportJob.Result {
             try ReportJob(scriptPath: script, assignments: assignments, at: at, outputRoot: root.path, formats: [.html],
-                          templatesDirectory: TestPaths.templates, scheduled: scheduled).run(store: store, now: slot)
+                          templatesDirectory: TestPaths.templates, scheduled: scheduled).run(store: store, now: slot, logger: .quiet)
         }
         let scheduled = try run(slot, scheduled: true)
         let old = try run(SyntheticMarket.day + .hours(2), scheduled: false)

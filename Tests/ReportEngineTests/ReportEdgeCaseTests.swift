@@ -4,6 +4,7 @@ import Market
 import ReportEngine
 import Storage
 import Testing
+import PairbookTestSupport
 
 @Suite("Report edge cases")
 struct ReportEdgeCaseTests {
@@ -34,7 +35,7 @@ struct ReportEdgeCaseTests {
             """)
         let result = try ReportJob(scriptPath: script, assignments: ["note=javascript:alert(1)"], at: SyntheticMarket.day + .hours(12),
                                    outputRoot: out.path, templatesDirectory: TestPaths.templates)
-            .run(store: store, now: SyntheticMarket.day + .hours(12))
+            .run(store: store, now: SyntheticMarket.day + .hours(12), logger: .quiet)
         let html = try String(contentsOfFile: result.folder + "/report.html", encoding: .utf8)
         #expect(html.contains("the note</a>"))
         #expect(!html.contains("href=\"javascript:"))
@@ -48,7 +49,7 @@ struct ReportEdgeCaseTests {
         let store = try Store.inMemory()
         let out = try TestPaths.temporaryFolder()
         let result = try ReportJob(scriptPath: TestPaths.report("pair-overview.md"), at: SyntheticMarket.day, outputRoot: out.path,
-                                   templatesDirectory: TestPaths.templates).run(store: store, now: SyntheticMarket.day)
+                                   templatesDirectory: TestPaths.templates).run(store: store, now: SyntheticMarket.day, logger: .quiet)
         #expect(result.report.findings.allSatisfy { $0.state == .nodata })
         #expect(!result.report.notices.isEmpty)
         let html = try String(contentsOfFile: result.folder + "/report.html", encoding: .utf8)
@@ -63,7 +64,7 @@ struct ReportEdgeCaseTests {
         let store = try SyntheticMarket.store(count: 10)
         #expect {
             try ReportJob(scriptPath: script, at: SyntheticMarket.day + .minutes(10), outputRoot: try TestPaths.temporaryFolder().path,
-                          templatesDirectory: TestPaths.templates).run(store: store)
+                          templatesDirectory: TestPaths.templates).run(store: store, logger: .quiet)
         } throws: { "\($0)".contains("test.md:5: invalid symbol 'BTC-USDT!'") }
         #expect(try store.reportRuns().first?.status == .failed)
     }
@@ -75,7 +76,7 @@ struct ReportEdgeCaseTests {
         #expect(try await store.lastReportRun(script: path) == nil)
         let at = SyntheticMarket.day + .hours(1)
         _ = try ReportJob(scriptPath: path, assignments: ["lookback=1h"], at: at, outputRoot: try TestPaths.temporaryFolder().path,
-                          formats: [.csv]).run(store: store, now: at + .minutes(3))
+                          formats: [.csv]).run(store: store, now: at + .minutes(3), logger: .quiet)
         #expect(try await store.lastReportRun(script: path) == at + .minutes(3))
     }
 }

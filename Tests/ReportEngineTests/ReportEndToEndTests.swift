@@ -5,6 +5,7 @@ import Market
 import ReportEngine
 import Storage
 import Testing
+import PairbookTestSupport
 
 @Suite("Report end to end")
 struct ReportEndToEndTests {
@@ -13,7 +14,7 @@ struct ReportEndToEndTests {
     func run(_ script: String, store: Store, out: URL, assignments: [String] = [], at: Timestamp = runTime,
              formats: [ReportFormat]? = nil) throws -> ReportJob.Result {
         try ReportJob(scriptPath: script, assignments: assignments, at: at, outputRoot: out.path, formats: formats,
-                      templatesDirectory: TestPaths.templates).run(store: store, now: at)
+                      templatesDirectory: TestPaths.templates).run(store: store, now: at, logger: .quiet)
     }
 
     func text(_ url: String) throws -> String { try String(contentsOfFile: url, encoding: .utf8) }

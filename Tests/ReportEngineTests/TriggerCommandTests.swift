@@ -4,6 +4,7 @@ import Market
 import ReportEngine
 import Storage
 import Testing
+import PairbookTestSupport
 
 @Suite("on_trigger: the shell command run after a run with a firing alert")
 struct TriggerCommandTests {
@@ -24,7 +25,7 @@ struct TriggerCommandTests {
             ---
             """)
         let result = try ReportJob(scriptPath: script, at: SyntheticMarket.day + .hours(12), outputRoot: out.path,
-                                   templatesDirectory: TestPaths.templates).run(store: store, now: SyntheticMarket.day + .hours(12))
+                                   templatesDirectory: TestPaths.templates).run(store: store, now: SyntheticMarket.day + .hours(12), logger: .quiet)
         #expect(result.hasFiringAlerts)
         let command = try #require(result.onTrigger)
         // When its on_trigger command runs

@@ -27,8 +27,8 @@ import Testing
         let dir = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("t.sqlite").path
-        let store = try Store(path: path)
-        let other = try Store(path: path)
+        let store = try Store(path: path, logger: .quiet)
+        let other = try Store(path: path, logger: .quiet)
 
         let first = try store.changeCounter()
         #expect(try store.changeCounter() == first)

@@ -10,7 +10,7 @@ import Testing
     let btc: Symbol = "BTCUSDT"
 
     func tick(_ id: Int64, _ ms: Int64, _ price: Double = 100) -> Tick {
-        Tick(symbol: btc, tradeID: id, timestamp: Timestamp(milliseconds: ms), price: price, quantity: 0.5, isBuyerMaker: id % 2 == 0)
+        .sample(btc, id: id, at: Timestamp(milliseconds: ms), price: price, quantity: 0.5, buyerMaker: id % 2 == 0)
     }
 
     @Test("a trade is stored once; its duplicate is reported, not stored", arguments: StoreKind.allCases)
@@ -56,7 +56,7 @@ import Testing
                                arguments: [ts, id])
             }
         }
-        let store = try Store(writer: queue)
+        let store = try Store(writer: queue, logger: .quiet)
         var stored: [(Int64, Int64)] = []
         try store.forEachTick(of: btc, in: .all) { stored.append(($0.tradeID, $0.timestamp.milliseconds)) }
         #expect(stored.map(\.0) == [1, 2, 3])
@@ -181,11 +181,11 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("t.sqlite").path
         do {
-            let store = try Store(path: path)
+            let store = try Store(path: path, logger: .quiet)
             _ = try store.write { tx in try tx.insert(tick(1, 1000)) }
             #expect(try store.integrityCheck() == ["ok"])
         }
-        let reopened = try Store(path: path)
+        let reopened = try Store(path: path, logger: .quiet)
         #expect(try reopened.tickCount() == 1)
         #expect((reopened.fileSize() ?? 0) > 0)
     }
@@ -194,7 +194,7 @@ import Testing
     func pageCacheBounds() throws {
         let dir = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let store = try Store(path: dir.appendingPathComponent("t.sqlite").path)
+        let store = try Store(path: dir.appendingPathComponent("t.sqlite").path, logger: .quiet)
         #expect(try store.writer.write { try Int.fetchOne($0, sql: "PRAGMA cache_size") } == -32768)
         #expect(try store.writer.read { try Int.fetchOne($0, sql: "PRAGMA cache_size") } == -8192)
     }
@@ -206,14 +206,14 @@ import Testing
         let path = dir.appendingPathComponent("old.sqlite").path
         do {
             // The development layout: v1 applied, trades in a table of their own, no `symbols`.
-            let store = try Store(path: path)
+            let store = try Store(path: path, logger: .quiet)
             try store.write { tx in
                 try tx.database.execute(sql: "DROP VIEW tick_data; DROP TABLE tick_rows; DROP TABLE symbols")
                 try tx.database.execute(sql: "CREATE TABLE tick_data (symbol TEXT, trade_id INTEGER, PRIMARY KEY (symbol, trade_id)) WITHOUT ROWID")
             }
         }
         #expect {
-            try Store(path: path)
+            try Store(path: path, logger: .quiet)
         } throws: { error in
             "\(error)".contains("older table layout") && "\(error)".contains(path)
         }
@@ -222,7 +222,7 @@ import Testing
     @Test("opening a path in a missing folder is one clear error")
     func missingFolder() {
         #expect(throws: StoreError.cannotOpen(path: "/nonexistent/x.sqlite", reason: "folder /nonexistent does not exist")) {
-            try Store(path: "/nonexistent/x.sqlite")
+            try Store(path: "/nonexistent/x.sqlite", logger: .quiet)
         }
     }
 }
@@ -235,7 +235,7 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible {
     func make() throws -> Store {
         switch self {
         case .queue: return try Store.inMemory()
-        case .pool: return try Store(path: Fixtures.temporaryDirectory(prefix: "pairbook-store").appendingPathComponent("s.sqlite").path)
+        case .pool: return try Store(path: Fixtures.temporaryDirectory(prefix: "pairbook-store").appendingPathComponent("s.sqlite").path, logger: .quiet)
         }
     }
 

@@ -20,28 +20,28 @@ struct CollectLeaseTests {
             defer { if first.isRunning { kill(first.processIdentifier, SIGKILL) } }
             // Connected: its services (and signal handlers) run.
             try await FakeBinanceServer.wait(timeout: .seconds(120)) { server.connectedClients == 1 }
-            #expect(try Store(path: db).collectorLeases().map(\.symbol) == ["BTCUSDT"])
+            #expect(try Store(path: db, logger: .quiet).collectorLeases().map(\.symbol) == ["BTCUSDT"])
             let second = try ImporterCLI.run(["collect", "--db", db, "--symbols", "ETHUSDT,BTCUSDT", "--endpoint", server.baseURL], in: dir)
             #expect(second.status != 0)
             #expect(second.stderr.contains("BTCUSDT is being collected by another pairbook (pid \(first.processIdentifier) on "),
                     "\(second.stderr)")
             #expect(second.stderr.split(separator: "\n").count == 1, "one line: \(second.stderr)")
-            #expect(try Store(path: db).collectorLeases().map(\.symbol) == ["BTCUSDT"])
+            #expect(try Store(path: db, logger: .quiet).collectorLeases().map(\.symbol) == ["BTCUSDT"])
 
             // Asked to share, a second collector starts (and holds ETHUSDT only); stopped, it gives its lease up.
             let sharing = try ImporterCLI.start(["collect", "--db", db, "--symbols", "ETHUSDT,BTCUSDT", "--share-symbols",
                                                  "--endpoint", server.baseURL], in: dir)
             try await FakeBinanceServer.wait(timeout: .seconds(120)) { server.connectedClients == 2 }
-            #expect(try Store(path: db).collectorLeases().map(\.symbol) == ["BTCUSDT", "ETHUSDT"])
+            #expect(try Store(path: db, logger: .quiet).collectorLeases().map(\.symbol) == ["BTCUSDT", "ETHUSDT"])
             kill(sharing.processIdentifier, SIGTERM)
             sharing.waitUntilExit()
             #expect(sharing.terminationReason == .exit && sharing.terminationStatus == 0)
-            #expect(try Store(path: db).collectorLeases().map(\.symbol) == ["BTCUSDT"])
+            #expect(try Store(path: db, logger: .quiet).collectorLeases().map(\.symbol) == ["BTCUSDT"])
 
             kill(first.processIdentifier, SIGTERM)
             first.waitUntilExit()
             #expect(first.terminationReason == .exit && first.terminationStatus == 0)
-            #expect(try Store(path: db).collectorLeases().isEmpty)
+            #expect(try Store(path: db, logger: .quiet).collectorLeases().isEmpty)
         }
     }
 }

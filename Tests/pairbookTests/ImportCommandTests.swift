@@ -63,7 +63,7 @@ struct ImportCommandTests {
         process.waitUntilExit()
         #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL)
         // Then the database opens and passes integrity_check, part of the file is stored…
-        let store = try Store(path: db)
+        let store = try Store(path: db, logger: .quiet)
         #expect(try store.integrityCheck() == ["ok"])
         let partial = try store.tickCount()
         #expect(partial < 300_000, "\(partial) trades stored before the kill")

@@ -16,9 +16,9 @@ struct ReportCommandTests {
     /// A folder with `db.sqlite`: three simulated hours of BTCUSDT/ETHUSDT trades with 1 m bars.
     private func simulatedDatabase() throws -> URL {
         let dir = try Fixtures.temporaryDirectory(prefix: "pairbook-report-cli")
-        let store = try Store(path: dir.appendingPathComponent("db.sqlite").path)
+        let store = try Store(path: dir.appendingPathComponent("db.sqlite").path, logger: .quiet)
         let simulator = Simulator(configuration: Simulator.Configuration(seed: 5))
-        _ = try Recorder(store: store, timeframes: [.oneMinute]).record(contentsOf: simulator.ticks(in: TimeRange(start: Self.start, end: Self.end)))
+        _ = try Recorder(store: store, timeframes: [.oneMinute], logger: .quiet).record(contentsOf: simulator.ticks(in: TimeRange(start: Self.start, end: Self.end)))
         return dir
     }
 
@@ -45,7 +45,7 @@ struct ReportCommandTests {
         }
 
         // The hedge ratio in the HTML is the analytics module's over the same bars and window.
-        let store = try Store(path: dir.appendingPathComponent("db.sqlite").path)
+        let store = try Store(path: dir.appendingPathComponent("db.sqlite").path, logger: .quiet)
         let range = TimeRange(start: Self.start, end: Self.end)
         let analysis = try PairAnalysis.compute(
             base: store.bars(for: "BTCUSDT", timeframe: .oneMinute, in: range),

@@ -24,7 +24,7 @@ struct RunCommandTests {
                  "--no-catch-up"], in: dir)
             // Generous limits: with the whole suite running in parallel on 2 cores, the debug child starts slowly.
             try await server.waitUntilFinished(timeout: .seconds(90))
-            let store = try Store(path: dir.appendingPathComponent("run.sqlite").path)
+            let store = try Store(path: dir.appendingPathComponent("run.sqlite").path, logger: .quiet)
             try await FakeBinanceServer.wait(timeout: .seconds(60)) { ((try? store.tickCount()) ?? 0) == 300 }
 
             // Health is refreshed once a second from the collector's counters (a probe reads the cached report).

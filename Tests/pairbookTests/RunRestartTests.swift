@@ -52,19 +52,19 @@ struct RunRestartTests {
             let first = [FakeBinanceServer.Step.waitForClients(1)] + Self.frames[..<12_000].map { .frame($0) } + [.pause(.seconds(600))]
             try await FakeBinanceServer.withServer(steps: first, framesPerSecond: 3000) { server in
                 let process = try run(endpoint: server.baseURL)
-                try await FakeBinanceServer.wait(timeout: .seconds(120)) { ((try? Store(path: db).tickCount()) ?? 0) >= 500 }
+                try await FakeBinanceServer.wait(timeout: .seconds(120)) { ((try? Store(path: db, logger: .quiet).tickCount()) ?? 0) >= 500 }
                 kill(process.processIdentifier, SIGKILL)
                 process.waitUntilExit()
                 #expect(process.terminationReason == .uncaughtSignal)
             }
-            let afterKill = try Store(path: db).tickCount()
+            let afterKill = try Store(path: db, logger: .quiet).tickCount()
             // When it starts again on a stream that has moved on (frames 12,000–15,999 never reach it)
             let second = [FakeBinanceServer.Step.waitForClients(1)] + Self.frames[16_000...].map { .frame($0) } + [.pause(.seconds(600))]
             try await FakeBinanceServer.withServer(steps: second, framesPerSecond: 3000) { server in
                 let process = try run(endpoint: server.baseURL)
                 // Then the hole is found and filled from REST: every trade of the capture, each once
                 try await FakeBinanceServer.wait(timeout: .seconds(180)) {
-                    guard let store = try? Store(path: db), let count = try? store.tickCount(), count >= expected.count,
+                    guard let store = try? Store(path: db, logger: .quiet), let count = try? store.tickCount(), count >= expected.count,
                           let gaps = try? store.gaps() else { return false }
                     return gaps.allSatisfy { $0.filledAt != nil }
                 }
@@ -72,7 +72,7 @@ struct RunRestartTests {
                 process.waitUntilExit()
                 #expect(process.terminationReason == .exit && process.terminationStatus == 0)
             }
-            let store = try Store(path: db)
+            let store = try Store(path: db, logger: .quiet)
             #expect(afterKill > 0 && afterKill < expected.count, "killed mid-stream: \(afterKill) of \(expected.count)")
             #expect(try store.tickCount() == expected.count)
             let gaps = try store.gaps()

@@ -24,7 +24,7 @@ import ServiceLifecycle
 /// let stream = BinanceStream(configuration: .init(symbols: symbols), queue: queue, stats: stats, logger: logger,
 ///                            lastStoredTrades: try store.lastTicks(of: symbols))
 /// let recorder = LiveRecorder(queue: queue, stats: stats, logger: logger,
-///                             commit: LiveRecorder.commit(through: Recorder(store: store)))
+///                             commit: LiveRecorder.commit(through: Recorder(store: store, logger: logger)))
 /// let group = ServiceGroup(services: [recorder, stream], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
 /// try await group.run()
 /// ```

@@ -19,7 +19,7 @@ import Storage
 ///
 /// ```swift
 /// let recorder = LiveRecorder(queue: queue, stats: stats, logger: logger,
-///                             commit: LiveRecorder.commit(through: Recorder(store: store)))
+///                             commit: LiveRecorder.commit(through: Recorder(store: store, logger: logger)))
 /// ```
 public struct LiveRecorder: Service {
     /// Writes one batch: the new ticks (in arrival order), the gaps detected since the last batch, and the

@@ -47,7 +47,7 @@ struct DumpFetcherTests {
             let to = try Timestamp(parsing: "2024-07-19")
             // When fetching two days of two symbols
             let results = await fetcher.run(symbols: ["BTCUSDT", "ETHUSDT"], kind: .trades, from: from, to: to,
-                                            importer: CSVImporter(store: store))
+                                            importer: CSVImporter(store: store, logger: .quiet))
             #expect(results.map(\.day) == ["2024-07-18", "2024-07-19", "2024-07-18", "2024-07-19"])
             #expect(results[0].outcome == .imported(rows: 500))
             #expect(results[1].outcome == .notPublished)
@@ -60,7 +60,7 @@ struct DumpFetcherTests {
             #expect(!FileManager.default.fileExists(atPath: downloads.appendingPathComponent("ETHUSDT-trades-2024-07-18.zip").path))
             // And a second run skips what was imported without downloading it again
             let requestsBefore = server.requests.count
-            let again = await fetcher.run(symbols: ["BTCUSDT"], kind: .trades, from: from, to: from, importer: CSVImporter(store: store))
+            let again = await fetcher.run(symbols: ["BTCUSDT"], kind: .trades, from: from, to: from, importer: CSVImporter(store: store, logger: .quiet))
             #expect(again.map(\.outcome) == [.alreadyImported])
             #expect(server.requests.count == requestsBefore)
         }

@@ -13,8 +13,8 @@ struct GapBackfillTests {
 
     /// Aggregate trades 100…3000 of BTCUSDT, one per 100 ms.
     static func aggTrade(_ id: Int64) -> Tick {
-        Tick(symbol: "BTCUSDT", tradeID: id, timestamp: t0 + TimeSpan(milliseconds: (id - 100) * 100),
-             price: 63_900 + Double(id % 50) / 10, quantity: Double(id % 7 + 1) / 1000, isBuyerMaker: id % 2 == 0)
+        .sample(id: id, at: t0 + TimeSpan(milliseconds: (id - 100) * 100), price: 63_900 + Double(id % 50) / 10,
+                quantity: Double(id % 7 + 1) / 1000, buyerMaker: id % 2 == 0)
     }
 
     /// Answers `/fapi/v1/aggTrades` like Binance for ids 100…3000.
@@ -100,7 +100,7 @@ struct GapBackfillTests {
     func endToEnd() async throws {
         // Given a store holding trades 100…199 and 400…500 and the gap between them
         let store = try Store.inMemory()
-        let recorder = Recorder(store: store)
+        let recorder = Recorder(store: store, logger: .quiet)
         _ = try recorder.record((100...199).map(Self.aggTrade) + (400...500).map(Self.aggTrade))
         try await store.write { tx in try tx.insert(Self.gap(from: 199, to: 400)) }
         try await FakeHTTPServer.withServer(Self.handler) { server in
@@ -108,7 +108,7 @@ struct GapBackfillTests {
             let queue = LiveEventQueue()
             let stats = CollectorStats()
             let logger = Logger(label: "test")
-            let live = LiveRecorder(queue: queue, stats: stats, logger: logger, commit: LiveRecorder.commit(through: Recorder(store: store)))
+            let live = LiveRecorder(queue: queue, stats: stats, logger: logger, commit: LiveRecorder.commit(through: Recorder(store: store, logger: .quiet)))
             let backfill = GapBackfill(store: store, symbols: ["BTCUSDT"],
                                        client: AggTradesClient(baseURL: server.baseURL, minimumInterval: .zero),
                                        queue: queue, interval: .milliseconds(50), logger: logger)

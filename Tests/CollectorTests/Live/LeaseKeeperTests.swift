@@ -1,4 +1,5 @@
 import Collector
+import InMemoryLogging
 import Logging
 import Market
 import PairbookTestSupport
@@ -16,7 +17,7 @@ struct LeaseKeeperTests {
         let wall = Mutex(t0)
         let keeper = LeaseKeeper(store: store, symbols: ["BTCUSDT", "ETHUSDT"], share: false,
                                  holder: LeaseHolder(id: "me", host: "here", pid: 1), ttl: .seconds(30), renewEvery: .seconds(10),
-                                 clock: clock, now: { wall.withLock { $0 } }, logger: Logger(label: "test"))
+                                 clock: clock, now: { wall.withLock { $0 } }, logger: .quiet)
         try keeper.acquire()
         #expect(try store.collectorLeases().map(\.expiresAt) == [t0 + .seconds(30), t0 + .seconds(30)])
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -42,11 +43,15 @@ struct LeaseKeeperTests {
         let store = try Store.inMemory()
         let now = Timestamp.now()
         try store.acquireLeases(on: ["BTCUSDT"], for: LeaseHolder(id: "other", host: "elsewhere", pid: 7), at: now, ttl: .seconds(30))
+        let (logger, log) = Logger.recording()
         func keeper(share: Bool) -> LeaseKeeper<ManualClock> {
-            LeaseKeeper(store: store, symbols: ["BTCUSDT", "ETHUSDT"], share: share, clock: ManualClock(), logger: Logger(label: "test"))
+            LeaseKeeper(store: store, symbols: ["BTCUSDT", "ETHUSDT"], share: share, clock: ManualClock(), logger: logger)
         }
         #expect(throws: LeaseConflict.self) { try keeper(share: false).acquire() }
+        #expect(log.entries.isEmpty)
         try keeper(share: true).acquire()
+        #expect(log.entries.map(\.level) == [.warning])
+        #expect(log.entries.first?.metadata["symbols"] == "BTCUSDT")
         #expect(try store.collectorLeases().map(\.symbol) == ["BTCUSDT", "ETHUSDT"])
         #expect(try store.collectorLeases().first?.holder == "other")
     }

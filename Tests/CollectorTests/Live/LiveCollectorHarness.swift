@@ -63,7 +63,7 @@ struct LiveCollectorHarness: Sendable {
         let stream = BinanceStream(configuration: configuration, queue: queue, stats: stats, logger: logger, clock: clock,
                                    lastStoredTrades: lastStoredTrades)
         let recorder = LiveRecorder(queue: queue, stats: stats, logger: logger, flushInterval: .milliseconds(50),
-                                    commit: LiveRecorder.commit(through: Recorder(store: store)))
+                                    commit: LiveRecorder.commit(through: Recorder(store: store, logger: .quiet)))
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [recorder, stream], logger: logger))
         let stats = self.stats
         return try await withThrowingTaskGroup(of: Void.self) { tasks in

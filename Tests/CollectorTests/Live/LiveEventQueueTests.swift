@@ -7,8 +7,7 @@ import Testing
 @Suite("LiveEventQueue: bounded, back-pressure, no loss")
 struct LiveEventQueueTests {
     static func tick(_ id: Int64) -> LiveEvent {
-        .tick(Tick(symbol: "BTCUSDT", tradeID: id, timestamp: Timestamp(milliseconds: 1_721_347_200_000 + id),
-                   price: 64_000, quantity: 0.001, isBuyerMaker: false), receivedAt: .now)
+        .tick(.sample(id: id, price: 64_000, quantity: 0.001), receivedAt: .now)
     }
 
     static func ids(_ events: [LiveEvent]) -> [Int64] {

@@ -2,6 +2,7 @@ import Collector
 import Foundation
 import Logging
 import Market
+import PairbookTestSupport
 import MetricsTestKit
 import Storage
 import Synchronization
@@ -10,8 +11,8 @@ import Testing
 @Suite("LiveRecorder: batches, retries, receive-to-commit metric")
 struct LiveRecorderTests {
     static func tick(_ id: Int64) -> Tick {
-        Tick(symbol: "ETHUSDT", tradeID: id, timestamp: Timestamp(milliseconds: 1_721_347_200_000 + id * 7),
-             price: 3_400 + Double(id % 11), quantity: 0.01, isBuyerMaker: id % 2 == 1)
+        .sample("ETHUSDT", id: id, at: Timestamp(milliseconds: 1_721_347_200_000 + id * 7), price: 3_400 + Double(id % 11),
+                quantity: 0.01, buyerMaker: id % 2 == 1)
     }
 
     struct Failure: Error {}
@@ -76,10 +77,10 @@ struct LiveRecorderCheckpointTests {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         // Given a file store with its bulk-import setting
-        let store = try Store(path: directory.appendingPathComponent("live.sqlite").path)
+        let store = try Store(path: directory.appendingPathComponent("live.sqlite").path, logger: .quiet)
         #expect(try store.walAutoCheckpointPages() != LiveRecorder.liveAutoCheckpointPages)
         // When the live commit is made over it
-        let commit = LiveRecorder.commit(through: Recorder(store: store))
+        let commit = LiveRecorder.commit(through: Recorder(store: store, logger: .quiet))
         try commit(LiveRecorder.CommitBatch(ticks: [LiveRecorderTests.tick(1)]))
         // Then the writer checkpoints every 1,000 pages, and the trade is stored
         #expect(try store.walAutoCheckpointPages() == 1_000)

@@ -9,15 +9,15 @@ struct LiveStateTests {
     static let t0 = Timestamp(milliseconds: 1_721_347_200_000)
 
     static func tick(_ symbol: Symbol, _ id: Int64) -> Tick {
-        Tick(symbol: symbol, tradeID: id, timestamp: t0 + TimeSpan(milliseconds: id * 10), price: 100 + Double(id % 9),
-             quantity: 0.5, isBuyerMaker: id % 2 == 0)
+        .sample(symbol, id: id, at: t0 + TimeSpan(milliseconds: id * 10), price: 100 + Double(id % 9), quantity: 0.5,
+                buyerMaker: id % 2 == 0)
     }
 
     @Test("Store.lastTicks: the stored trade with the highest id per symbol; symbols without trades are absent")
     func lastTicks() throws {
         // Given trades recorded out of order
         let store = try Store.inMemory()
-        let recorder = Recorder(store: store)
+        let recorder = Recorder(store: store, logger: .quiet)
         _ = try recorder.record([Self.tick("BTCUSDT", 105), Self.tick("ETHUSDT", 9), Self.tick("BTCUSDT", 100)]
             + (101...104).map { Self.tick("BTCUSDT", $0) } + [Self.tick("ETHUSDT", 7)])
         // When the collector asks where each symbol ends

@@ -17,8 +17,8 @@ struct TradeBackfillTests {
 
     /// Trades 100…3000 of BTCUSDT, one per 50 ms.
     static func trade(_ id: Int64) -> Tick {
-        Tick(symbol: "BTCUSDT", tradeID: id, timestamp: t0 + TimeSpan(milliseconds: (id - 100) * 50),
-             price: 64_000 + Double(id % 40) / 10, quantity: Double(id % 5 + 1) / 1000, isBuyerMaker: id % 3 == 0)
+        .sample(id: id, at: t0 + TimeSpan(milliseconds: (id - 100) * 50), price: 64_000 + Double(id % 40) / 10,
+                quantity: Double(id % 5 + 1) / 1000, buyerMaker: id % 3 == 0)
     }
 
     /// Answers `/fapi/v1/historicalTrades` like Binance for trades 100…3000: market trades only, key required.
@@ -118,7 +118,7 @@ struct TradeBackfillTests {
         // Given a store holding trades 100…199 and 400…500 and the gap between them
         let store = try Store.inMemory()
         let stored = (Int64(100)...199).map(Self.trade) + (Int64(400)...500).map(Self.trade)
-        _ = try Recorder(store: store).record(stored)
+        _ = try Recorder(store: store, logger: .quiet).record(stored)
         try await store.write { tx in try tx.insert(Self.gap(from: 199, to: 400)) }
         let key = Self.key
         try await FakeHTTPServer.withServer(Self.handler) { server in
@@ -126,7 +126,7 @@ struct TradeBackfillTests {
             let queue = LiveEventQueue()
             let logger = Logger(label: "test")
             let live = LiveRecorder(queue: queue, stats: CollectorStats(), logger: logger,
-                                    commit: LiveRecorder.commit(through: Recorder(store: store)))
+                                    commit: LiveRecorder.commit(through: Recorder(store: store, logger: .quiet)))
             let backfill = try #require(GapBackfill.forStream(
                 kind: .trade, restEndpoint: server.baseURL, apiKey: key, store: store, symbols: ["BTCUSDT"], queue: queue,
                 interval: .milliseconds(50), logger: logger))
@@ -160,7 +160,7 @@ struct GapBackfillGiveUpTests {
         try await FakeHTTPServer.withServer(TradeBackfillTests.handler) { server in
             let queue = LiveEventQueue()
             let live = LiveRecorder(queue: queue, stats: CollectorStats(), logger: logger,
-                                    commit: LiveRecorder.commit(through: Recorder(store: store)))
+                                    commit: LiveRecorder.commit(through: Recorder(store: store, logger: .quiet)))
             let backfill = GapBackfill(
                 store: store, symbols: ["BTCUSDT"],
                 client: HistoricalTradesClient(baseURL: server.baseURL, apiKey: key, minimumInterval: .zero),
