@@ -24,6 +24,20 @@ struct ExactVolumeTests {
 
     static func double(_ value: Decimal) -> Double { Double(value.description)! }
 
+    /// Every bar's volumes equal the exact sums; and some bars' plain double sum drifts (so the test fails with one).
+    static func expectExact(_ bars: [Bar], _ expected: DecimalSums, doubleSums: [Int64: Double],
+                            sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {
+        var drifting = 0
+        for bar in bars {
+            let sums = try #require(expected.sums[bar.openTime.milliseconds], sourceLocation: sourceLocation)
+            #expect(bar.volume == double(sums.0), "volume of \(bar.openTime)", sourceLocation: sourceLocation)
+            #expect(bar.quoteVolume == double(sums.1), "quote volume of \(bar.openTime)", sourceLocation: sourceLocation)
+            #expect(bar.takerBuyVolume == double(sums.2), "taker-buy volume of \(bar.openTime)", sourceLocation: sourceLocation)
+            if doubleSums[bar.openTime.milliseconds] != double(sums.0) { drifting += 1 }
+        }
+        #expect(drifting > 0, "no bar of the sample drifts with double sums", sourceLocation: sourceLocation)
+    }
+
     @Test("trades become 1m bars whose volumes are the exact decimal sums of the quantities",
           .enabled(if: SharedData.isAvailable, "\(SharedData.skipReason)"))
     func tradesToBars() throws {
@@ -41,16 +55,7 @@ struct ExactVolumeTests {
         _ = try CSVImporter(store: store, timeframes: [.oneSecond, .oneMinute], logger: .quiet).importFile(at: SharedData.url(path))
         let bars = try store.bars(for: "BTCUSDT", timeframe: .oneMinute, in: .all).bars
         #expect(bars.count == expected.sums.count)
-        var drifting = 0
-        for bar in bars {
-            let sums = try #require(expected.sums[bar.openTime.milliseconds])
-            #expect(bar.volume == Self.double(sums.0), "volume of \(bar.openTime)")
-            #expect(bar.quoteVolume == Self.double(sums.1), "quote volume of \(bar.openTime)")
-            #expect(bar.takerBuyVolume == Self.double(sums.2), "taker-buy volume of \(bar.openTime)")
-            if doubleSums[bar.openTime.milliseconds] != Self.double(sums.0) { drifting += 1 }
-        }
-        // The sample has minutes whose plain double sum drifts (so this test fails with one).
-        #expect(drifting > 0)
+        try Self.expectExact(bars, expected, doubleSums: doubleSums)
     }
 
     @Test("1m klines roll up to 5m bars whose volumes are the exact decimal sums, like Binance's 5m klines",
@@ -70,14 +75,6 @@ struct ExactVolumeTests {
         _ = try CSVImporter(store: store, timeframes: [.oneMinute, .fiveMinutes], logger: .quiet).importFile(at: SharedData.url(path))
         let bars = try store.bars(for: "ETHUSDT", timeframe: .fiveMinutes, in: .all).bars
         #expect(bars.count == 288)
-        var drifting = 0
-        for bar in bars {
-            let sums = try #require(expected.sums[bar.openTime.milliseconds])
-            #expect(bar.volume == Self.double(sums.0), "volume of \(bar.openTime)")
-            #expect(bar.quoteVolume == Self.double(sums.1), "quote volume of \(bar.openTime)")
-            #expect(bar.takerBuyVolume == Self.double(sums.2), "taker-buy volume of \(bar.openTime)")
-            if doubleSums[bar.openTime.milliseconds] != Self.double(sums.0) { drifting += 1 }
-        }
-        #expect(drifting > 0)
+        try Self.expectExact(bars, expected, doubleSums: doubleSums)
     }
 }
