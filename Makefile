@@ -28,6 +28,7 @@ demo: build
 ## Then the dashboard in a real browser (Debian's chromium + chromedriver, selenium from PyPI, Tests/browser) and
 ## schemathesis against its OpenAPI document (no answer may be a 5xx), both against a real `pairbook serve`.
 test: export PAIRBOOK_PROMTOOL_REQUIRED := 1
+test: export PAIRBOOK_CLI_REQUIRED := 1
 test: deps test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --disable-xctest

@@ -54,9 +54,10 @@ struct PDFOutputTests {
         }
     }
 
-    @Test("pdftotext (when installed) finds the title and axis labels as text",
-          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/pdftotext")))
+    @Test("pdftotext finds the title and axis labels as text")
     func textIsText() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/pdftotext"),
+                     "pdftotext is needed (Debian's poppler-utils; `make deps` installs it)")
         let dir = try Fixtures.temporaryDirectory(prefix: "pairbook-charts")
         let pdf = dir.appendingPathComponent("z.pdf").path, txt = dir.appendingPathComponent("z.txt").path
         let times = TestData.minutes(120)

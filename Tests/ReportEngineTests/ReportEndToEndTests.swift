@@ -58,11 +58,11 @@ struct ReportEndToEndTests {
         #expect(pdf.starts(with: Data("%PDF-".utf8)))
         let pages = PDFInspection.pageCount(pdf)
         #expect((3...8).contains(pages))
-        if let pdfText = PDFInspection.text(of: result.folder + "/report.pdf") {
-            #expect(pdfText.contains("BTCUSDT vs ETHUSDT — pair overview"))
-            #expect(pdfText.contains("page 1 of \(pages)"))
-            #expect(pdfText.contains("Hedge ratio β = \(NumberFormat.fixed(analysis.hedge.slope, 4))"))
-        }
+        let pdfText = try #require(PDFInspection.text(of: result.folder + "/report.pdf"),
+                                   "pdftotext is needed (Debian's poppler-utils; `make deps` installs it)")
+        #expect(pdfText.contains("BTCUSDT vs ETHUSDT — pair overview"))
+        #expect(pdfText.contains("page 1 of \(pages)"))
+        #expect(pdfText.contains("Hedge ratio β = \(NumberFormat.fixed(analysis.hedge.slope, 4))"))
         // And the run is recorded
         let runs = try store.reportRuns()
         #expect(runs.count == 1)
