@@ -63,7 +63,7 @@ bench: deps python-deps
 	@if [ -n "$(filter dashboard,$(BENCH_AREAS))" ]; then \
 	    bash scripts/install-deps.sh chromium chromium-driver && \
 	    $(PYTHON) -m pip install -q --disable-pip-version-check -r scripts/bench/requirements-dashboard.txt && \
-	    echo "== dashboard" && $(PYTHON) scripts/bench/dashboard.py --pairbook $(RELEASE)/pairbook || exit 1; \
+	    echo "== dashboard" && $(PYTHON) scripts/bench/dashboard.py --pairbook $(RELEASE)/pairbook --replay $(RELEASE)/pairbook-bench || exit 1; \
 	fi
 
 clean:

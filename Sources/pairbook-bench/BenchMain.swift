@@ -17,5 +17,6 @@ struct PairbookBench: AsyncParsableCommand {
             ReportBench.self,
             CollectorBench.self,
             SoakBench.self,
+            ReplayBench.self,
         ])
 }
