@@ -29,15 +29,17 @@ demo: build
 ## schemathesis against its OpenAPI document (no answer may be a 5xx), both against a real `pairbook serve`.
 test: export PAIRBOOK_PROMTOOL_REQUIRED := 1
 test: export PAIRBOOK_CLI_REQUIRED := 1
+test: export PAIRBOOK_POSTGRES_REQUIRED := 1
 test: deps test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --disable-xctest
 	PAIRBOOK_BROWSER_REQUIRED=1 $(PYTHON) -m pytest -q -p no:cacheprovider Tests/browser
 	@bash scripts/api-fuzz.sh $(BIN)
 
-## Test-only packages: the browser and its driver, promtool (Debian's prometheus, to lint /metrics), aiosmtpd, selenium, pytest, schemathesis (PyPI).
+## Test-only packages: the browser and its driver, promtool (Debian's prometheus, to lint /metrics), PostgreSQL 15 (the
+## PostgreSQL store's tests start a throwaway cluster: scripts/pg-test-server.sh), aiosmtpd, selenium, pytest, schemathesis (PyPI).
 test-deps:
-	@bash scripts/install-deps.sh chromium chromium-driver prometheus
+	@bash scripts/install-deps.sh chromium chromium-driver prometheus postgresql-15
 	@$(PYTHON) -c "import aiosmtpd, selenium, pytest, schemathesis" 2>/dev/null || \
 	    $(PYTHON) -m pip install -q --disable-pip-version-check -r Tests/browser/requirements.txt aiosmtpd==1.4.6 schemathesis==4.32.5
 

@@ -1,0 +1,36 @@
+import Market
+import PostgresNIO
+
+extension PostgresStore {
+    /// The bars of `symbol` at `timeframe` opening in `range`, ascending; volumes as the doubles nearest to the stored
+    /// exact decimals.
+    public func bars(for symbol: Symbol, timeframe: Timeframe, in range: TimeRange) async throws -> BarSeries {
+        let rows = try await run("reading bars of \(symbol)", """
+            SELECT ts, open::float8, high::float8, low::float8, close::float8, volume::float8, quote_volume::float8, trades,
+                   taker_buy_volume::float8
+            FROM resampled_data
+            WHERE symbol = \(symbol.name) AND timeframe = \(timeframe.description)
+              AND ts >= \(range.start.milliseconds) AND ts < \(range.end.milliseconds)
+            ORDER BY ts
+            """)
+        var bars: [Bar] = []
+        do {
+            for try await (ts, open, high, low, close, volume, quote, trades, taker) in rows.decode(
+                (Int64, Double, Double, Double, Double, Double, Double, Int64, Double).self) {
+                bars.append(Bar(openTime: Timestamp(milliseconds: ts), open: open, high: high, low: low, close: close, volume: volume,
+                                quoteVolume: quote, trades: trades, takerBuyVolume: taker))
+            }
+        } catch {
+            throw PostgresStoreError.query(operation: "reading bars of \(symbol)", message: Self.message(of: error))
+        }
+        return BarSeries(symbol: symbol, timeframe: timeframe, bars: bars)
+    }
+
+    /// How many trades are stored (of `symbol`, or of all).
+    public func tickCount(of symbol: Symbol? = nil) async throws -> Int {
+        let query: PostgresQuery = symbol.map { "SELECT count(*) FROM tick_data WHERE symbol = \($0.name)" }
+            ?? "SELECT count(*) FROM tick_rows"
+        for try await count in try await run("counting trades", query).decode(Int64.self) { return Int(count) }
+        return 0
+    }
+}

@@ -1,0 +1,84 @@
+import PostgresNIO
+
+extension PostgresStore {
+    /// The schema, as migrations never edited once shipped (add new ones), mirroring the SQLite store's tables.
+    ///
+    /// Differences that PostgreSQL suggests: prices, quantities and volumes are `numeric` (exact sums); a trade's key
+    /// is (symbol, trade id), with (symbol, time) an index; `symbols.id` is a `serial`.
+    static let migrations: [(name: String, statements: [String])] = [
+        ("v1-schema", [
+            "CREATE TABLE symbols (id serial PRIMARY KEY, name text NOT NULL UNIQUE, bar_writer text)",
+            """
+            CREATE TABLE tick_rows (symbol_id integer NOT NULL, ts bigint NOT NULL, trade_id bigint NOT NULL,
+                price numeric NOT NULL, quantity numeric NOT NULL, is_buyer_maker boolean NOT NULL,
+                PRIMARY KEY (symbol_id, trade_id))
+            """,
+            "CREATE INDEX tick_rows_symbol_ts ON tick_rows (symbol_id, ts, trade_id)",
+            """
+            CREATE VIEW tick_data (symbol, trade_id, ts, price, quantity, is_buyer_maker) AS
+            SELECT symbols.name, tick_rows.trade_id, tick_rows.ts, tick_rows.price, tick_rows.quantity, tick_rows.is_buyer_maker
+            FROM tick_rows JOIN symbols ON symbols.id = tick_rows.symbol_id
+            """,
+            """
+            CREATE TABLE resampled_data (symbol text NOT NULL, timeframe text NOT NULL, ts bigint NOT NULL,
+                open numeric NOT NULL, high numeric NOT NULL, low numeric NOT NULL, close numeric NOT NULL,
+                volume numeric NOT NULL, quote_volume numeric NOT NULL, trades bigint NOT NULL, taker_buy_volume numeric NOT NULL,
+                PRIMARY KEY (symbol, timeframe, ts))
+            """,
+            """
+            CREATE TABLE analytics_results (id bigserial PRIMARY KEY, symbol_pair text NOT NULL, timeframe text NOT NULL,
+                ts bigint NOT NULL, hedge_ratio double precision, intercept double precision, spread double precision,
+                z_score double precision, correlation double precision, adf_statistic double precision, adf_pvalue double precision,
+                spread_mean double precision, spread_std double precision, half_life double precision)
+            """,
+            "CREATE INDEX analytics_results_pair_tf_ts ON analytics_results (symbol_pair, timeframe, ts)",
+            """
+            CREATE TABLE alert_events (id bigserial PRIMARY KEY, source text NOT NULL DEFAULT '', rule text NOT NULL,
+                symbol_pair text NOT NULL, metric text NOT NULL, value double precision, threshold double precision NOT NULL,
+                state text NOT NULL, ts bigint NOT NULL, report_run bigint)
+            """,
+            "CREATE INDEX alert_events_source_rule_subject_ts ON alert_events (source, rule, symbol_pair, ts)",
+            """
+            CREATE TABLE alert_rules (id bigserial PRIMARY KEY, name text NOT NULL UNIQUE, definition text NOT NULL,
+                enabled boolean NOT NULL DEFAULT true, created_at bigint NOT NULL, updated_at bigint NOT NULL)
+            """,
+            """
+            CREATE TABLE stream_gaps (id bigserial PRIMARY KEY, symbol text NOT NULL, from_trade_id bigint NOT NULL,
+                to_trade_id bigint NOT NULL, from_ts bigint NOT NULL, to_ts bigint NOT NULL, detected_at bigint NOT NULL,
+                filled_at bigint)
+            """,
+            "CREATE INDEX stream_gaps_symbol_from_ts ON stream_gaps (symbol, from_ts)",
+            """
+            CREATE TABLE report_runs (id bigserial PRIMARY KEY, script text NOT NULL, params text NOT NULL,
+                started_at bigint NOT NULL, finished_at bigint, status text NOT NULL, outputs text, error text)
+            """,
+            "CREATE INDEX report_runs_script_started ON report_runs (script, started_at)",
+            """
+            CREATE TABLE collector_leases (symbol text PRIMARY KEY, holder text NOT NULL, host text NOT NULL,
+                pid bigint NOT NULL, acquired_at bigint NOT NULL, renewed_at bigint NOT NULL, expires_at bigint NOT NULL)
+            """,
+        ]),
+    ]
+
+    /// Applies the migrations not applied yet, each in its own transaction, under an advisory lock (two processes
+    /// starting at once migrate one after the other).
+    func migrate() async throws {
+        try await run("creating the migrations table",
+                      "CREATE TABLE IF NOT EXISTS pairbook_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())")
+        try await transaction("migrating the schema") { connection in
+            // 0x70626d67 = "pbmg": pairbook's migration lock, released at commit.
+            try await connection.query("SELECT pg_advisory_xact_lock(1885498727)", logger: logger)
+            var applied = Set<String>()
+            for try await name in try await connection.query("SELECT name FROM pairbook_migrations", logger: logger).decode(String.self) {
+                applied.insert(name)
+            }
+            for migration in Self.migrations where !applied.contains(migration.name) {
+                for statement in migration.statements {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+                try await connection.query("INSERT INTO pairbook_migrations (name) VALUES (\(migration.name))", logger: logger)
+                logger.info("migrated the database", metadata: ["migration": "\(migration.name)"])
+            }
+        }
+    }
+}

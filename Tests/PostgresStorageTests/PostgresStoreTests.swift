@@ -1,0 +1,119 @@
+import Collector
+import Foundation
+import Logging
+import Market
+import PairbookTestSupport
+import PostgresStorage
+import Storage
+import Testing
+
+/// The PostgreSQL store against a real PostgreSQL 15 server (a fresh cluster for the suite, a fresh database per test):
+/// the same semantics as the SQLite store — idempotent trades, bars equal to one writer's of all the trades whatever
+/// writes them and when, exact volumes.
+@Suite("PostgreSQL store", .serialized, .enabled(if: PostgresTestServer.isAvailable, "\(PostgresTestServer.skipReason)"))
+final class PostgresStoreTests {
+    let server: PostgresTestServer
+
+    init() throws { server = try PostgresTestServer() }
+    deinit { server.stop() }
+
+    func connect() async throws -> PostgresStore {
+        try await PostgresStore.connect(try PostgresURL(try server.createDatabase()), logger: .quiet)
+    }
+
+    /// The real BTCUSDT trades of 2024-07-18/19 and the bars the SQLite store keeps for them (the reference).
+    static func sample() throws -> (ticks: [Tick], bars: [Timeframe: [Bar]]) {
+        let store = try Store.inMemory()
+        _ = try CSVImporter(store: store, logger: .quiet).importFile(
+            at: SharedData.url("binance-usdm-trades-2024-07-18/derived/BTCUSDT-um-trades-20240718-19.derived.csv"))
+        var ticks: [Tick] = []
+        try store.forEachTick(of: "BTCUSDT", in: .all) { ticks.append($0) }
+        var bars: [Timeframe: [Bar]] = [:]
+        for timeframe in Timeframe.defaults { bars[timeframe] = try store.bars(for: "BTCUSDT", timeframe: timeframe, in: .all).bars }
+        return (ticks, bars)
+    }
+
+    func expectSameBars(_ store: PostgresStore, _ expected: [Timeframe: [Bar]], sourceLocation: Testing.SourceLocation = #_sourceLocation) async throws {
+        for timeframe in Timeframe.defaults {
+            let got = try await store.bars(for: "BTCUSDT", timeframe: timeframe, in: .all).bars
+            let want = expected[timeframe] ?? []
+            #expect(got.count == want.count, "\(timeframe) bar count", sourceLocation: sourceLocation)
+            let differing = zip(got, want).filter { $0 != $1 }
+            #expect(differing.count == 0, "\(timeframe): \(differing.count) bars differ, first \(differing.first.map { "\($0)" } ?? "")",
+                    sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test("the real sample in batches gives exactly the SQLite store's bars; recording it again changes nothing",
+          .enabled(if: SharedData.isAvailable, "\(SharedData.skipReason)"))
+    func sameBarsAsSQLite() async throws {
+        let (ticks, expected) = try Self.sample()
+        let store = try await connect()
+        var inserted = 0
+        for start in stride(from: 0, to: ticks.count, by: 777) {
+            inserted += try await store.record(Array(ticks[start..<min(start + 777, ticks.count)]), timeframes: Timeframe.defaults).inserted
+        }
+        #expect(inserted == ticks.count)
+        #expect(try await store.tickCount() == ticks.count)
+        try await expectSameBars(store, expected)
+        let again = try await store.record(ticks, timeframes: Timeframe.defaults)
+        #expect(again.inserted == 0 && again.duplicates == ticks.count)
+        try await expectSameBars(store, expected)
+        await store.close()
+    }
+
+    @Test("two writers at once, each with half the trades and repeats of the other's, leave the bars of one writer",
+          .enabled(if: SharedData.isAvailable, "\(SharedData.skipReason)"))
+    func concurrentWriters() async throws {
+        let (ticks, expected) = try Self.sample()
+        let url = try PostgresURL(try server.createDatabase())
+        let first = try await PostgresStore.connect(url, logger: .quiet)
+        let second = try await PostgresStore.connect(url, logger: .quiet)
+        let even = ticks.filter { $0.tradeID % 2 == 0 }, odd = ticks.filter { $0.tradeID % 2 != 0 }
+        async let a: Void = {
+            for start in stride(from: 0, to: even.count, by: 300) {
+                _ = try await first.record(Array(even[start..<min(start + 300, even.count)]), timeframes: Timeframe.defaults)
+            }
+        }()
+        async let b: Void = {
+            for start in stride(from: 0, to: odd.count, by: 300) {
+                // Each batch also repeats some of the other writer's trades.
+                let repeats = even[min(start, even.count)..<min(start + 50, even.count)]
+                _ = try await second.record(Array(odd[start..<min(start + 300, odd.count)]) + repeats, timeframes: Timeframe.defaults)
+            }
+        }()
+        try await a
+        try await b
+        #expect(try await first.tickCount() == ticks.count)
+        try await expectSameBars(first, expected)
+        await first.close()
+        await second.close()
+    }
+
+    @Test("volumes are exact decimals: 0.1 + 0.2 is 0.3")
+    func exactVolumes() async throws {
+        let store = try await connect()
+        let t0 = Timestamp(milliseconds: 1_721_347_200_000)
+        _ = try await store.record([.sample(id: 1, at: t0, quantity: 0.1), .sample(id: 2, at: t0 + .seconds(1), quantity: 0.2)],
+                                   timeframes: [.oneSecond, .oneMinute])
+        let bar = try #require(try await store.bars(for: "BTCUSDT", timeframe: .oneMinute, in: .all).bars.first)
+        #expect(bar.volume == 0.3 && bar.quoteVolume == 30 && bar.trades == 2)
+        await store.close()
+    }
+
+    @Test("a bad URL is one line naming what is wrong; a server that is not there is one line too")
+    func badURLs() async throws {
+        #expect(throws: PostgresStoreError.badURL("postgres://host/db", reason: "no user (postgres://USER@host/database)")) {
+            try PostgresURL("postgres://host/db")
+        }
+        #expect(throws: PostgresStoreError.badURL("postgres://u@host", reason: "no database name (postgres://user@host/DATABASE)")) {
+            try PostgresURL("postgres://u@host")
+        }
+        #expect(throws: PostgresStoreError.badURL("postgres://u:***@h/db?sslmode=maybe", reason: "sslmode must be disable, require or verify-full")) {
+            try PostgresURL("postgres://u:secret@h/db?sslmode=maybe")
+        }
+        let url = try PostgresURL("postgres://u@127.0.0.1:\(try LoopbackHTTP.freePort())/db", environment: ["PGPASSWORD": "pw"])
+        #expect(url.password == "pw" && !url.description.contains("pw"))
+        await #expect(throws: PostgresStoreError.self) { try await PostgresStore.connect(url, logger: .quiet) }
+    }
+}
