@@ -55,6 +55,10 @@ public enum CronField: String, Sendable, Hashable, CaseIterable, CustomStringCon
                 guard let n = Int(parts[1]), n > 0 else {
                     throw fail("a positive step after '/', found '\(parts[1])'")
                 }
+                // A longer step than the field has values selects its start only; a huge one would overflow below.
+                guard n <= bounds.count else {
+                    throw fail("a step of at most \(bounds.count) after '/', found '\(parts[1])'")
+                }
                 step = n
             }
             let rangeText = parts[0]
