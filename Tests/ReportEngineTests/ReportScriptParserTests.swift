@@ -54,6 +54,9 @@ struct ReportScriptParserTests {
          "x.md:4: alert 'a': clear_threshold 3.0 must be at or below threshold 2.0 for condition >"),
         ("---\ntitle: T\nalerts:\n  - name: a\n    metric: z_score\n    condition: \">\"\n    treshold: 2\n---\n",
          "x.md:7: unknown key 'treshold' in alert rule"),
+        // Trapped in the evaluator (bar width × 5 overflowed Int64) before the rule limit (Fuzz/fuzz-alerts).
+        ("---\ntitle: T\nalerts:\n  - { name: a, metric: z_score, condition: \">\", threshold: 2, timeframe: 100000000000d }\n---\n",
+         "x.md:4: alert 'a': timeframe must be at most 3650d (10 years)"),
         ("---\ntitle: T\nparams:\n  window: { type: integer, default: 3 }\n---\n", "x.md:4: expected type: one of int, float"),
         ("---\ntitle: T\nparams:\n  window: { type: int, default: abc }\n---\n",
          "x.md:4: parameter 'window' = 'abc': expected an integer"),
