@@ -60,6 +60,11 @@ struct ReportScriptParserTests {
         ("---\ntitle: T\nparams:\n  window: { type: integer, default: 3 }\n---\n", "x.md:4: expected type: one of int, float"),
         ("---\ntitle: T\nparams:\n  window: { type: int, default: abc }\n---\n",
          "x.md:4: parameter 'window' = 'abc': expected an integer"),
+        // `Int(1e300)` trapped while the declaration was read (Fuzz/fuzz-script).
+        ("---\ntitle: T\nparams:\n  window: { type: int, default: 3, min: 1e300 }\n---\n",
+         "x.md:4: expected a whole number for min of parameter 'window'"),
+        ("---\ntitle: T\nparams:\n  window: { type: int, default: 3, max: nan }\n---\n",
+         "x.md:4: expected a whole number for max of parameter 'window'"),
         ("---\ntitle: T\nschedule: every hour\n---\n", "x.md:3: cron \"every hour\": expected 5 fields"),
         ("---\ntitle: T\nformats: [html, docx]\n---\n", "x.md:3: expected formats: a list of html, pdf, csv (found 'docx')"),
         ("---\ntitle: \"{{nope}}\"\n---\n", "x.md:2: unknown placeholder {{nope}}"),
