@@ -83,6 +83,12 @@ struct ReportScriptParserTests {
         }
     }
 
+    @Test("a date param with microseconds is a date (reading it trapped, found with Fuzz/fuzz-script)")
+    func microsecondDate() throws {
+        let script = try ReportScript(text: "---\ntitle: T\nparams:\n  at: 2024-07-19T00:00:02.812345Z\n---\n", path: "x.md")
+        #expect(script.parameters["at"] == .date(Timestamp(milliseconds: 1_721_347_202_812)))
+    }
+
     @Test("cells may not name two types; prose around cells keeps its lines")
     func bodySplit() throws {
         let text = Self.header + "Intro {{base}}\n\n```pairbook\nfindings: all\n```\nAfter\n```python\n```pairbook\n```\n"
