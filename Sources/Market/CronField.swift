@@ -75,8 +75,9 @@ public enum CronField: String, Sendable, Hashable, CaseIterable, CustomStringCon
                     high = try value(ends[1], fail: fail)
                     guard low <= high else { throw fail("a range whose start \(low) is not after its end \(high)") }
                 } else {
-                    // `a/n` means every n-th value from a to the end of the field.
-                    high = parts.count == 2 ? (self == .dayOfWeek ? 6 : bounds.upperBound) : low
+                    // `a/n` means every n-th value from a to the end of the field (`7/n`: Sunday alone; the end
+                    // of the week is 6, and an empty set made a schedule that never fires).
+                    high = parts.count == 2 ? max(low, self == .dayOfWeek ? 6 : bounds.upperBound) : low
                 }
             }
             var v = low

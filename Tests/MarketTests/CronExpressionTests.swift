@@ -50,6 +50,8 @@ struct CronExpressionTests {
             ("0 0 1 jan,Jul *", "2024-01-01T00:00:00Z", "2024-07-01T00:00:00Z"),
             ("10/20 * * * *", "2024-01-01T00:10:00Z", "2024-01-01T00:30:00Z"),
             ("0 0 1 NOV-DEC/1 *", "2024-12-01T00:00:00Z", "2025-11-01T00:00:00Z"),
+            // `7/4` is Sunday; it parsed to no day at all and next(after:) trapped (found by Fuzz/fuzz-cron)
+            ("5 7 * * 7/4", "2024-01-01T00:00:00Z", "2024-01-07T07:05:00Z"),
         ])
     func nextSlot(expression: String, after: String, expected: String) throws {
         let cron = try CronExpression(parsing: expression)
