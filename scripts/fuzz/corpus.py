@@ -5,7 +5,7 @@ usage: corpus.py DATA_DIR REPO_DIR OUT_DIR   (OUT_DIR/<target>/ is created for f
 
 Nothing here is committed: the seeds are cut fresh from ../shared/data (read in place) on every run.
 - frames: single frames of every event type from the hftbacktest captures and cryptofeed's samples (trade, aggTrade,
-  depth, bookTicker, kline, the REST snapshot line), plus runs of consecutive frames (one per line);
+  depth, bookTicker, kline; not the 180 kB REST snapshot line); runs of frames, one per line, come from crossing over;
 - csv:    the first rows (with and without header) of the trades and kline dumps, and aggTrades dumps (futures layout
           and spot's, with is_best_match) made from the sample's aggTrade frames;
 - script: the shipped report scripts (Reports/*.md);
@@ -21,6 +21,7 @@ import re
 import sys
 
 data, repo, out = sys.argv[1:4]
+MAX_LEN = 16384  # run.sh's -max_len
 counts = {}
 
 
@@ -36,22 +37,23 @@ def seed(target, content):
 
 
 def frames_of(path):
-    """The JSON frames of a capture, without the capture's time prefix (`<ns> {…}` or `<s>: {…}`)."""
+    """The JSON frames of a capture, without the capture's time prefix (`<ns> {…}` or `<s>: {…}`); frames longer
+    than the fuzzers' -max_len (the 180 kB REST depth snapshot) are left out, a cut one would only be malformed."""
     opener = gzip.open if path.endswith(".gz") else open
     with opener(path, "rt") as f:
         for line in f:
             brace = line.find("{")
-            if brace >= 0:
+            if brace >= 0 and len(line) - brace <= MAX_LEN:
                 yield line[brace:].rstrip("\n")
 
 
-# Frames: up to 6 of each event type per capture, and a run of 40 consecutive frames.
+# Frames: up to 6 of each event type per capture.
 aggregate_frames = []
 captures = sorted(glob.glob(f"{data}/binance-usdm-trades-2024-07-18/raw/*.gz") + glob.glob(f"{data}/ws-samples/*/*"))
 for path in captures:
     if os.path.basename(path) in ("SOURCES.md", "SHA256SUMS"):
         continue
-    per_kind, run = {}, []
+    per_kind = {}
     for i, frame in enumerate(frames_of(path)):
         if i >= 3000:
             break
@@ -62,9 +64,6 @@ for path in captures:
         if per_kind.get(kind, 0) < 6:
             per_kind[kind] = per_kind.get(kind, 0) + 1
             seed("frames", frame)
-        if len(run) < 40:
-            run.append(frame)
-    seed("frames", "\n".join(run) + "\n")
 
 # CSV: head with header, rows without header, for every dump of the sample.
 for path in sorted(glob.glob(f"{data}/binance-usdm-trades-2024-07-18/derived/*.csv")

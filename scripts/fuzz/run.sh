@@ -38,11 +38,12 @@ printf '%-8s %10s %8s %7s %6s %7s %16s  %s\n' target executions exec/s seconds c
 for target in $targets; do
     mkdir -p "$scratch/corpus/$target"
     log="$scratch/logs/$target.log"
-    # -timeout: an input running longer than 10 s is reported as a hang. -dict: the target's tokens (keys, syntax,
-    # number edges; scripts/fuzz/dicts). The Swift backtracer is off so that libFuzzer's own handler reports a trap
-    # (and writes the input) at once.
-    SWIFT_BACKTRACE=enable=no "$scratch/debug/fuzz-$target" -max_total_time="$seconds" -timeout=10 -print_final_stats=1 \
-        -dict="scripts/fuzz/dicts/$target.dict" \
+    # -timeout: an input running longer than 10 s is reported as a hang. -max_len: 16 kB (a trade frame is ~190 bytes,
+    # a shipped script ~3 kB; without it libFuzzer takes the longest seed, and runs crawl). -dict: the target's tokens
+    # (keys, syntax, number edges; scripts/fuzz/dicts). The Swift backtracer is off so that libFuzzer's own handler
+    # reports a trap (and writes the input) at once.
+    SWIFT_BACKTRACE=enable=no "$scratch/debug/fuzz-$target" -max_total_time="$seconds" -timeout=10 -max_len=16384 \
+        -print_final_stats=1 -dict="scripts/fuzz/dicts/$target.dict" \
         -artifact_prefix="$scratch/crashes/$target-" "$scratch/corpus/$target" "$scratch/corpus/seeds/$target" >"$log" 2>&1
     code=$?
     runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$')
