@@ -68,5 +68,13 @@ bench: deps python-deps
 	    echo "== dashboard" && $(PYTHON) scripts/bench/dashboard.py --pairbook $(RELEASE)/pairbook --replay $(RELEASE)/pairbook-bench || exit 1; \
 	fi
 
+## libFuzzer targets (Fuzz/: Binance frames, CSV rows, report scripts, cron, alert rules), built with
+## -sanitize=fuzzer,address into .build-fuzz and run FUZZ_SECONDS each from seeds cut from ../shared/data.
+## Fails on a crash; the exact build and run commands are in scripts/fuzz/run.sh, the results in BENCHMARKS.md.
+FUZZ_SECONDS ?= 60
+.PHONY: fuzz
+fuzz:
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) SWIFT=$(SWIFT) PYTHON=$(PYTHON) bash scripts/fuzz/run.sh
+
 clean:
 	rm -rf .build output/*/ output/*.sqlite*

@@ -270,3 +270,26 @@ let package = Package(
             name: "pairbookTests", dependencies: ["pairbook", "PairbookTestSupport"], exclude: ["Golden"], swiftSettings: swiftSettings),
     ]
 )
+
+// MARK: - Fuzzing (`make fuzz` only)
+
+/// libFuzzer targets, declared only when `PAIRBOOK_FUZZ=1` (set by `scripts/fuzz/run.sh`), so that the ordinary build and
+/// `swift test` never see them: they link only with `-sanitize=fuzzer`, which provides `LLVMFuzzerRunDriver`.
+/// Build (in a scratch folder of its own): `PAIRBOOK_FUZZ=1 swift build --scratch-path .build-fuzz
+/// -Xswiftc -sanitize=fuzzer,address --product fuzz-<name>`.
+if Context.environment["PAIRBOOK_FUZZ"] == "1" {
+    package.targets += [
+        .systemLibrary(name: "CLibFuzzer", path: "Fuzz/CLibFuzzer"),
+        .target(name: "FuzzDriver", dependencies: ["CLibFuzzer"], path: "Fuzz/FuzzDriver", swiftSettings: swiftSettings),
+        .executableTarget(name: "fuzz-frames", dependencies: ["FuzzDriver", "Collector", "Market"], path: "Fuzz/fuzz-frames",
+                         swiftSettings: swiftSettings),
+        .executableTarget(name: "fuzz-csv", dependencies: ["FuzzDriver", "Collector", "Market"], path: "Fuzz/fuzz-csv",
+                         swiftSettings: swiftSettings),
+        .executableTarget(name: "fuzz-script", dependencies: ["FuzzDriver", "ReportEngine"], path: "Fuzz/fuzz-script",
+                         swiftSettings: swiftSettings),
+        .executableTarget(name: "fuzz-cron", dependencies: ["FuzzDriver", "Market"], path: "Fuzz/fuzz-cron",
+                         swiftSettings: swiftSettings),
+        .executableTarget(name: "fuzz-alerts", dependencies: ["FuzzDriver", "ReportEngine", "Alerts", "Market"],
+                         path: "Fuzz/fuzz-alerts", swiftSettings: swiftSettings),
+    ]
+}

@@ -107,11 +107,18 @@ public struct AlertRule: Sendable, Hashable, Codable {
     /// The threshold at which an active rule clears: ``clearThreshold`` or ``threshold``.
     public var effectiveClearThreshold: Double { clearThreshold ?? threshold }
 
+    /// The longest `timeframe`, `for`, `keep_firing_for` or `no_data_after` a rule may give: 3,650 days (10 years).
+    ///
+    /// Evaluation adds these spans to bar times (`last bar + timeframe + no_data_after`, five bars of silence); a longer
+    /// one is a typo, and one near `Int64.max` milliseconds (`timeframe: 100000000000d`) would overflow.
+    public static let longestSpan = TimeSpan.days(3650)
+
     /// Checks the fields against each other.
     ///
     /// - Throws: ``AlertError/clearThresholdOnWrongSide(rule:condition:threshold:clearThreshold:)`` when the clear
     ///   threshold would keep an upward rule firing forever (or a downward one), ``AlertError/invalidField(rule:field:expected:)``
-    ///   for an empty name, a negative tolerance, non-finite thresholds or zero durations.
+    ///   for an empty name, a negative tolerance, non-finite thresholds, zero durations or a timeframe or duration
+    ///   longer than ``longestSpan``.
     public func validate() throws(AlertError) {
         guard !name.trimmingCharacters(in: " ").isEmpty else {
             throw .invalidField(rule: name, field: "name", expected: "a non-empty text")
@@ -131,9 +138,14 @@ public struct AlertRule: Sendable, Hashable, Codable {
                 throw .invalidField(rule: name, field: "clear_threshold", expected: "absent for condition == (use tolerance)")
             }
         }
-        for (field, span) in [("for", pendingFor), ("keep_firing_for", keepFiringFor), ("no_data_after", noDataAfter)] {
-            if let span, span.milliseconds <= 0 {
+        let spans = [("timeframe", timeframe?.span), ("for", pendingFor), ("keep_firing_for", keepFiringFor),
+                     ("no_data_after", noDataAfter)]
+        for case let (field, span?) in spans {
+            if span.milliseconds <= 0 {
                 throw .invalidField(rule: name, field: field, expected: "a positive duration such as 5m")
+            }
+            if span > Self.longestSpan {
+                throw .invalidField(rule: name, field: field, expected: "at most \(Self.longestSpan) (10 years)")
             }
         }
     }

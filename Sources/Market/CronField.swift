@@ -55,6 +55,10 @@ public enum CronField: String, Sendable, Hashable, CaseIterable, CustomStringCon
                 guard let n = Int(parts[1]), n > 0 else {
                     throw fail("a positive step after '/', found '\(parts[1])'")
                 }
+                // A longer step than the field has values selects its start only; a huge one would overflow below.
+                guard n <= bounds.count else {
+                    throw fail("a step of at most \(bounds.count) after '/', found '\(parts[1])'")
+                }
                 step = n
             }
             let rangeText = parts[0]
@@ -71,8 +75,9 @@ public enum CronField: String, Sendable, Hashable, CaseIterable, CustomStringCon
                     high = try value(ends[1], fail: fail)
                     guard low <= high else { throw fail("a range whose start \(low) is not after its end \(high)") }
                 } else {
-                    // `a/n` means every n-th value from a to the end of the field.
-                    high = parts.count == 2 ? (self == .dayOfWeek ? 6 : bounds.upperBound) : low
+                    // `a/n` means every n-th value from a to the end of the field (`7/n`: Sunday alone; the end
+                    // of the week is 6, and an empty set made a schedule that never fires).
+                    high = parts.count == 2 ? max(low, self == .dayOfWeek ? 6 : bounds.upperBound) : low
                 }
             }
             var v = low

@@ -1,6 +1,7 @@
 extension Timestamp {
     /// Parses a time given by a user or a file: ISO-8601 in UTC (`2024-01-01`, `2024-01-01T12:30`,
-    /// `2024-01-01T12:30:05Z`, `2024-01-01 12:30:05.250`, with an optional `Z` or `+00:00`),
+    /// `2024-01-01T12:30:05Z`, `2024-01-01 12:30:05.250`, with an optional `Z` or `+00:00`; fraction digits past
+    /// milliseconds are dropped),
     /// or integer milliseconds since the epoch (`1704067200000`).
     ///
     /// - Throws: ``MarketError/invalidTimestamp(_:)`` when the text is none of these.
@@ -66,7 +67,8 @@ extension Timestamp {
         }
         let digits = i - start
         guard digits > 0, i == bytes.count else { return nil }
-        for _ in digits..<3 where digits < 3 { fraction *= 10 }
+        // Digits past the third (µs, ns) are dropped; `digits..<3` itself would trap for them.
+        for _ in 0..<max(0, 3 - digits) { fraction *= 10 }
         civil.millisecond = fraction
         return civil
     }

@@ -87,9 +87,17 @@ public struct ParamDeclaration: Sendable, Hashable {
             }
             return v
         }
+        func integer(_ key: String) throws -> Int? {
+            guard let v = try number(key) else { return nil }
+            // `Int(v)` would trap on 1e300, inf or nan.
+            guard let whole = Int(exactly: v) else {
+                throw ScriptError.syntax(source.location(mapping[key]?.mark), expected: "a whole number for \(key) of parameter '\(name)'")
+            }
+            return whole
+        }
         switch typeName {
         case "int":
-            return .int(min: try number("min").map { Int($0) }, max: try number("max").map { Int($0) })
+            return .int(min: try integer("min"), max: try integer("max"))
         case "float": return .float(min: try number("min"), max: try number("max"))
         case "bool": return .bool
         case "string": return .string

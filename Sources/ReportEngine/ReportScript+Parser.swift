@@ -127,10 +127,7 @@ extension ReportScript {
             } catch {
                 throw ScriptError.cannotRead(path: alertsPath, reason: "named by alerts_file at \(source.location(node.mark))")
             }
-            let alertsSource = YAMLSource(file: alertsPath, firstLine: 1, text: text)
-            if let alertsRoot = try alertsSource.compose() {
-                alerts += try Self.parseAlerts(alertsRoot.mapping?["alerts"] ?? alertsRoot, source: alertsSource)
-            }
+            alerts += try Self.alertRules(fileText: text, path: alertsPath)
         }
         do {
             try alerts.validate()
@@ -156,6 +153,15 @@ extension ReportScript {
         }
         self.init(path: path, name: name, title: title, subtitle: subtitle, schedule: schedule, formats: formats, alerts: alerts,
                   onTrigger: onTrigger, parameters: ReportParameters(declarations: declarations), blocks: blocks)
+    }
+
+    /// The rules of an alerts file (`alerts_file:`): a YAML list of rules, or a mapping whose `alerts:` is that list.
+    ///
+    /// - Throws: a ``ScriptError`` naming `path` and the line of the first rule that does not decode or validate.
+    static func alertRules(fileText text: String, path: String) throws -> [AlertRule] {
+        let source = YAMLSource(file: path, firstLine: 1, text: text)
+        guard let root = try source.compose() else { return [] }
+        return try parseAlerts(root.mapping?["alerts"] ?? root, source: source)
     }
 
     private static func parseAlerts(_ node: Node, source: YAMLSource) throws -> [AlertRule] {

@@ -57,9 +57,32 @@ struct AlertRuleTests {
          AlertError.invalidField(rule: "a", field: "tolerance", expected: "zero or a positive number")),
         (AlertRule(name: "a", metric: .zScore, condition: .greaterThan, threshold: .nan),
          AlertError.invalidField(rule: "a", field: "threshold", expected: "a finite number")),
+        // Spans near Int64.max ms overflowed in evaluation (found by Fuzz/fuzz-alerts).
+        (AlertRule(name: "a", metric: .zScore, condition: .greaterThan, threshold: 2,
+                   timeframe: Timeframe(milliseconds: 8_640_000_000_000_000_000)),
+         AlertError.invalidField(rule: "a", field: "timeframe", expected: "at most 3650d (10 years)")),
+        (AlertRule(name: "a", metric: .zScore, condition: .greaterThan, threshold: 2, noDataAfter: .days(3651)),
+         AlertError.invalidField(rule: "a", field: "no_data_after", expected: "at most 3650d (10 years)")),
     ])
     func validation(_ rule: AlertRule, _ error: AlertError) {
         #expect(throws: error) { try rule.validate() }
+    }
+
+    @Test("a rule with every span at the limit evaluates without overflow, and silence beyond it is no data")
+    func longestSpans() throws {
+        // Given a rule whose timeframe and durations are all the longest allowed
+        let longest = AlertRule.longestSpan
+        let rule = AlertRule(name: "a", metric: .zScore, condition: .greaterThan, threshold: 2,
+                             timeframe: Timeframe(milliseconds: longest.milliseconds), pendingFor: longest,
+                             keepFiringFor: longest, noDataAfter: longest)
+        try rule.validate()
+        // When it is evaluated over two breaching samples and again two limits later
+        let start = Timestamp(milliseconds: 1_721_347_200_000)
+        let samples = [MetricSample(time: start, value: 3), MetricSample(time: start + longest, value: 3)]
+        let finding = AlertEvaluator.evaluate(rule, subject: "BTCUSDT/ETHUSDT", samples: samples,
+                                              asOf: start + longest + longest + longest + .days(1), barWidth: longest)
+        // Then it went pending, fired one limit later, and has no data since
+        #expect(finding.transitions.map(\.state) == [.pending, .firing, .nodata])
     }
 
     @Test("valid rules pass; duplicate names do not")

@@ -50,6 +50,8 @@ struct CronExpressionTests {
             ("0 0 1 jan,Jul *", "2024-01-01T00:00:00Z", "2024-07-01T00:00:00Z"),
             ("10/20 * * * *", "2024-01-01T00:10:00Z", "2024-01-01T00:30:00Z"),
             ("0 0 1 NOV-DEC/1 *", "2024-12-01T00:00:00Z", "2025-11-01T00:00:00Z"),
+            // `7/4` is Sunday; it parsed to no day at all and next(after:) trapped (found by Fuzz/fuzz-cron)
+            ("5 7 * * 7/4", "2024-01-01T00:00:00Z", "2024-01-07T07:05:00Z"),
         ])
     func nextSlot(expression: String, after: String, expected: String) throws {
         let cron = try CronExpression(parsing: expression)
@@ -123,6 +125,10 @@ struct CronExpressionTests {
             ("* * * FOO *", "cron \"* * * FOO *\": month field \"FOO\": expected a month 1-12 or JAN-DEC"),
             ("* * * * 8", "cron \"* * * * 8\": day-of-week field \"8\": expected a day of the week 0-7 or SUN-SAT"),
             ("*/0 * * * *", "cron \"*/0 * * * *\": minute field \"*/0\": expected a positive step after '/', found '0'"),
+            // Found while writing the cron fuzz target (Fuzz/fuzz-cron): the step overflowed Int and trapped.
+            ("5/9223372036854775807 * * * *",
+             "cron \"5/9223372036854775807 * * * *\": minute field \"5/9223372036854775807\": expected a step of at most 60 after '/', found '9223372036854775807'"),
+            ("* * * * MON/9", "cron \"* * * * MON/9\": day-of-week field \"MON/9\": expected a step of at most 8 after '/', found '9'"),
             ("5-1 * * * *", "cron \"5-1 * * * *\": minute field \"5-1\": expected a range whose start 5 is not after its end 1"),
             ("1,,2 * * * *", "cron \"1,,2 * * * *\": minute field \"1,,2\": expected a minute 0-59, not an empty list item"),
             ("* * * *", "cron \"* * * *\": expected 5 fields (minute hour day-of-month month day-of-week) or a macro like @daily, found 4"),

@@ -54,9 +54,17 @@ struct ReportScriptParserTests {
          "x.md:4: alert 'a': clear_threshold 3.0 must be at or below threshold 2.0 for condition >"),
         ("---\ntitle: T\nalerts:\n  - name: a\n    metric: z_score\n    condition: \">\"\n    treshold: 2\n---\n",
          "x.md:7: unknown key 'treshold' in alert rule"),
+        // Trapped in the evaluator (bar width × 5 overflowed Int64) before the rule limit (Fuzz/fuzz-alerts).
+        ("---\ntitle: T\nalerts:\n  - { name: a, metric: z_score, condition: \">\", threshold: 2, timeframe: 100000000000d }\n---\n",
+         "x.md:4: alert 'a': timeframe must be at most 3650d (10 years)"),
         ("---\ntitle: T\nparams:\n  window: { type: integer, default: 3 }\n---\n", "x.md:4: expected type: one of int, float"),
         ("---\ntitle: T\nparams:\n  window: { type: int, default: abc }\n---\n",
          "x.md:4: parameter 'window' = 'abc': expected an integer"),
+        // `Int(1e300)` trapped while the declaration was read (Fuzz/fuzz-script).
+        ("---\ntitle: T\nparams:\n  window: { type: int, default: 3, min: 1e300 }\n---\n",
+         "x.md:4: expected a whole number for min of parameter 'window'"),
+        ("---\ntitle: T\nparams:\n  window: { type: int, default: 3, max: nan }\n---\n",
+         "x.md:4: expected a whole number for max of parameter 'window'"),
         ("---\ntitle: T\nschedule: every hour\n---\n", "x.md:3: cron \"every hour\": expected 5 fields"),
         ("---\ntitle: T\nformats: [html, docx]\n---\n", "x.md:3: expected formats: a list of html, pdf, csv (found 'docx')"),
         ("---\ntitle: \"{{nope}}\"\n---\n", "x.md:2: unknown placeholder {{nope}}"),
@@ -73,6 +81,12 @@ struct ReportScriptParserTests {
             if !message.hasPrefix(expected) { Issue.record("got: \(message)") }
             return error is ScriptError
         }
+    }
+
+    @Test("a date param with microseconds is a date (reading it trapped, found with Fuzz/fuzz-script)")
+    func microsecondDate() throws {
+        let script = try ReportScript(text: "---\ntitle: T\nparams:\n  at: 2024-07-19T00:00:02.812345Z\n---\n", path: "x.md")
+        #expect(script.parameters["at"] == .date(Timestamp(milliseconds: 1_721_347_202_812)))
     }
 
     @Test("cells may not name two types; prose around cells keeps its lines")
