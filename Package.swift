@@ -193,7 +193,7 @@ let package = Package(
         .executableTarget(
             name: "pairbook-bench",
             dependencies: [
-                "Market", "Storage", "Analytics", "Charts", "Collector", "ReportEngine", "PairbookApp",
+                "Market", "Storage", "Analytics", "Charts", "Collector", "ReportEngine", "PairbookApp", "PostgresStorage",
                 "PairbookTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -18,5 +18,6 @@ struct PairbookBench: AsyncParsableCommand {
             CollectorBench.self,
             SoakBench.self,
             ReplayBench.self,
+            PostgresBench.self,
         ])
 }

@@ -1,0 +1,75 @@
+import ArgumentParser
+import Collector
+import Foundation
+import Market
+import PairbookTestSupport
+import PostgresStorage
+import Storage
+
+/// `pairbook-bench postgres`: storing simulated trades (BTCUSDT and ETHUSDT) with their 1s/1m/5m bars into a throwaway
+/// PostgreSQL 15 server (durable settings: fsync and synchronous commit on) and, in the same run, into an SQLite file
+/// through the same batches: ticks/s of each, the fastest of `--repeat` runs.
+///
+/// Both take the batches already in memory (the CSV parsing is the import bench's). PostgreSQL: `COPY` into a staging
+/// table, `INSERT … ON CONFLICT DO NOTHING`, bars recomputed from the stored trades (`PostgresStore.record`). SQLite:
+/// `Recorder.record` (bulk insert, resampler, bar upserts).
+struct PostgresBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "postgres",
+        abstract: "Trades with their bars into PostgreSQL vs SQLite: ticks/s (starts its own PostgreSQL 15).")
+
+    @Option(help: "Trades per run (two symbols).")
+    var ticks = 1_000_000
+
+    @Option(help: "Trades per transaction.")
+    var batchSize = 50_000
+
+    @Option(name: .customLong("repeat"), help: "Runs of each store; the fastest counts.")
+    var repetitions = 3
+
+    func run() async throws {
+        let start = Timestamp(seconds: 1_704_067_200)  // 2024-01-01T00:00:00Z
+        let simulator = Simulator()
+        let ticks = Array(simulator.ticks(in: TimeRange(start: start, end: start + .days(7))).prefix(self.ticks))
+        let batches = stride(from: 0, to: ticks.count, by: batchSize).map { Array(ticks[$0..<min($0 + batchSize, ticks.count)]) }
+        var postgres: [Double] = [], sqlite: [Double] = []
+        try await PostgresTestServer.withServer(durable: true) { server in
+            for run in 0..<repetitions {
+                let store = try await PostgresStore.connect(try PostgresURL(try server.createDatabase("bench\(run)")), logger: .bench("postgres"))
+                let clock = ContinuousClock()
+                let began = clock.now
+                var inserted = 0
+                for batch in batches { inserted += try await store.record(batch, timeframes: Timeframe.defaults).inserted }
+                postgres.append(Self.seconds(began.duration(to: clock.now)))
+                precondition(inserted == ticks.count, "PostgreSQL stored \(inserted) of \(ticks.count)")
+                await store.close()
+            }
+        }
+        for _ in 0..<repetitions {
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pairbook-pgbench-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let recorder = Recorder(store: try Store(path: dir.appendingPathComponent("b.sqlite").path, logger: .bench("postgres")),
+                                    logger: .bench("postgres"))
+            let clock = ContinuousClock()
+            let began = clock.now
+            var inserted = 0
+            for batch in batches { inserted += try recorder.record(batch).inserted }
+            sqlite.append(Self.seconds(began.duration(to: clock.now)))
+            precondition(inserted == ticks.count, "SQLite stored \(inserted) of \(ticks.count)")
+        }
+        let best = (postgres.min() ?? .nan, sqlite.min() ?? .nan)
+        print("### Trades with 1s/1m/5m bars into PostgreSQL 15 and SQLite (\(ticks.count) trades, \(batchSize) per transaction)")
+        print()
+        print("| store | best of \(repetitions) | ticks/s | all runs (s) |")
+        print("| --- | ---: | ---: | --- |")
+        func row(_ name: String, _ best: Double, _ runs: [Double]) -> String {
+            "| \(name) | \(String(format: "%.2f s", best)) | \(String(format: "%.0f", Double(ticks.count) / best)) | "
+                + runs.map { String(format: "%.2f", $0) }.joined(separator: ", ") + " |"
+        }
+        print(row("PostgreSQL 15 (COPY + ON CONFLICT, bars recomputed in SQL; fsync on)", best.0, postgres))
+        print(row("SQLite (WAL; Recorder)", best.1, sqlite))
+    }
+
+    static func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+}
