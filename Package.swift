@@ -160,6 +160,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
 
+        // MARK: - Redis (a small RESP2 client on SwiftNIO, for the optional live buffer)
+        .target(
+            name: "RedisClient",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings),
+
         // MARK: - Application (the services of `pairbook run` and `collect`, from one configuration)
         .target(
             name: "PairbookApp",
@@ -257,6 +267,14 @@ let package = Package(
                 "Dashboard", "PairbookTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "RedisClientTests",
+            dependencies: [
+                "RedisClient", "PairbookTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(
