@@ -175,6 +175,7 @@ let package = Package(
             name: "PairbookApp",
             dependencies: [
                 "Market", "Storage", "Collector", "Alerts", "ReportEngine", "Scheduler", "Delivery", "Monitoring", "Dashboard",
+                "RedisClient",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -280,7 +281,8 @@ let package = Package(
         .testTarget(
             name: "PairbookAppTests",
             dependencies: [
-                "PairbookApp", "PairbookTestSupport",
+                "PairbookApp", "PairbookTestSupport", "Collector", "RedisClient",
+                .product(name: "Logging", package: "swift-log"), .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings),
