@@ -193,7 +193,7 @@ let package = Package(
             name: "pairbook",
             dependencies: [
                 "Market", "Storage", "Analytics", "Charts", "Collector", "Alerts", "ReportEngine",
-                "Scheduler", "Delivery", "Monitoring", "Dashboard", "PairbookApp",
+                "Scheduler", "Delivery", "Monitoring", "Dashboard", "PairbookApp", "RedisClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -287,7 +287,9 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "pairbookTests", dependencies: ["pairbook", "PairbookTestSupport"], exclude: ["Golden"], swiftSettings: swiftSettings),
+            name: "pairbookTests",
+            dependencies: ["pairbook", "PairbookTestSupport", "RedisClient", .product(name: "Logging", package: "swift-log")],
+            exclude: ["Golden"], swiftSettings: swiftSettings),
     ]
 )
 
