@@ -215,7 +215,7 @@ let package = Package(
         .target(
             name: "PairbookTestSupport",
             dependencies: [
-                "Market",
+                "Market", "RedisClient",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,4 +1,5 @@
 import Foundation
+import RedisClient
 import Synchronization
 
 /// A real `redis-server` (Debian's `redis-server` package) on 127.0.0.1 and a free port, without persistence
@@ -37,6 +38,14 @@ public final class RedisTestServer: Sendable {
     public let port: Int
     /// `redis://127.0.0.1:<port>`.
     public var url: String { "redis://127.0.0.1:\(port)" }
+    /// This server, with patient timeouts (see ``configuration(port:)``).
+    public var configuration: RedisConfiguration { Self.configuration(port: port) }
+
+    /// 127.0.0.1:`port` with connect and command timeouts of a minute: on a loaded machine running the whole suite in
+    /// one process, NIO's shared event loops can be busy for seconds, and only the timeout tests want short ones.
+    public static func configuration(port: Int) -> RedisConfiguration {
+        RedisConfiguration(host: "127.0.0.1", port: port, connectTimeout: .seconds(60), commandTimeout: .seconds(60))
+    }
     /// The server's working folder (its log is `redis.log` there).
     public let directory: URL
     private let process: Mutex<Process?>

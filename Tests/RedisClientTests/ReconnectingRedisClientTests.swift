@@ -9,7 +9,7 @@ struct ReconnectingRedisClientTests {
     func reconnectsAfterRestart() async throws {
         let redis = try await RedisTestServer.start()
         defer { redis.stop() }
-        let client = ReconnectingRedisClient(configuration: try RedisConfiguration(url: redis.url),
+        let client = ReconnectingRedisClient(configuration: redis.configuration,
                                              backoff: RedisBackoff(initial: .milliseconds(20), maximum: .milliseconds(200)),
                                              clock: ContinuousClock(), logger: .quiet)
         #expect(try await client.send(RedisCommand("SET", "k", "before")) == .simpleString("OK"))
@@ -38,7 +38,7 @@ struct ReconnectingRedisClientTests {
     func backoffOnClock() async throws {
         let port = try LoopbackHTTP.freePort()
         let clock = ManualClock()
-        let client = ReconnectingRedisClient(configuration: try RedisConfiguration(url: "redis://127.0.0.1:\(port)"),
+        let client = ReconnectingRedisClient(configuration: RedisTestServer.configuration(port: port),
                                              backoff: RedisBackoff(initial: .seconds(1), maximum: .seconds(8)),
                                              clock: clock, logger: .quiet)
         // The first attempt is made at once and fails: nothing listens.

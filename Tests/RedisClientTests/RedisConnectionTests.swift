@@ -9,7 +9,7 @@ struct RedisConnectionTests {
     func pipelining() async throws {
         let redis = try await RedisTestServer.start()
         defer { redis.stop() }
-        let connection = try await RedisConnection.connect(to: RedisConfiguration(url: redis.url), logger: .quiet)
+        let connection = try await RedisConnection.connect(to: redis.configuration, logger: .quiet)
         // Ten counters, incremented in turn: reply i of counter c must be (i / 10) + 1 — any reordering shows.
         let commands = (0..<1_000).map { RedisCommand("INCR", "counter:\($0 % 10)") }
         let replies = try await connection.pipeline(commands)
@@ -34,7 +34,7 @@ struct RedisConnectionTests {
     func errorReply() async throws {
         let redis = try await RedisTestServer.start()
         defer { redis.stop() }
-        let connection = try await RedisConnection.connect(to: RedisConfiguration(url: redis.url), logger: .quiet)
+        let connection = try await RedisConnection.connect(to: redis.configuration, logger: .quiet)
         _ = try await connection.send(RedisCommand("SET", "text", "not a stream"))
         await #expect {
             try await connection.pipeline([RedisCommand("XLEN", "text"), RedisCommand("PING")])
@@ -50,8 +50,10 @@ struct RedisConnectionTests {
     func database() async throws {
         let redis = try await RedisTestServer.start()
         defer { redis.stop() }
-        let two = try await RedisConnection.connect(to: RedisConfiguration(url: redis.url + "/2"), logger: .quiet)
-        let zero = try await RedisConnection.connect(to: RedisConfiguration(url: redis.url), logger: .quiet)
+        var database2 = redis.configuration
+        database2.database = 2
+        let two = try await RedisConnection.connect(to: database2, logger: .quiet)
+        let zero = try await RedisConnection.connect(to: redis.configuration, logger: .quiet)
         _ = try await two.send(RedisCommand("SET", "where", "two"))
         #expect(try await zero.send(RedisCommand("EXISTS", "where")) == .integer(0))
         #expect(try await zero.send(RedisCommand("SELECT", "2")) == .simpleString("OK"))
@@ -63,7 +65,7 @@ struct RedisConnectionTests {
     @Test("a server that accepts and never answers: the command times out and the connection closes")
     func commandTimeout() async throws {
         try await FakeBinanceServer.Silent.withServer { silent in
-            var configuration = RedisConfiguration(host: "127.0.0.1", port: silent.port)
+            var configuration = RedisTestServer.configuration(port: silent.port)
             configuration.commandTimeout = .milliseconds(300)
             let connection = try await RedisConnection.connect(to: configuration, logger: .quiet)
             let start = ContinuousClock.now
@@ -80,7 +82,7 @@ struct RedisConnectionTests {
     func refused() async throws {
         let port = try LoopbackHTTP.freePort()
         await #expect {
-            try await RedisConnection.connect(to: RedisConfiguration(url: "redis://127.0.0.1:\(port)"), logger: .quiet)
+            try await RedisConnection.connect(to: RedisTestServer.configuration(port: port), logger: .quiet)
         } throws: { error in
             guard case .connectFailed(let host, let failedPort, _)? = error as? RedisError else { return false }
             return host == "127.0.0.1" && failedPort == port && "\(error)".contains("127.0.0.1:\(port)")

@@ -16,8 +16,8 @@ struct CollectRedisTests {
 
     /// The `id` fields of a stream, oldest first, once `condition` holds for them (polled every 50 ms); the last seen
     /// when the patience runs out. An unreachable server reads as no entries.
-    static func streamIDs(_ key: String, url: String, until condition: ([Int64]) -> Bool) async throws -> [Int64] {
-        let configuration = try RedisConfiguration(url: url)
+    static func streamIDs(_ key: String, on redis: RedisTestServer, until condition: ([Int64]) -> Bool) async throws -> [Int64] {
+        let configuration = redis.configuration
         let deadline = ContinuousClock.now + patience
         var ids: [Int64] = []
         while true {
@@ -50,7 +50,7 @@ struct CollectRedisTests {
                 ["collect", "--db", "collect.sqlite", "--symbols", "BTCUSDT", "--endpoint", server.baseURL, "--redis", redis.url],
                 in: dir, output: (Pipe(), stderr))
             // Given trades flowing into Redis
-            let written = try await Self.streamIDs(key, url: redis.url) { !$0.isEmpty }
+            let written = try await Self.streamIDs(key, on: redis) { !$0.isEmpty }
             #expect(!written.isEmpty)
 
             // When redis-server is killed in the middle of the collection
@@ -64,7 +64,7 @@ struct CollectRedisTests {
 
             // And when redis-server is started again on the same port (empty), the newest 1,000 trades are back
             try await redis.restart()
-            let back = try await Self.streamIDs(key, url: redis.url) { $0.last == 6_000 }
+            let back = try await Self.streamIDs(key, on: redis) { $0.last == 6_000 }
             #expect(back == Array(5_001...6_000))
 
             kill(process.processIdentifier, SIGTERM)
