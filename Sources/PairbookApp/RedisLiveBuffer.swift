@@ -117,9 +117,10 @@ public struct RedisLiveBuffer<C: Clock>: Service where C.Duration == Duration {
                     shared.connected.store(true, ordering: .relaxed)
                     if away {
                         away = false
+                        let (pending, dropped) = shared.buffer.withLock { ($0.unwrittenTrades, $0.droppedTrades) }
                         logger.notice("Redis is back; the buffered trades are written again", metadata: [
-                            "redis.server": "\(client.configuration)",
-                            "redis.pending_trades": "\(shared.buffer.withLock { $0.unwrittenTrades })",
+                            "redis.server": "\(client.configuration)", "redis.pending_trades": "\(pending)",
+                            "redis.dropped_trades": "\(dropped)",
                         ])
                     }
                     everConnected = true
