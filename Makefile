@@ -22,7 +22,8 @@ demo: build
 	$(BIN) demo --db output/demo.sqlite
 
 ## Build and run every test (Swift Testing), in one parallel run. Network tests use 127.0.0.1 only; the SMTP
-## delivery tests talk to a real SMTP server (Python aiosmtpd, installed here from PyPI) that they start themselves.
+## delivery tests talk to a real SMTP server (Python aiosmtpd, installed here from PyPI) that they start themselves, and
+## the Redis tests to real redis-server processes they start (and kill) on free ports.
 ## The live collector's supervision runs on a manual clock in its tests, and tests that wait for a server, a child
 ## process or a command wait for what they expect (with generous time limits), so CPU load only makes them slower.
 ## Then the dashboard in a real browser (Debian's chromium + chromedriver, selenium from PyPI, Tests/browser) and
@@ -30,6 +31,7 @@ demo: build
 test: export PAIRBOOK_PROMTOOL_REQUIRED := 1
 test: export PAIRBOOK_CLI_REQUIRED := 1
 test: export PAIRBOOK_POSTGRES_REQUIRED := 1
+test: export PAIRBOOK_REDIS_REQUIRED := 1
 test: deps test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --disable-xctest
@@ -37,9 +39,10 @@ test: deps test-deps
 	@bash scripts/api-fuzz.sh $(BIN)
 
 ## Test-only packages: the browser and its driver, promtool (Debian's prometheus, to lint /metrics), PostgreSQL 15 (the
-## PostgreSQL store's tests start a throwaway cluster: scripts/pg-test-server.sh), aiosmtpd, selenium, pytest, schemathesis (PyPI).
+## PostgreSQL store's tests start a throwaway cluster: scripts/pg-test-server.sh), redis-server (the Redis tests start
+## and kill their own), aiosmtpd, selenium, pytest, schemathesis (PyPI).
 test-deps:
-	@bash scripts/install-deps.sh chromium chromium-driver prometheus postgresql-15
+	@bash scripts/install-deps.sh chromium chromium-driver prometheus postgresql-15 redis-server
 	@$(PYTHON) -c "import aiosmtpd, selenium, pytest, schemathesis" 2>/dev/null || \
 	    $(PYTHON) -m pip install -q --disable-pip-version-check -r Tests/browser/requirements.txt aiosmtpd==1.4.6 schemathesis==4.32.5
 

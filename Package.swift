@@ -160,11 +160,22 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
 
+        // MARK: - Redis (a small RESP2 client on SwiftNIO, for the optional live buffer)
+        .target(
+            name: "RedisClient",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings),
+
         // MARK: - Application (the services of `pairbook run` and `collect`, from one configuration)
         .target(
             name: "PairbookApp",
             dependencies: [
                 "Market", "Storage", "Collector", "Alerts", "ReportEngine", "Scheduler", "Delivery", "Monitoring", "Dashboard",
+                "RedisClient",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -182,7 +193,7 @@ let package = Package(
             name: "pairbook",
             dependencies: [
                 "Market", "Storage", "Analytics", "Charts", "Collector", "Alerts", "ReportEngine",
-                "Scheduler", "Delivery", "Monitoring", "Dashboard", "PairbookApp",
+                "Scheduler", "Delivery", "Monitoring", "Dashboard", "PairbookApp", "RedisClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -204,7 +215,7 @@ let package = Package(
         .target(
             name: "PairbookTestSupport",
             dependencies: [
-                "Market",
+                "Market", "RedisClient",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -260,14 +271,25 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .testTarget(
+            name: "RedisClientTests",
+            dependencies: [
+                "RedisClient", "PairbookTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings),
+        .testTarget(
             name: "PairbookAppTests",
             dependencies: [
-                "PairbookApp", "PairbookTestSupport",
+                "PairbookApp", "PairbookTestSupport", "Collector", "RedisClient",
+                .product(name: "Logging", package: "swift-log"), .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "pairbookTests", dependencies: ["pairbook", "PairbookTestSupport"], exclude: ["Golden"], swiftSettings: swiftSettings),
+            name: "pairbookTests",
+            dependencies: ["pairbook", "PairbookTestSupport", "RedisClient", .product(name: "Logging", package: "swift-log")],
+            exclude: ["Golden"], swiftSettings: swiftSettings),
     ]
 )
 

@@ -6,6 +6,9 @@ public struct RecordResult: Sendable, Hashable, CustomStringConvertible {
     public var duplicates: Int
     /// Bar rows inserted or updated (each touched bar once per batch).
     public var barsWritten: Int
+    /// The bars of one ``Recorder/record(_:with:)`` call as written (grouped by timeframe, then symbol), for consumers
+    /// of live updates; left out of `+` (totals of many batches keep none) and of the description.
+    public var touched: [ResampledBar] = []
 
     public init(inserted: Int = 0, duplicates: Int = 0, barsWritten: Int = 0) {
         self.inserted = inserted

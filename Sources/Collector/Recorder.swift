@@ -89,6 +89,7 @@ public final class Recorder {
                     start = end
                 }
                 result.barsWritten = bars.count
+                result.touched = bars
                 try writes?(tx)
                 return result
             }

@@ -4,7 +4,7 @@ import Synchronization
 /// reads the newest bars right away instead of at its next poll.
 ///
 /// Rings are not counted: any number of rings while the feed is busy wake its next wait once, and none is lost.
-/// One waiter at a time (the feed's loop).
+/// One waiter at a time (the feed's loop; the application's Redis buffer uses its own signal the same way).
 ///
 /// ```swift
 /// let signal = FeedSignal()
@@ -44,8 +44,8 @@ public final class FeedSignal: Sendable {
         }
     }
 
-    /// Suspends until rung; returns early when the task is cancelled.
-    private func waitForRing() async {
+    /// Suspends until rung (at once if rung since the last wait); returns early when the task is cancelled.
+    public func waitForRing() async {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 // Under the lock: a cancellation that came first is seen here; one that comes later finds the waiter.

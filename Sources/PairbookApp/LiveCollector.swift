@@ -2,6 +2,7 @@ import Collector
 import Foundation
 import Logging
 import Market
+import RedisClient
 import ServiceLifecycle
 import Storage
 
@@ -16,6 +17,8 @@ public struct LiveCollector: Sendable {
     let backfill: GapBackfill?
     let status: CollectorStatusReporter
     let leases: LeaseKeeper<ContinuousClock>
+    /// The Redis live buffer (`--redis`), when configured.
+    public let redis: RedisLiveBuffer<ContinuousClock>?
 
     /// Builds the parts and takes the symbols' leases; the gap detector resumes where `store` ends, so a hole across
     /// downtime becomes a gap.
@@ -24,18 +27,20 @@ public struct LiveCollector: Sendable {
     ///   - restEndpoint: where gaps are backfilled from (`trade` streams also need `apiKey`).
     ///   - statusLine: where the status line goes every `statusInterval`.
     ///   - shareSymbols: record symbols that another collector leases alongside it instead of refusing.
-    ///   - afterCommit: called after each committed batch (`pairbook run` wakes the dashboard's live feed with it).
+    ///   - redis: where the live buffer writes the last trades and bar updates (nil: no buffer).
+    ///   - afterCommit: called after each committed batch with its trades and bars, on the recorder's task (`pairbook
+    ///     run` wakes the dashboard's live feed with it); it must return at once.
     /// - Throws: ``Storage/LeaseConflict`` when another collector records one of the symbols; what the store throws.
     public init(stream configuration: BinanceStreamConfiguration, timeframes: [Timeframe], restEndpoint: String?, apiKey: String?,
                 store: Store, statusInterval: Duration, statusLine: @escaping @Sendable (String) -> Void, logger: Logger,
-                stats: CollectorStats = CollectorStats(), shareSymbols: Bool = false,
-                afterCommit: (@Sendable () -> Void)? = nil) throws {
+                stats: CollectorStats = CollectorStats(), shareSymbols: Bool = false, redis: RedisConfiguration? = nil,
+                afterCommit: (@Sendable (CommittedBatch) -> Void)? = nil) throws {
         let leases = LeaseKeeper(store: store, symbols: configuration.symbols, share: shareSymbols, clock: ContinuousClock(), logger: logger)
         try leases.acquire()
         do {
             try self.init(stream: configuration, timeframes: timeframes, restEndpoint: restEndpoint, apiKey: apiKey, store: store,
-                          statusInterval: statusInterval, statusLine: statusLine, logger: logger, stats: stats, afterCommit: afterCommit,
-                          leases: leases)
+                          statusInterval: statusInterval, statusLine: statusLine, logger: logger, stats: stats, redis: redis,
+                          afterCommit: afterCommit, leases: leases)
         } catch {
             try? store.releaseLeases(of: leases.holder)
             throw error
@@ -44,15 +49,18 @@ public struct LiveCollector: Sendable {
 
     private init(stream configuration: BinanceStreamConfiguration, timeframes: [Timeframe], restEndpoint: String?, apiKey: String?,
                  store: Store, statusInterval: Duration, statusLine: @escaping @Sendable (String) -> Void, logger: Logger,
-                 stats: CollectorStats, afterCommit: (@Sendable () -> Void)?, leases: LeaseKeeper<ContinuousClock>) throws {
+                 stats: CollectorStats, redis: RedisConfiguration?, afterCommit: (@Sendable (CommittedBatch) -> Void)?,
+                 leases: LeaseKeeper<ContinuousClock>) throws {
         self.leases = leases
         queue = LiveEventQueue()
         self.stats = stats
-        let commit = LiveRecorder.commit(through: Recorder(store: store, timeframes: timeframes, logger: logger))
-        recorder = LiveRecorder(queue: queue, stats: stats, logger: logger) { batch in
-            try commit(batch)
-            afterCommit?()
+        let buffer = redis.map { RedisLiveBuffer(configuration: $0, logger: logger) }
+        self.redis = buffer
+        let commit = LiveRecorder.commit(through: Recorder(store: store, timeframes: timeframes, logger: logger)) { batch in
+            buffer?.submit(batch)
+            afterCommit?(batch)
         }
+        recorder = LiveRecorder(queue: queue, stats: stats, logger: logger, commit: commit)
         stream = BinanceStream(configuration: configuration, queue: queue, stats: stats, logger: logger,
                                lastStoredTrades: try store.lastTicks(of: configuration.symbols))
         backfill = GapBackfill.forStream(kind: configuration.kind, restEndpoint: restEndpoint, apiKey: apiKey, store: store,
@@ -61,8 +69,9 @@ public struct LiveCollector: Sendable {
     }
 
     /// The services in start order. A service group shuts down in reverse, so the status line, the backfill and the
-    /// stream stop first, then the recorder, which commits everything received, and the leases are given up last.
+    /// stream stop first, then the recorder, which commits everything received, then the leases are given up, and the
+    /// Redis buffer, which writes the last commits, stops last.
     public var services: [any Service] {
-        [leases, recorder, stream] + (backfill.map { [$0] } ?? []) + [status]
+        (redis.map { [$0] } ?? []) + [leases, recorder, stream] + (backfill.map { [$0] } ?? []) + [status]
     }
 }

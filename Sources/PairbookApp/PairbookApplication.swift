@@ -57,7 +57,8 @@ public struct PairbookApplication: Sendable {
                                                tls: settings.streamTLS),
             timeframes: settings.timeframes, restEndpoint: settings.restEndpoint, apiKey: settings.apiKey, store: store,
             statusInterval: .seconds(10), statusLine: say, logger: logger, shareSymbols: settings.shareSymbols,
-            afterCommit: { feedSignal.ring() })
+            redis: settings.redis,
+            afterCommit: { _ in feedSignal.ring() })
         let reportPool = NIOThreadPool(numberOfThreads: 1)
         reportPool.start()
         defer { reportPool.shutdownGracefully { _ in } }

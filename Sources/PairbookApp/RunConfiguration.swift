@@ -23,6 +23,8 @@ public struct RunConfiguration: Decodable, Sendable {
     public var keepReportsFor: String?
     public var token: String?
     public var shareSymbols: Bool?
+    /// `redis://host:port[/db]`: the live buffer's server.
+    public var redis: String?
     public var delivery: DeliveryConfiguration?
 
     public struct DeliveryConfiguration: Decodable, Sendable {
@@ -88,7 +90,7 @@ public struct RunConfiguration: Decodable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case database, symbols, stream, endpoint, timeframes, reports, output, listen, delivery, token
+        case database, symbols, stream, endpoint, timeframes, reports, output, listen, delivery, token, redis
         case catchUp = "catch_up", maxDataAge = "max_data_age", shutdownGraceSeconds = "shutdown_grace_seconds"
         case restEndpoint = "rest_endpoint", keepReportsFor = "keep_reports_for", shareSymbols = "share_symbols"
     }
@@ -116,6 +118,7 @@ public struct RunConfiguration: Decodable, Sendable {
         delivery = try c.decodeIfPresent(DeliveryConfiguration.self, forKey: .delivery)
         token = try c.decodeIfPresent(String.self, forKey: .token)
         shareSymbols = try c.decodeIfPresent(Bool.self, forKey: .shareSymbols)
+        redis = try c.decodeIfPresent(String.self, forKey: .redis)
     }
 
     /// Reads and decodes the file; errors name the file.

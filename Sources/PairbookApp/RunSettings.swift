@@ -4,6 +4,7 @@ import Dashboard
 import Foundation
 import Market
 import NIOSSL
+import RedisClient
 import ReportEngine
 
 /// What `pairbook run` was given on its command line (and from its environment), before the configuration file
@@ -32,6 +33,8 @@ public struct RunFlags: Sendable {
     public var caFile: String?
     /// `BINANCE_API_KEY`.
     public var apiKey: String?
+    /// `--redis`.
+    public var redis: String?
 
     public init() {}
 }
@@ -62,6 +65,8 @@ public struct RunSettings: Sendable {
     public var apiKey: String?
     /// Record symbols whose lease another collector holds, alongside it, instead of refusing to start.
     public var shareSymbols: Bool
+    /// The Redis live buffer's server (`--redis`, `redis:`); nil: no buffer.
+    public var redis: RedisConfiguration?
 
     public init(flags: RunFlags, file: RunConfiguration) throws {
         database = flags.database ?? file.database ?? flags.defaultDatabase
@@ -122,6 +127,7 @@ public struct RunSettings: Sendable {
         streamTLS = try BinanceStreamConfiguration.tlsConfiguration(insecure: flags.insecure, caFile: flags.caFile)
         apiKey = flags.apiKey
         shareSymbols = flags.shareSymbols || (file.shareSymbols ?? false)
+        do { redis = try (flags.redis ?? file.redis).map { try RedisConfiguration(url: $0) } } catch { throw RunError("redis: \(error)") }
     }
 
     /// `host:port`, `:port`, `port` or `[v6]:port`.

@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import Market
 import PairbookApp
+import RedisClient
 import ServiceLifecycle
 import Storage
 import UnixSignals
@@ -22,6 +23,9 @@ struct CollectCommand: AsyncParsableCommand {
             since the last trade stored when it starts again. Gaps of aggTrade streams are backfilled from
             --rest-endpoint; gaps of trade streams from /fapi/v1/historicalTrades when the environment variable
             BINANCE_API_KEY holds an API key (never logged). Only MARKET trades are recorded from trade streams.
+            With --redis, the last 1,000 trades of each symbol and the bar updates also go to Redis
+            streams (pairbook:trades:<SYMBOL>, pairbook:bars) for dashboards on other machines; while
+            Redis is away they are kept in memory and written when it is back; recording never waits.
             A status line is printed every 10 s. Stop with Ctrl-C or SIGTERM: everything received is committed
             before the process exits (status 0). Each symbol is leased in the database while it is recorded: a
             second collector of a symbol is refused (--share-symbols records alongside it), and the lease of a
@@ -61,12 +65,18 @@ struct CollectCommand: AsyncParsableCommand {
         valueName: "url"))
     var restEndpoint: String?
 
+    @Option(help: ArgumentHelp(
+        "Also stream the last 1,000 trades per symbol and bar updates to Redis (pairbook:trades:<SYMBOL>, pairbook:bars).",
+        valueName: "redis://host:port[/db]"))
+    var redis: String?
+
     @Option(name: .customLong("status-interval"), help: ArgumentHelp("How often to print the status line.", valueName: "span"))
     var statusInterval: TimeSpan = .seconds(10)
 
     func validate() throws {
         _ = try parsedSymbols()
         _ = try parsedTimeframes()
+        _ = try parsedRedis()
         if let endpoint, !(endpoint.hasPrefix("ws://") || endpoint.hasPrefix("wss://")) {
             throw ValidationError("--endpoint must start with ws:// or wss:// (got \(endpoint))")
         }
@@ -89,7 +99,7 @@ struct CollectCommand: AsyncParsableCommand {
             stream: configuration, timeframes: try parsedTimeframes(), restEndpoint: restEndpoint,
             apiKey: ProcessInfo.processInfo.environment[HistoricalTradesClient.apiKeyEnvironmentVariable], store: store,
             statusInterval: .milliseconds(statusInterval.milliseconds),
-            statusLine: Console.liveLine, logger: logger, shareSymbols: shareSymbols)
+            statusLine: Console.liveLine, logger: logger, shareSymbols: shareSymbols, redis: try parsedRedis())
         let services = collector.services
         var groupConfiguration = ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
@@ -102,6 +112,10 @@ struct CollectCommand: AsyncParsableCommand {
 
     private func parsedSymbols() throws -> [Symbol] {
         do { return try Symbol.parseList(symbols) } catch { throw ValidationError("--symbols: \(error)") }
+    }
+
+    private func parsedRedis() throws -> RedisConfiguration? {
+        do { return try redis.map { try RedisConfiguration(url: $0) } } catch { throw ValidationError("--redis: \(error)") }
     }
 
     private func parsedTimeframes() throws -> [Timeframe] {

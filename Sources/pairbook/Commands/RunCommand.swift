@@ -82,6 +82,11 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("ca-file"), help: ArgumentHelp("PEM file of the CA to trust for the exchange stream.", valueName: "path"))
     var caFile: String?
 
+    @Option(help: ArgumentHelp(
+        "Also stream the last 1,000 trades per symbol and bar updates to Redis (pairbook:trades:<SYMBOL>, pairbook:bars).",
+        valueName: "redis://host:port[/db]"))
+    var redis: String?
+
     func run() async throws {
         // Configuration, all checked before anything runs.
         let file = try config.map(RunConfiguration.load) ?? RunConfiguration()
@@ -117,6 +122,7 @@ struct RunCommand: AsyncParsableCommand {
         flags.insecure = insecure
         flags.caFile = caFile
         flags.apiKey = environment[HistoricalTradesClient.apiKeyEnvironmentVariable]
+        flags.redis = redis
         return flags
     }
 }

@@ -4,6 +4,7 @@ import InMemoryLogging
 import Logging
 import Market
 import PairbookTestSupport
+import Synchronization
 import Testing
 
 @testable import Storage
@@ -42,5 +43,30 @@ struct LiveRecorderCommitTests {
         #expect(try store.tickCount() == 11)
         #expect(try store.gaps(for: "ETHUSDT") == [gap])
         #expect(try store.bars(for: "ETHUSDT", timeframe: .oneSecond, in: .all).bars.map(\.trades).reduce(0, +) == 11)
+    }
+
+    @Test("after each commit the hook gets the batch's trades and the bars as written; a failed commit calls it not")
+    func committedBatches() throws {
+        let store = try Store.inMemory()
+        let seen = Mutex<[CommittedBatch]>([])
+        let commit = LiveRecorder.commit(through: Recorder(store: store, timeframes: [.oneSecond, .oneMinute], logger: .quiet)) { batch in
+            seen.withLock { $0.append(batch) }
+        }
+        try commit(LiveRecorder.CommitBatch(ticks: (1...200).map(Self.tick)))
+        try commit(LiveRecorder.CommitBatch(ticks: (201...210).map(Self.tick)))
+        try store.writer.write {
+            try $0.execute(sql: "CREATE TRIGGER refuse_ticks BEFORE INSERT ON tick_rows BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+        }
+        #expect(throws: (any Error).self) { try commit(LiveRecorder.CommitBatch(ticks: (211...220).map(Self.tick))) }
+
+        let batches = seen.withLock { $0 }
+        #expect(batches.map { $0.ticks.map(\.tradeID) } == [Array(1...200), Array(201...210)])
+        // The bars handed on are the stored ones after each commit: the last one of each timeframe equals the store's.
+        for timeframe in [Timeframe.oneSecond, .oneMinute] {
+            let stored = try store.bars(for: "ETHUSDT", timeframe: timeframe, in: .all).bars
+            let handed = batches.flatMap(\.bars).filter { $0.timeframe == timeframe }
+            #expect(Set(handed.map(\.bar.openTime)) == Set(stored.map(\.openTime)))
+            #expect(handed.last?.bar == stored.last)
+        }
     }
 }
