@@ -17,11 +17,12 @@
 /// ```
 public struct ExactSum: Sendable, Hashable {
     /// The exact sum in units of 10⁻¹⁶ (meaningful while ``isExact``).
-    private var units: Int128 = 0
+    @usableFromInline var units: Int128 = 0
     /// The plain floating-point sum, the answer once an addition could not be kept exactly.
-    private var approximate = 0.0
+    @usableFromInline var approximate = 0.0
     /// Whether every addition so far was kept exactly.
-    public private(set) var isExact = true
+    public var isExact: Bool { exact }
+    @usableFromInline var exact = true
 
     public init() {}
 
@@ -35,12 +36,12 @@ public struct ExactSum: Sendable, Hashable {
     public mutating func add(price: Double, times quantity: Double) { add(Term(price: price, times: quantity)) }
 
     /// Adds a term prepared once (a trade's amounts go into the bars of several timeframes).
-    @inline(__always)
+    @inlinable
     public mutating func add(_ term: Term) {
         approximate += term.approximate
-        guard isExact else { return }
+        guard exact else { return }
         guard let units = term.units else {
-            isExact = false
+            exact = false
             return
         }
         accumulate(units)
@@ -50,7 +51,10 @@ public struct ExactSum: Sendable, Hashable {
     public mutating func add(_ other: ExactSum) {
         approximate += other.approximate
         guard isExact else { return }
-        guard other.isExact else { return isExact = false }
+        guard other.isExact else {
+            exact = false
+            return
+        }
         accumulate(other.units)
     }
 
@@ -69,9 +73,9 @@ public struct ExactSum: Sendable, Hashable {
         return Double(Self.text(n, places: places)) ?? approximate
     }
 
-    private mutating func accumulate(_ delta: Int128) {
+    @inlinable mutating func accumulate(_ delta: Int128) {
         let (sum, overflow) = units.addingReportingOverflow(delta)
-        if overflow { isExact = false } else { units = sum }
+        if overflow { exact = false } else { units = sum }
     }
 
     private static let powersOfTen: [Double] = (0...16).map { p in (0..<p).reduce(1.0) { r, _ in r * 10 } }
@@ -79,32 +83,39 @@ public struct ExactSum: Sendable, Hashable {
     /// One amount to add, converted to fixed point once.
     public struct Term: Sendable, Hashable {
         /// The amount in units of 10⁻¹⁶; `nil` when it cannot be kept exactly.
-        let units: Int128?
+        @usableFromInline let units: Int128?
         /// The amount as a double.
         public let approximate: Double
 
         /// An amount with up to 8 decimals.
-        public init(_ amount: Double) {
+        @inlinable public init(_ amount: Double) {
             approximate = amount
-            units = Self.eighths(amount).map { $0 * 100_000_000 }
+            units = Self.eighths(amount).map { Self.product($0, 100_000_000) }
         }
 
-        /// A product of two amounts with up to 8 decimals each (|p|, |q| < 10¹⁹ units: the product fits in Int128).
-        public init(price: Double, times quantity: Double) {
+        /// A product of two amounts with up to 8 decimals each (both below 9·10¹⁸ units: the product fits in Int128).
+        @inlinable public init(price: Double, times quantity: Double) {
             approximate = price * quantity
-            if let p = Self.eighths(price), let q = Self.eighths(quantity) { units = p * q } else { units = nil }
+            if let p = Self.eighths(price), let q = Self.eighths(quantity) { units = Self.product(p, q) } else { units = nil }
         }
 
         /// The zero term.
         public static let zero = Term(0)
 
-        /// `amount` as a whole number of 10⁻⁸, when it is exactly such a number (up to 8 decimals, |amount| < 10¹¹).
-        private static func eighths(_ amount: Double) -> Int128? {
-            guard amount.magnitude < 1e11 else { return nil }  // also rejects NaN and infinities
+        /// `amount` as a whole number of 10⁻⁸, when it is exactly such a number (up to 8 decimals, |amount| < 9·10¹⁰).
+        /// Int64 arithmetic only (one conversion instruction): this runs twice per trade on the import's hot path.
+        @inlinable static func eighths(_ amount: Double) -> Int64? {
+            guard amount.magnitude < 9e10 else { return nil }  // also rejects NaN and infinities
             let scaled = (amount * 1e8).rounded()
             // The double nearest to scaled·10⁻⁸ is the amount itself iff the amount has at most 8 decimals.
             guard scaled / 1e8 == amount else { return nil }
-            return Int128(scaled)
+            return Int64(scaled)
+        }
+
+        /// `a · b` exactly, by one 64 × 64 → 128-bit multiplication.
+        @inlinable static func product(_ a: Int64, _ b: Int64) -> Int128 {
+            let (high, low) = a.multipliedFullWidth(by: b)
+            return Int128(high) << 64 | Int128(low)
         }
     }
 
