@@ -93,6 +93,16 @@ extension PostgresStore {
         buffer.writeString(tick.isBuyerMaker ? "t\n" : "f\n")
     }
 
+    /// The columns of a bar row, for `INSERT INTO resampled_data …`.
+    static let barColumns = "(symbol, timeframe, ts, open, high, low, close, volume, quote_volume, trades, taker_buy_volume)"
+
+    /// A recomputed bar replaces the stored one.
+    static let replaceBar = """
+        ON CONFLICT (symbol, timeframe, ts) DO UPDATE SET open = excluded.open, high = excluded.high, low = excluded.low,
+            close = excluded.close, volume = excluded.volume, quote_volume = excluded.quote_volume, trades = excluded.trades,
+            taker_buy_volume = excluded.taker_buy_volume
+        """
+
     /// Recomputes the bars of `symbol` whose buckets hold trades from `first` through `last`; returns the rows written.
     static func recomputeBars(of symbol: Symbol, id: Int32, from first: Timestamp, through last: Timestamp, timeframes: [Timeframe],
                               _ connection: PostgresConnection, _ logger: Logger) async throws -> Int {
@@ -106,23 +116,21 @@ extension PostgresStore {
             if timeframe != finest, timeframe.isMultiple(of: finest) {
                 query = """
                     WITH written AS (
-                        INSERT INTO resampled_data AS r (symbol, timeframe, ts, open, high, low, close, volume, quote_volume, trades, taker_buy_volume)
+                        INSERT INTO resampled_data \(unescaped: Self.barColumns)
                         SELECT \(symbol.name), \(timeframe.description), ts - ts % \(span) AS open_time,
                                (array_agg(open ORDER BY ts))[1], max(high), min(low), (array_agg(close ORDER BY ts DESC))[1],
                                sum(volume), sum(quote_volume), sum(trades), sum(taker_buy_volume)
                         FROM resampled_data
                         WHERE symbol = \(symbol.name) AND timeframe = \(finest.description) AND ts >= \(low) AND ts < \(high)
                         GROUP BY open_time
-                        ON CONFLICT (symbol, timeframe, ts) DO UPDATE SET open = excluded.open, high = excluded.high, low = excluded.low,
-                            close = excluded.close, volume = excluded.volume, quote_volume = excluded.quote_volume,
-                            trades = excluded.trades, taker_buy_volume = excluded.taker_buy_volume
+                        \(unescaped: Self.replaceBar)
                         RETURNING 1)
                     SELECT count(*) FROM written
                     """
             } else {
                 query = """
                     WITH written AS (
-                        INSERT INTO resampled_data AS r (symbol, timeframe, ts, open, high, low, close, volume, quote_volume, trades, taker_buy_volume)
+                        INSERT INTO resampled_data \(unescaped: Self.barColumns)
                         SELECT \(symbol.name), \(timeframe.description), ts - ts % \(span) AS open_time,
                                (array_agg(price ORDER BY ts, trade_id))[1], max(price), min(price),
                                (array_agg(price ORDER BY ts DESC, trade_id DESC))[1], sum(quantity), sum(price * quantity), count(*),
@@ -130,9 +138,7 @@ extension PostgresStore {
                         FROM tick_rows
                         WHERE symbol_id = \(id) AND ts >= \(low) AND ts < \(high)
                         GROUP BY open_time
-                        ON CONFLICT (symbol, timeframe, ts) DO UPDATE SET open = excluded.open, high = excluded.high, low = excluded.low,
-                            close = excluded.close, volume = excluded.volume, quote_volume = excluded.quote_volume,
-                            trades = excluded.trades, taker_buy_volume = excluded.taker_buy_volume
+                        \(unescaped: Self.replaceBar)
                         RETURNING 1)
                     SELECT count(*) FROM written
                     """
