@@ -28,6 +28,10 @@ public struct Store: Sendable {
     /// - Throws: ``StoreError/cannotOpen(path:reason:)`` when the file can't be opened or isn't a database;
     ///   ``StoreError/newerSchema(path:)`` when it was written by a newer pairbook.
     public init(path: String, logger: Logger) throws {
+        if path.contains("://") {
+            throw StoreError.cannotOpen(path: path, reason: "a URL, not a file: this command opens SQLite files only "
+                + "(PostgreSQL is not wired to the commands yet)")
+        }
         let pool: DatabasePool
         do {
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent()

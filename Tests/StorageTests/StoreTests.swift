@@ -224,6 +224,10 @@ import Testing
         #expect(throws: StoreError.cannotOpen(path: "/nonexistent/x.sqlite", reason: "folder /nonexistent does not exist")) {
             try Store(path: "/nonexistent/x.sqlite", logger: .quiet)
         }
+        #expect(throws: StoreError.cannotOpen(path: "postgres://u@h/db", reason: "a URL, not a file: this command opens SQLite "
+            + "files only (PostgreSQL is not wired to the commands yet)")) {
+            try Store(path: "postgres://u@h/db", logger: .quiet)
+        }
     }
 }
 
