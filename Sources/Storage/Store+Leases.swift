@@ -20,13 +20,12 @@ extension Store {
         return try write { tx in
             var leased: [Symbol] = []
             for symbol in symbols {
-                if let current = try CollectorLease.fetchOne(tx.database, key: symbol.name),
-                   current.holder != holder.id, current.expiresAt > at, !isAbandoned(current) {
+                let current = try CollectorLease.fetchOne(tx.database, key: symbol.name)
+                if let current, current.holder != holder.id, current.expiresAt > at, !isAbandoned(current) {
                     if share { continue }
                     throw LeaseConflict(lease: current, at: at)
                 }
-                var lease = try CollectorLease.fetchOne(tx.database, key: symbol.name)
-                    .flatMap { $0.holder == holder.id ? $0 : nil }
+                var lease = current.flatMap { $0.holder == holder.id ? $0 : nil }
                     ?? CollectorLease(symbol: symbol, holder: holder, acquiredAt: at, expiresAt: expires)
                 lease.renewedAt = at
                 lease.expiresAt = expires
