@@ -122,6 +122,7 @@ public final class FakeHTTPServer: Sendable {
                 var headers = HTTPHeaders()
                 headers.add(name: "Content-Type", value: response.contentType)
                 headers.add(name: "Content-Length", value: "\(response.body.count)")
+                headers.add(name: "Connection", value: "close")
                 for (name, value) in response.headers { headers.add(name: name, value: value) }
                 let responseHead = HTTPResponseHead(version: head.version, status: HTTPResponseStatus(statusCode: response.status),
                                                     headers: headers)
@@ -129,7 +130,10 @@ public final class FakeHTTPServer: Sendable {
                 var buffer = context.channel.allocator.buffer(capacity: response.body.count)
                 buffer.writeBytes(response.body)
                 context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
-                context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+                // One request per connection: a client's pooled keep-alive connection can never outlive this server and
+                // reach another one that later gets the same port (seen as a 30 s read timeout in a loaded test run).
+                let channel = context.channel
+                context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
             }
         }
     }
