@@ -11,6 +11,7 @@ import Market
 ///   for: 5m                   # pending until it has held 5 minutes
 ///   keep_firing_for: 10m
 ///   severity: critical
+///   cooldown: 15m             # live alerts: at most one notification per 15 minutes
 ///   summary: "{{pair}} z-score {{value}} {{condition}} {{threshold}}"
 /// ```
 ///
@@ -45,6 +46,9 @@ public struct AlertRule: Sendable, Hashable, Codable {
     public var noDataAfter: TimeSpan?
     /// Urgency of the finding.
     public var severity: AlertSeverity
+    /// The least time between two notifications (page notice, `on_trigger`, e-mail) when the rule newly fires while
+    /// evaluated live; `nil` = notify on every new firing. Findings and `alert_events` are written either way.
+    public var cooldown: TimeSpan?
     /// A one-line summary with placeholders `{{rule}}`, `{{pair}}`, `{{metric}}`, `{{value}}`, `{{threshold}}`,
     /// `{{condition}}`, `{{state}}`, `{{severity}}`; `nil` = a default sentence.
     public var summary: String?
@@ -54,7 +58,7 @@ public struct AlertRule: Sendable, Hashable, Codable {
                 clearThreshold: Double? = nil, tolerance: Double = 1e-9, pair: Pair? = nil, symbol: Symbol? = nil,
                 timeframe: Timeframe? = nil, enabled: Bool = true, pendingFor: TimeSpan? = nil,
                 keepFiringFor: TimeSpan? = nil, noDataAfter: TimeSpan? = nil, severity: AlertSeverity = .warning,
-                summary: String? = nil) {
+                cooldown: TimeSpan? = nil, summary: String? = nil) {
         self.name = name
         self.metric = metric
         self.condition = condition
@@ -69,6 +73,7 @@ public struct AlertRule: Sendable, Hashable, Codable {
         self.keepFiringFor = keepFiringFor
         self.noDataAfter = noDataAfter
         self.severity = severity
+        self.cooldown = cooldown
         self.summary = summary
     }
 
@@ -79,7 +84,7 @@ public struct AlertRule: Sendable, Hashable, Codable {
         case pendingFor = "for"
         case keepFiringFor = "keep_firing_for"
         case noDataAfter = "no_data_after"
-        case severity, summary
+        case severity, cooldown, summary
     }
 
     /// Decodes a rule, rejecting unknown keys.
@@ -101,13 +106,14 @@ public struct AlertRule: Sendable, Hashable, Codable {
             keepFiringFor: try c.decodeIfPresent(TimeSpan.self, forKey: .keepFiringFor),
             noDataAfter: try c.decodeIfPresent(TimeSpan.self, forKey: .noDataAfter),
             severity: try c.decodeIfPresent(AlertSeverity.self, forKey: .severity) ?? .warning,
+            cooldown: try c.decodeIfPresent(TimeSpan.self, forKey: .cooldown),
             summary: try c.decodeIfPresent(String.self, forKey: .summary))
     }
 
     /// The threshold at which an active rule clears: ``clearThreshold`` or ``threshold``.
     public var effectiveClearThreshold: Double { clearThreshold ?? threshold }
 
-    /// The longest `timeframe`, `for`, `keep_firing_for` or `no_data_after` a rule may give: 3,650 days (10 years).
+    /// The longest `timeframe`, `for`, `keep_firing_for`, `no_data_after` or `cooldown` a rule may give: 3,650 days (10 years).
     ///
     /// Evaluation adds these spans to bar times (`last bar + timeframe + no_data_after`, five bars of silence); a longer
     /// one is a typo, and one near `Int64.max` milliseconds (`timeframe: 100000000000d`) would overflow.
@@ -117,7 +123,8 @@ public struct AlertRule: Sendable, Hashable, Codable {
     ///
     /// - Throws: ``AlertError/clearThresholdOnWrongSide(rule:condition:threshold:clearThreshold:)`` when the clear
     ///   threshold would keep an upward rule firing forever (or a downward one), ``AlertError/invalidField(rule:field:expected:)``
-    ///   for an empty name, a negative tolerance, non-finite thresholds, zero durations or a timeframe or duration
+    ///   for an empty name, a negative tolerance, non-finite thresholds, zero durations or a
+    ///   timeframe or duration
     ///   longer than ``longestSpan``.
     public func validate() throws(AlertError) {
         guard !name.trimmingCharacters(in: " ").isEmpty else {
@@ -139,7 +146,7 @@ public struct AlertRule: Sendable, Hashable, Codable {
             }
         }
         let spans = [("timeframe", timeframe?.span), ("for", pendingFor), ("keep_firing_for", keepFiringFor),
-                     ("no_data_after", noDataAfter)]
+                     ("no_data_after", noDataAfter), ("cooldown", cooldown)]
         for case let (field, span?) in spans {
             if span.milliseconds <= 0 {
                 throw .invalidField(rule: name, field: field, expected: "a positive duration such as 5m")

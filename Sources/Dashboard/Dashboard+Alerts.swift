@@ -180,7 +180,7 @@ struct AlertRuleItem: Encodable {
         try c.encode(r.pendingFor, forKey: .pendingFor)
         try c.encode(r.keepFiringFor, forKey: .keepFiringFor)
         try c.encode(r.severity, forKey: .severity)
-        try c.encode(rule.cooldown, forKey: .cooldown)
+        try c.encode(r.cooldown, forKey: .cooldown)
         try c.encode(r.summary, forKey: .summary)
         try c.encode(subject, forKey: .subject)
         try c.encode(state, forKey: .state)

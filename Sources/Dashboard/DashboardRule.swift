@@ -2,8 +2,8 @@ import Alerts
 import Foundation
 import Market
 
-/// An alert rule made on the dashboard: the report scripts' rule keys, plus the rolling `window` its pair metrics
-/// are computed with and a `cooldown` between two notifications. Stored as this JSON in `alert_rules.definition`.
+/// An alert rule made on the dashboard: the report scripts' rule keys (`cooldown` among them), plus the rolling
+/// `window` its pair metrics are computed with. Stored as this JSON in `alert_rules.definition`.
 ///
 /// ```json
 /// {"name": "btc/eth stretched", "metric": "z_score", "condition": ">", "threshold": 2, "clear_threshold": 1,
@@ -13,16 +13,13 @@ struct DashboardRule: Sendable, Hashable {
     var rule: AlertRule
     /// Rolling window in bars for pair metrics.
     var window: Int
-    /// The least time between two notifications of the rule; `nil` = notify on every new firing.
-    var cooldown: TimeSpan?
 
-    init(rule: AlertRule, window: Int = 60, cooldown: TimeSpan? = nil) {
+    init(rule: AlertRule, window: Int = 60) {
         self.rule = rule
         self.window = window
-        self.cooldown = cooldown
     }
 
-    /// Parses a request body or a stored definition: a JSON object with the rule's keys, `window` and `cooldown`.
+    /// Parses a request body or a stored definition: a JSON object with the rule's keys and `window`.
     static func decode(_ data: Data) throws -> DashboardRule {
         guard var object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
             throw APIError.badRequest("expected a JSON object with the rule's fields")
@@ -34,16 +31,9 @@ struct DashboardRule: Sendable, Hashable {
             }
             window = whole
         }
-        var cooldown: TimeSpan?
-        if let value = object.removeValue(forKey: "cooldown"), !(value is NSNull) {
-            guard let text = value as? String, let span = try? TimeSpan(parsing: text) else {
-                throw APIError.badRequest("cooldown: expected a span such as 15m")
-            }
-            cooldown = span
-        }
         do {
             let rest = try JSONSerialization.data(withJSONObject: object)
-            return DashboardRule(rule: try JSONDecoder().decode(AlertRule.self, from: rest), window: window, cooldown: cooldown)
+            return DashboardRule(rule: try JSONDecoder().decode(AlertRule.self, from: rest), window: window)
         } catch let error as DecodingError {
             throw APIError.badRequest(DecodingErrorText.describe(error))
         } catch {
@@ -51,11 +41,10 @@ struct DashboardRule: Sendable, Hashable {
         }
     }
 
-    /// The stored definition: the rule's JSON with `window` and `cooldown`.
+    /// The stored definition: the rule's JSON with `window`.
     var definition: String {
         var object = ((try? JSONSerialization.jsonObject(with: JSONEncoder().encode(rule))) as? [String: Any]) ?? [:]
         object["window"] = window
-        if let cooldown { object["cooldown"] = cooldown.description }
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
     }
@@ -70,7 +59,6 @@ struct DashboardRule: Sendable, Hashable {
         if !rule.metric.isPairMetric && rule.symbol == nil && rule.pair == nil {
             throw APIError.badRequest("alert '\(rule.name)': symbol (or pair) is required for metric \(rule.metric)")
         }
-        if let cooldown, cooldown.milliseconds < 0 { throw APIError.badRequest("cooldown must not be negative") }
         guard rule.name.count <= 200 else { throw APIError.badRequest("name must be at most 200 characters") }
     }
 }

@@ -19,7 +19,7 @@ import Synchronization
 /// stored and published as `alert` events (a newly firing rule at most once per `cooldown`). Watched pairs also get
 /// their `analytics_results` row for the bar and an `analytics` event.
 ///
-/// A rule that newly fires outside its cooldown (a dashboard rule's `cooldown`; a script's rules have none) is also
+/// A rule that newly fires outside its `cooldown` (a key of dashboard and script rules alike) is also
 /// handed to the ``AlertDelivery``, by ``run()``: as a service, it delivers the firings in order while bars go on being
 /// evaluated.
 public final class LiveAlerts: Service {
@@ -71,7 +71,7 @@ public final class LiveAlerts: Service {
                 if rule.metric.isPairMetric, rule.pair == nil { rule.pair = primary }
                 if !rule.metric.isPairMetric, rule.symbol == nil, rule.pair == nil { rule.symbol = primary?.base }
                 return Watched(id: "script:\(script.name):\(rule.name)", source: AlertSource.script(script.name), rule: rule,
-                               window: window, timeframe: rule.timeframe ?? timeframe, cooldown: nil, script: script.name,
+                               window: window, timeframe: rule.timeframe ?? timeframe, cooldown: rule.cooldown, script: script.name,
                                onTrigger: script.onTrigger)
             }
         }
@@ -83,7 +83,7 @@ public final class LiveAlerts: Service {
         let stored = try store.alertRules().filter(\.enabled).compactMap { record -> Watched? in
             guard let parsed = try? DashboardRule.decode(Data(record.definition.utf8)) else { return nil }
             return Watched(id: "db:\(record.id)", source: AlertSource.dashboard, rule: parsed.rule, window: parsed.window,
-                           timeframe: parsed.rule.timeframe ?? .oneMinute, cooldown: parsed.cooldown)
+                           timeframe: parsed.rule.timeframe ?? .oneMinute, cooldown: parsed.rule.cooldown)
         }
         return stored + scriptRules
     }

@@ -63,6 +63,10 @@ struct AlertRuleTests {
          AlertError.invalidField(rule: "a", field: "timeframe", expected: "at most 3650d (10 years)")),
         (AlertRule(name: "a", metric: .zScore, condition: .greaterThan, threshold: 2, noDataAfter: .days(3651)),
          AlertError.invalidField(rule: "a", field: "no_data_after", expected: "at most 3650d (10 years)")),
+        (AlertRule(name: "a", metric: .zScore, condition: .greaterThan, threshold: 2, cooldown: .days(3651)),
+         AlertError.invalidField(rule: "a", field: "cooldown", expected: "at most 3650d (10 years)")),
+        (AlertRule(name: "a", metric: .zScore, condition: .greaterThan, threshold: 2, cooldown: TimeSpan(milliseconds: 0)),
+         AlertError.invalidField(rule: "a", field: "cooldown", expected: "a positive duration such as 5m")),
     ])
     func validation(_ rule: AlertRule, _ error: AlertError) {
         #expect(throws: error) { try rule.validate() }

@@ -2,6 +2,7 @@ import Alerts
 import Analytics
 import Foundation
 import Market
+import ReportEngine
 import Storage
 import Testing
 
@@ -69,13 +70,30 @@ struct LiveAlertsTests {
         #expect(try store.alertEvents(in: .all).isEmpty)
     }
 
-    @Test("a newly firing rule is handed to the delivery once within its cooldown, and again after it", .timeLimit(.minutes(1)))
-    func deliveryHonoursCooldown() async throws {
-        // Given a rule on BTCUSDT's close with a 15-minute cooldown, and bars after the stored day that cross it,
-        // fall back, cross again 2 minutes later, and again 21 minutes later
+    @Test("a newly firing rule is handed to the delivery once within its cooldown, and again after it",
+          .timeLimit(.minutes(1)), arguments: [RuleSource.dashboard, .script])
+    func deliveryHonoursCooldown(source: RuleSource) async throws {
+        // Given a rule on BTCUSDT's close with a 15-minute cooldown (made on the dashboard, or in a report script's
+        // front matter), and bars after the stored day that cross it, fall back, cross again 2 minutes later, and
+        // again 21 minutes later
         let store = try storeWithBars()
-        let rule = try DashboardRule.decode(Data(#"{"name":"spike","metric":"close","condition":">","threshold":100000,"symbol":"BTCUSDT","cooldown":"15m"}"#.utf8))
-        _ = try store.insertAlertRule(name: "spike", definition: rule.definition, enabled: true, at: dayStart)
+        var scripts: [ReportScript] = []
+        switch source {
+        case .dashboard:
+            let rule = try DashboardRule.decode(Data(#"{"name":"spike","metric":"close","condition":">","threshold":100000,"symbol":"BTCUSDT","cooldown":"15m"}"#.utf8))
+            _ = try store.insertAlertRule(name: "spike", definition: rule.definition, enabled: true, at: dayStart)
+        case .script:
+            scripts = [try ReportScript(text: """
+                ---
+                title: spikes
+                params: { base: BTCUSDT, quote: ETHUSDT, timeframe: 1m }
+                on_trigger: "true"
+                alerts:
+                  - { name: spike, metric: close, condition: ">", threshold: 100000, symbol: BTCUSDT, cooldown: 15m }
+                ---
+                # Spikes
+                """, path: "spikes.md")]
+        }
         let dayEnd = dayStart + TimeSpan(milliseconds: 86_400_000)
         let closes: [(minute: Int64, close: Double)] = [(0, 200_000), (1, 10), (2, 200_000), (20, 10), (21, 200_000)]
         let bars = closes.map { m, close in
@@ -84,7 +102,7 @@ struct LiveAlertsTests {
         }
         try await store.write { tx in try tx.upsert(contentsOf: bars, of: "BTCUSDT", timeframe: .oneMinute) }
         let delivery = RecordingDelivery()
-        let alerts = LiveAlerts(store: store, hub: EventHub(), scripts: [], delivery: delivery, logger: quietLogger)
+        let alerts = LiveAlerts(store: store, hub: EventHub(), scripts: scripts, delivery: delivery, logger: quietLogger)
 
         // When each bar closes in turn while the alerts service runs
         let delivered = await withTaskGroup(of: Void.self) { group in
@@ -102,9 +120,17 @@ struct LiveAlertsTests {
         // Then the first firing and the one after the cooldown are delivered, the one 2 minutes later is not
         #expect(delivered.map(\.time) == [bars[0].openTime, bars[4].openTime])
         #expect(delivered.first?.rule == "spike" && delivered.first?.subject == "BTCUSDT" && delivered.first?.value == 200_000)
-        #expect(delivered.first?.ruleID.hasPrefix("db:") == true && delivered.first?.onTrigger == nil)
+        switch source {
+        case .dashboard: #expect(delivered.first?.ruleID.hasPrefix("db:") == true && delivered.first?.onTrigger == nil)
+        case .script: #expect(delivered.first?.ruleID == "script:spikes:spike" && delivered.first?.onTrigger == "true")
+        }
         // And every firing was still stored and published
         #expect(try store.alertEvents(in: .all).filter { $0.state == "firing" }.count == 3)
+    }
+
+    enum RuleSource: Sendable, CustomTestStringConvertible {
+        case dashboard, script
+        var testDescription: String { self == .dashboard ? "dashboard rule" : "report script rule" }
     }
 }
 
