@@ -46,3 +46,19 @@ final class AnswerCache: Sendable {
     /// Answers stored now.
     var count: Int { entries.withLock { $0.texts.count } }
 }
+
+/// One value computed from the store, reused while the store's change counter is unchanged: the symbol catalog, which
+/// counts every series' bars (tens of milliseconds on a day of 1-second bars) and is asked for on every page load.
+final class VersionedValue<Value: Sendable>: Sendable {
+    private let entry = Mutex<(version: Int64, value: Value)?>(nil)
+
+    init() {}
+
+    /// The value computed at `version`, or `compute()`'s, which is kept (a thrown error is not).
+    func value(at version: Int64, compute: () throws -> Value) rethrows -> Value {
+        if let entry = entry.withLock({ $0 }), entry.version == version { return entry.value }
+        let value = try compute()
+        entry.withLock { $0 = (version, value) }
+        return value
+    }
+}

@@ -10,7 +10,7 @@ import Storage
 extension Dashboard {
     func addDataRoutes(to routes: RouteCollection<BasicRequestContext>) {
         routes.get("/api/symbols") { _, _ in
-            let summaries = try await offload { try store.catalog() }
+            let summaries = try await offload { try catalog.value(at: try store.changeCounter()) { try store.catalog() } }
             return JSONBody.response(SymbolsBody(now: now().milliseconds, symbols: summaries.map(SymbolsBody.Item.init)))
         }
 

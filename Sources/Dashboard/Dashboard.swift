@@ -36,6 +36,8 @@ public struct Dashboard: Sendable {
     let staticFiles: StaticFiles
     /// Recent `/api/bars` and `/api/pair` answers, reused while their bars are unchanged.
     let answers = AnswerCache()
+    /// The `/api/symbols` catalog, reused while the database is unchanged.
+    let catalog = VersionedValue<[SymbolSummary]>()
     /// The per-process token that pages send back on every change (`X-Pairbook-CSRF`).
     let csrfToken: String
     /// Where report runs started from the page are written.

@@ -54,20 +54,30 @@ extension Store {
     /// Every symbol with trades or bars, in name order.
     public func symbols() throws -> [Symbol] {
         try read("listing symbols") { db in
-            try String.fetchAll(db, sql: """
-                SELECT name FROM symbols WHERE EXISTS (SELECT 1 FROM tick_rows WHERE symbol_id = symbols.id)
-                UNION SELECT symbol FROM resampled_data ORDER BY 1
-                """)
-                .compactMap { try? Symbol(parsing: $0) }
+            let traded = try String.fetchAll(db, sql: "SELECT name FROM symbols WHERE EXISTS (SELECT 1 FROM tick_rows WHERE symbol_id = symbols.id)")
+            return Set(traded).union(try Self.barSymbolNames(in: db)).sorted().compactMap { try? Symbol(parsing: $0) }
         }
     }
 
     /// The timeframes with stored bars for `symbol`, finest first.
+    ///
+    /// O(timeframes × log n): probes the `(symbol, timeframe, ts)` key (a `DISTINCT` would read every bar).
     public func timeframes(for symbol: Symbol) throws -> [Timeframe] {
         try read("listing timeframes") { db in
-            try String.fetchAll(db, sql: "SELECT DISTINCT timeframe FROM resampled_data WHERE symbol = ?", arguments: [symbol.name])
-                .compactMap { try? Timeframe(parsing: $0) }.sorted()
+            try Self.timeframeNames(of: symbol.name, in: db).compactMap { try? Timeframe(parsing: $0) }.sorted()
         }
+    }
+
+    /// The stored timeframe names of the symbol `name`, in text order, one key probe each.
+    static func timeframeNames(of name: String, in db: Database) throws -> [String] {
+        var names: [String] = []
+        var next = try String.fetchOne(db, sql: "SELECT MIN(timeframe) FROM resampled_data WHERE symbol = ?", arguments: [name])
+        while let timeframe = next {
+            names.append(timeframe)
+            next = try String.fetchOne(
+                db, sql: "SELECT MIN(timeframe) FROM resampled_data WHERE symbol = ? AND timeframe > ?", arguments: [name, timeframe])
+        }
+        return names
     }
 
     /// Size in bytes of the database file plus its WAL, or `nil` in memory.
@@ -93,14 +103,19 @@ extension Store {
     /// table and per symbol seen in the bars' key, skipping from one symbol to the next).
     public func symbolsWithBars() async throws -> [Symbol] {
         try await read("listing symbols") { db in
-            var names: [String] = []
-            var next = try String.fetchOne(db, sql: "SELECT MIN(symbol) FROM resampled_data")
-            while let name = next {
-                names.append(name)
-                next = try String.fetchOne(db, sql: "SELECT MIN(symbol) FROM resampled_data WHERE symbol > ?", arguments: [name])
-            }
-            return names.compactMap { try? Symbol(parsing: $0) }
+            try Self.barSymbolNames(in: db).compactMap { try? Symbol(parsing: $0) }
         }
+    }
+
+    /// The symbol names in `resampled_data`, in text order, one key probe each.
+    static func barSymbolNames(in db: Database) throws -> [String] {
+        var names: [String] = []
+        var next = try String.fetchOne(db, sql: "SELECT MIN(symbol) FROM resampled_data")
+        while let name = next {
+            names.append(name)
+            next = try String.fetchOne(db, sql: "SELECT MIN(symbol) FROM resampled_data WHERE symbol > ?", arguments: [name])
+        }
+        return names
     }
 }
 
@@ -112,12 +127,7 @@ extension Store {
     /// O(symbols × timeframes × log n) plus one count per timeframe of bars (a key range scan).
     public func catalog() throws -> [SymbolSummary] {
         try read("listing what is stored") { db in
-            var names = Set(try String.fetchAll(db, sql: "SELECT name FROM symbols"))
-            var next = try String.fetchOne(db, sql: "SELECT MIN(symbol) FROM resampled_data")
-            while let name = next {
-                names.insert(name)
-                next = try String.fetchOne(db, sql: "SELECT MIN(symbol) FROM resampled_data WHERE symbol > ?", arguments: [name])
-            }
+            let names = Set(try String.fetchAll(db, sql: "SELECT name FROM symbols")).union(try Self.barSymbolNames(in: db))
             var result: [SymbolSummary] = []
             for name in names.sorted() {
                 guard let symbol = try? Symbol(parsing: name) else { continue }
@@ -128,8 +138,7 @@ extension Store {
                     s.firstTrade = first.map(Timestamp.init(milliseconds:))
                     s.lastTrade = last.map(Timestamp.init(milliseconds:))
                 }
-                var timeframe = try String.fetchOne(db, sql: "SELECT MIN(timeframe) FROM resampled_data WHERE symbol = ?", arguments: [name])
-                while let tf = timeframe {
+                for tf in try Self.timeframeNames(of: name, in: db) {
                     if let parsed = try? Timeframe(parsing: tf),
                        let row = try Row.fetchOne(db, sql: """
                            SELECT COUNT(*), MIN(ts), MAX(ts) FROM resampled_data WHERE symbol = ? AND timeframe = ?
@@ -138,8 +147,6 @@ extension Store {
                         s.barCounts.append(BarCoverage(timeframe: parsed, count: row[0], first: Timestamp(milliseconds: first),
                                                        last: Timestamp(milliseconds: last)))
                     }
-                    timeframe = try String.fetchOne(
-                        db, sql: "SELECT MIN(timeframe) FROM resampled_data WHERE symbol = ? AND timeframe > ?", arguments: [name, tf])
                 }
                 s.barCounts.sort { $0.timeframe < $1.timeframe }
                 s.openGapCount = try Int.fetchOne(

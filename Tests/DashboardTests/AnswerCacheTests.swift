@@ -59,6 +59,13 @@ struct AnswerCacheTests {
                 next.high = max(next.high, next.close)
                 return next
             }
+            func oneMinuteBars(of symbol: String) async throws -> Int? {
+                let symbols = try await client.execute(uri: "/api/symbols", method: .get) { try json($0) }
+                let item = (symbols["symbols"] as? [[String: Any]])?.first { $0["symbol"] as? String == symbol }
+                return (item?["timeframes"] as? [[String: Any]])?.first { $0["timeframe"] as? String == "1m" }?["bars"] as? Int
+            }
+            #expect(try await oneMinuteBars(of: "BTCUSDT") == 1440)
+            #expect(try await oneMinuteBars(of: "BTCUSDT") == 1440)
             let newBase = later(try #require(base.last)), newQuote = later(try #require(quote.last))
             try await store.write { tx in
                 try tx.upsert(newBase, of: "BTCUSDT", timeframe: .oneMinute)
@@ -70,6 +77,24 @@ struct AnswerCacheTests {
             let pair = try await client.execute(uri: uris[1], method: .get) { text($0) }
             #expect(pair != first[1])
             #expect(dashboard.answers.count == 4)
+
+            // And the symbol catalog, read before the write, counts the new bar (it is reused only while nothing is
+            // written)
+            #expect(try await oneMinuteBars(of: "BTCUSDT") == 1441)
         }
+    }
+
+    @Test("a versioned value is computed once per version; an error is not kept")
+    func versionedValue() {
+        let value = VersionedValue<Int>()
+        var computed = 0
+        func ask(_ version: Int64) -> Int { value.value(at: version) { computed += 1; return computed } }
+        #expect(ask(1) == 1)
+        #expect(ask(1) == 1)
+        #expect(ask(2) == 2)
+        struct Failure: Error {}
+        #expect(throws: Failure.self) { try value.value(at: 3) { throw Failure() } }
+        #expect(ask(2) == 2)
+        #expect(ask(3) == 3)
     }
 }

@@ -34,6 +34,25 @@ import Testing
         }
     }
 
+    @Test("the page preloads every module the dashboard imports, so none is discovered one import level late")
+    func everyImportPreloaded() throws {
+        let templates = SharedData.packageRoot.appendingPathComponent("templates/dashboard")
+        let page = try String(contentsOf: templates.appendingPathComponent("index.mustache"), encoding: .utf8)
+        let preloaded = Set(page.matches(of: /<link rel="modulepreload" href="\/assets\/([a-z]+\.js)">/).map { String($0.output.1) })
+        // Every module reachable from app.js through `import … from './x.js'`.
+        var reachable: Set<String> = []
+        var queue = ["app.js"]
+        while let file = queue.popLast() {
+            let source = try String(contentsOf: templates.appendingPathComponent("assets/" + file), encoding: .utf8)
+            for match in source.matches(of: /from '\.\/([a-z]+\.js)'/) where reachable.insert(String(match.output.1)).inserted {
+                queue.append(String(match.output.1))
+            }
+        }
+        #expect(reachable.count >= 10)
+        #expect(reachable.subtracting(preloaded).sorted() == [], "imported but not preloaded")
+        #expect(preloaded.subtracting(reachable).sorted() == [], "preloaded but never imported")
+    }
+
     @Test("a browser that accepts gzip gets the file gzipped, with its own ETag; gunzip gives the file back")
     func gzip() async throws {
         let onDisk = try Data(contentsOf: SharedData.packageRoot.appendingPathComponent("templates/dashboard/assets/charts.js"))

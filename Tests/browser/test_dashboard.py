@@ -63,8 +63,9 @@ def test_overview_draws_candles_volume_and_cards(page, shots):
     assert page.js("return document.getElementById('title-base').textContent") == "BTCUSDT · 1m"
     cards = page.all_by_testid("card-BTCUSDT") + page.all_by_testid("card-ETHUSDT")
     assert len(cards) == 2
-    price = cards[0].find_element(By.CSS_SELECTOR, '[data-testid="card-price"]').text
-    assert price not in ("", "–"), "BTCUSDT card shows no last price"
+    # The cards fill in when the status arrives (the charts do not wait for it).
+    card_price = lambda: cards[0].find_element(By.CSS_SELECTOR, '[data-testid="card-price"]').text
+    page.wait(lambda d: card_price() not in ("", "–"), 10, "BTCUSDT card shows no last price")
     # The stream connects (serve without a collector still sends status events every 2 s).
     page.wait(lambda d: page.by_testid("live-badge").get_attribute("data-state") == "live", 15, "badge never went live")
     page.screenshot(shots / "overview-desktop.png")

@@ -54,20 +54,27 @@ export class Overview {
     const signal = this.ctx.latest.signal('overview');
     const points = this.ctx.pointsFor(this.legs[0].candles.element);
     const range = rangeParams(view);
+    // The cards' status is asked for at the same time but does not hold the charts back.
+    const status = getJSON('/api/overview', { symbols: `${view.base},${view.quote}` }, { signal });
+    status.catch(() => {}); // awaited below, after the charts; a failure must not go unhandled meanwhile
     try {
-      const [base, quote, overview] = await Promise.all([
+      const [base, quote] = await Promise.all([
         getJSON('/api/bars', { symbol: view.base, timeframe: view.timeframe, ...range, points }, { signal }),
         getJSON('/api/bars', { symbol: view.quote, timeframe: view.timeframe, ...range, points }, { signal }),
-        getJSON('/api/overview', { symbols: `${view.base},${view.quote}` }, { signal }),
       ]);
       showError(this.error, null);
       this.draw([base, quote], this.drawnKey !== key);
-      this.renderCards(overview);
+      this.renderCards({ symbols: [] });
       this.ctx.setRange(base);
       this.drawnKey = key;
       this.failedKey = null;
       this.panel.dataset.drawn = '1';
       this.ctx.drawn(reason);
+      try {
+        this.renderCards(await status);
+      } catch (error) {
+        if (!isAbort(error)) showError(this.error, `Could not read the status of ${view.base} and ${view.quote}: ${error.message}`);
+      }
     } catch (error) {
       if (isAbort(error)) return;
       this.failedKey = key;
