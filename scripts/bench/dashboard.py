@@ -715,6 +715,10 @@ def start_collector(work, pairbook, procs, replay, name):
     """`pairbook run` collecting from `replay` into work/<name>.sqlite, its dashboard on a free port; waits until it
     has subscribed. Returns (process, port)."""
     port = free_port()
+    # A fresh database: a --work folder kept from an earlier run would hold the same replayed trades, and duplicates
+    # change no bar (the pages would get no events).
+    for leftover in work.glob(f"{name}.sqlite*"):
+        leftover.unlink()
     env = {k: v for k, v in os.environ.items() if k != "BINANCE_API_KEY"}  # no REST backfill from anywhere
     run = procs.start([pairbook, "run", "--db", work / f"{name}.sqlite", "--symbols", ",".join(SYMBOLS), "--stream", "trade",
                        "--endpoint", f"ws://127.0.0.1:{replay.port}", "--rest-endpoint", "http://127.0.0.1:9",
