@@ -91,10 +91,11 @@ public struct PairbookApplication: Sendable {
         let alertTriggers = Dictionary(
             settings.reports.flatMap(\.alertRules).map { ($0, Metrics.Counter(label: MetricNames.alertTriggers, dimensions: [(MetricNames.Dimension.rule, $0)])) },
             uniquingKeysWith: { first, _ in first })
+        let worker = LeaseHolder.thisProcess()
         let jobs = settings.reports.map { report in
             let runner = ScheduledReportRunner(
                 report: report, store: store, outputRoot: settings.outputRoot, keepFor: settings.keepReportsFor,
-                deliveries: deliveries, alertTriggers: alertTriggers, pool: pool, logger: logger)
+                deliveries: deliveries, alertTriggers: alertTriggers, worker: worker, pool: pool, logger: logger)
             return ScheduledJob(name: report.path, schedule: report.schedule) { slot in try await runner.run(slot: slot) }
         }
         return ReportScheduler(

@@ -14,6 +14,9 @@ import Storage
 /// `report_runs` row), run the script's `on_trigger` command if an alert newly fired, and last remove the report's
 /// run folders older than `keepFor` (the `report_runs` rows stay).
 ///
+/// The run claims its slot in `report_runs` first: when another worker on the same database (a second `pairbook run`)
+/// holds it, that worker makes the report and this one only logs so.
+///
 /// A trigger is a transition to `firing` at a time after the schedule's previous slot: report windows overlap (an
 /// hourly report over 24 h sees the same transition 24 times), so each transition is counted by the first run whose
 /// new interval holds it, and an alert that stays firing is not counted again.
@@ -24,27 +27,37 @@ public struct ScheduledReportRunner: Sendable {
     let keepFor: TimeSpan?
     let deliveries: [any ReportDelivery]
     let alertTriggers: [String: Metrics.Counter]
+    /// This process, as the claimant of report slots.
+    let worker: LeaseHolder
     /// Where the report renders: blocking SQLite reads, Cairo and PDF work, off the cooperative threads.
     let pool: NIOThreadPool
     let logger: Logger
 
     public init(report: ScheduledReport, store: Store, outputRoot: String, keepFor: TimeSpan?, deliveries: [any ReportDelivery],
-                alertTriggers: [String: Metrics.Counter], pool: NIOThreadPool, logger: Logger) {
+                alertTriggers: [String: Metrics.Counter], worker: LeaseHolder, pool: NIOThreadPool, logger: Logger) {
         self.report = report
         self.store = store
         self.outputRoot = outputRoot
         self.keepFor = keepFor
         self.deliveries = deliveries
         self.alertTriggers = alertTriggers
+        self.worker = worker
         self.pool = pool
         self.logger = logger
     }
 
     /// Makes, delivers and prunes the report for `slot`.
     public func run(slot: Timestamp) async throws {
-        let job = ReportJob(scriptPath: report.path, at: slot, outputRoot: outputRoot, scheduled: true)
-        let (store, logger) = (self.store, self.logger)
-        let result = try await pool.runIfActive { try job.run(store: store, logger: logger) }
+        var claiming = ReportJob(scriptPath: report.path, at: slot, outputRoot: outputRoot, scheduled: true)
+        claiming.worker = worker
+        let (job, store, logger) = (claiming, self.store, self.logger)
+        let result: ReportJob.Result
+        do {
+            result = try await pool.runIfActive { try job.run(store: store, logger: logger) }
+        } catch let taken as ReportJob.SlotTaken {
+            logger.info("report slot made by another worker", metadata: ["report": "\(report.name)", "report.slot": "\(taken.slot)"])
+            return
+        }
         let triggers = Self.newTriggers(in: result.report.findings, after: report.schedule.previous(before: slot), through: slot)
         for (rule, count) in triggers {
             let counter = alertTriggers[rule]

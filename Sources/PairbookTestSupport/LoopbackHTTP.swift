@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -69,22 +70,28 @@ public enum LoopbackHTTP {
         }
     }
 
-    /// A port that was free a moment ago on 127.0.0.1 (bind to 0, read it back, close).
+    /// A port that was free a moment ago on 127.0.0.1, never handed out twice by this process.
     public static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw Failure("socket() failed") }
-        defer { close(fd) }
-        var address = loopback(port: 0)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        // Below the kernel's ephemeral range (32768–60999 by default): a port handed out here and bound a little later
+        // (a server started after the client has already failed to reach it) is never taken meanwhile by another
+        // test's outgoing connection or port-0 listener, as a port the kernel picked could be in a parallel run.
+        for _ in 0..<2_000 {
+            let port = Int.random(in: 20_000..<32_000)
+            guard handedOut.withLock({ $0.insert(port).inserted }) else { continue }  // never twice in one process
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            guard fd >= 0 else { throw Failure("socket() failed") }
+            defer { close(fd) }
+            var address = loopback(port: port)
+            let bound = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            if bound == 0 { return port }
         }
-        guard bound == 0 else { throw Failure("bind(127.0.0.1:0) failed") }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
+        throw Failure("no free port in 127.0.0.1:20000–31999")
     }
+
+    /// Ports ``freePort()`` has handed out in this process.
+    private static let handedOut = Mutex(Set<Int>())
 
     private static func loopback(port: Int) -> sockaddr_in {
         var address = sockaddr_in()

@@ -30,6 +30,12 @@ public struct ReportJob: Sendable {
     public var templatesDirectory: String?
     /// A scheduled run writes into the scheduler's own folder; any other run is on demand (see ``OutputLayout``).
     public var scheduled: Bool
+    /// The worker a scheduled run claims its slot for (``Storage/Store/claimReportSlot(_:script:params:startedAt:worker:staleAfter:)``),
+    /// so that several workers on one database make each slot once; nil = no claim (on-demand runs).
+    public var worker: LeaseHolder?
+
+    /// How long a claimed slot may stay `running` before another worker takes it over (its worker died elsewhere).
+    public static let claimStaleAfter = TimeSpan.hours(1)
 
     /// Describes a run; nothing happens until ``run(store:now:logger:progress:)``.
     public init(scriptPath: String, assignments: [String] = [], paramsFile: String? = nil, at: Timestamp? = nil,
@@ -99,7 +105,17 @@ public struct ReportJob: Sendable {
         let layout = try OutputLayout(root: outputRoot, reportName: script.name, runTime: runTime,
                                       kind: scheduled ? .scheduled : .onDemand)
 
-        let runID = try store.beginReportRun(script: scriptPath, params: parameters.json, startedAt: now)
+        let runID: Int64
+        if let worker {
+            let slot = "\(script.name) \(runTime.iso8601(.seconds))"
+            guard let claimed = try store.claimReportSlot(slot, script: scriptPath, params: parameters.json, startedAt: now,
+                                                          worker: worker, staleAfter: Self.claimStaleAfter) else {
+                throw SlotTaken(slot: slot)
+            }
+            runID = claimed
+        } else {
+            runID = try store.beginReportRun(script: scriptPath, params: parameters.json, startedAt: now)
+        }
         logger.info("Report run started", metadata: ["report.name": "\(script.name)", "report.run_id": "\(runID)",
                                                       "report.run_time": "\(runTime.iso8601(.seconds))"])
         do {
@@ -117,6 +133,15 @@ public struct ReportJob: Sendable {
             try? store.finishReportRun(id: runID, finishedAt: .wallClockNow, status: .failed, outputs: nil, error: "\(error)")
             throw error
         }
+    }
+}
+
+extension ReportJob {
+    /// Thrown by a claiming run whose slot another worker holds: that worker makes the report.
+    public struct SlotTaken: Error, Sendable, Hashable, CustomStringConvertible {
+        /// `<report name> <slot time>`.
+        public var slot: String
+        public var description: String { "\(slot): made by another worker on this database" }
     }
 }
 

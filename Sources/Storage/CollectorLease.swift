@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import Market
 
@@ -59,6 +60,12 @@ public struct LeaseHolder: Sendable, Hashable {
         self.id = id
         self.host = host
         self.pid = pid
+    }
+
+    /// Whether `host`/`pid` names another process of this holder's host that no longer exists (killed, crashed): what
+    /// it held can be taken at once instead of after its expiry.
+    public func seesGone(host: String, pid: Int64) -> Bool {
+        host == self.host && pid != self.pid && kill(pid_t(truncatingIfNeeded: pid), 0) != 0 && errno == ESRCH
     }
 }
 

@@ -157,6 +157,17 @@ extension Store {
                 t.column("expires_at", .integer).notNull()
             }
         }
+        // Several report workers on one database: a scheduled run claims its slot (report name and slot time) before
+        // it starts, so two workers make each slot once; the claimant's host and pid let a worker take over the claim
+        // of a process that died on the same host.
+        migrator.registerMigration("v6-report-slot-claims") { db in
+            try db.alter(table: "report_runs") { t in
+                t.add(column: "slot", .text)
+                t.add(column: "claim_host", .text)
+                t.add(column: "claim_pid", .integer)
+            }
+            try db.execute(sql: "CREATE UNIQUE INDEX report_runs_slot ON report_runs (slot) WHERE slot IS NOT NULL")
+        }
         return migrator
     }
 }

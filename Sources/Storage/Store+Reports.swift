@@ -63,6 +63,42 @@ extension Store {
         }
     }
 
+    /// Claims a scheduled report's `slot` (e.g. `pair-overview 2026-12-03T10:00:00Z`) for `worker` and records the
+    /// run's start, as ``beginReportRun(script:params:startedAt:)`` does: two workers on one database make each slot
+    /// once (`report_runs.slot` is unique). A claim is taken over when its run failed, or when it is still `running`
+    /// but its worker is a dead process of this host or it started more than `staleAfter` ago (its worker died
+    /// elsewhere).
+    ///
+    /// - Returns: the run id, or nil when another worker holds the slot.
+    /// - Throws: ``StoreError/sqlite(operation:message:)``.
+    public func claimReportSlot(_ slot: String, script: String, params: String, startedAt: Timestamp, worker: LeaseHolder,
+                                staleAfter: TimeSpan) throws -> Int64? {
+        try write { tx in
+            let db = tx.database
+            try db.execute(sql: """
+                INSERT INTO report_runs (script, params, started_at, status, slot, claim_host, claim_pid) VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (slot) WHERE slot IS NOT NULL DO NOTHING
+                """, arguments: [script, params, startedAt.milliseconds, ReportRunStatus.running, slot, worker.host, worker.pid])
+            if db.changesCount > 0 { return db.lastInsertedRowID }
+            guard let held = try Row.fetchOne(db, sql: """
+                SELECT id, status, started_at, claim_host, claim_pid FROM report_runs WHERE slot = ?
+                """, arguments: [slot]) else { return nil }
+            let status: ReportRunStatus? = held["status"]
+            let started: Int64 = held["started_at"]
+            let abandoned = status == .failed || status == .running
+                && (started < (startedAt - staleAfter).milliseconds
+                    || worker.seesGone(host: held["claim_host"] ?? "", pid: held["claim_pid"] ?? 0))
+            guard abandoned else { return nil }
+            try db.execute(sql: """
+                UPDATE report_runs SET script = ?, params = ?, started_at = ?, finished_at = NULL, status = ?, outputs = NULL,
+                    error = NULL, claim_host = ?, claim_pid = ?
+                WHERE id = ? AND status = ? AND started_at = ?
+                """, arguments: [script, params, startedAt.milliseconds, ReportRunStatus.running, worker.host, worker.pid,
+                                 held["id"] as Int64, status, started])
+            return db.changesCount > 0 ? held["id"] : nil
+        }
+    }
+
     /// Records how a report run ended.
     ///
     /// - Throws: ``StoreError/sqlite(operation:message:)``.

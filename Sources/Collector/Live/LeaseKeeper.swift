@@ -47,7 +47,7 @@ public struct LeaseKeeper<C: Clock>: Service where C.Duration == Duration {
         let me = holder
         let leased = try store.acquireLeases(on: symbols, for: holder, at: now(), ttl: ttl, share: share) { lease in
             // A collector of this host whose process is gone (killed, crashed) left it: no need to wait for the expiry.
-            lease.host == me.host && lease.pid != me.pid && kill(pid_t(truncatingIfNeeded: lease.pid), 0) != 0 && errno == ESRCH
+            me.seesGone(host: lease.host, pid: lease.pid)
         }
         let shared = Set(symbols).subtracting(leased)
         if !shared.isEmpty {
