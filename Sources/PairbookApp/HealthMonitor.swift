@@ -11,7 +11,7 @@ import Synchronization
 /// costs a lock, never a database transaction, and a burst of probes cannot crowd the thread pool the dashboard and
 /// the reports use.
 ///
-/// Three checks:
+/// Three checks (the database check alone in a process that does not collect, `stats` nil):
 /// - `collector`: at least one stream connection is open.
 /// - `database`: the recorder's commits succeed. While trades flow, that is seen from its counters (committed trades
 ///   go up, failed commits do not); after `databaseProbeInterval` without a commit, an empty write transaction is
@@ -28,7 +28,7 @@ public final class HealthMonitor<C: Clock>: Service, Sendable where C.Duration =
         var lastProbe: Timestamp?
     }
 
-    private let stats: CollectorStats
+    private let stats: CollectorStats?
     private let maximumAge: TimeSpan
     private let probe: @Sendable () async -> String?
     private let clock: C
@@ -41,7 +41,7 @@ public final class HealthMonitor<C: Clock>: Service, Sendable where C.Duration =
     ///   - probe: tries a write and returns nil, or the reason it failed. ``databaseProbe(_:)`` for a store.
     ///   - now: the wall clock, for the ages shown and compared with `maximumAge`.
     ///   - clock: what the refresh timer sleeps on.
-    public init(stats: CollectorStats, maximumAge: TimeSpan, probe: @escaping @Sendable () async -> String?,
+    public init(stats: CollectorStats?, maximumAge: TimeSpan, probe: @escaping @Sendable () async -> String?,
                 clock: C, interval: Duration = .seconds(1), databaseProbeInterval: TimeSpan = .seconds(10),
                 now: @escaping @Sendable () -> Timestamp = { Timestamp.now() }) {
         self.stats = stats
@@ -70,7 +70,7 @@ public final class HealthMonitor<C: Clock>: Service, Sendable where C.Duration =
 
     /// Looks at the collector's counters now (and probes the database if it has been idle) and updates ``report``.
     public func refresh() async {
-        let snapshot = stats.snapshot()
+        let snapshot = stats?.snapshot() ?? CollectorStats.Snapshot()
         let time = now()
         let needsProbe = state.withLock { state -> Bool in
             guard let committed = state.committed else {
@@ -108,6 +108,10 @@ public final class HealthMonitor<C: Clock>: Service, Sendable where C.Duration =
             }
         }
         state.withLock { state in
+            guard stats != nil else {
+                state.report = HealthReport(checks: [state.database])
+                return
+            }
             let age = time - (state.lastProgress ?? time)
             let connections = snapshot.openConnections
             state.report = HealthReport(checks: [

@@ -15,9 +15,10 @@ import ServiceLifecycle
 import Storage
 import UnixSignals
 
-/// `pairbook run` as a library: from ``RunSettings`` it builds the collector, the report scheduler and its deliveries,
-/// live alerts, the live feed, and one HTTP server for health, metrics and the dashboard, and runs them in one
-/// ServiceGroup until SIGTERM or SIGINT (or the task is cancelled).
+/// `pairbook run` as a library: from ``RunSettings`` it builds the collector (unless ``RunSettings/collect`` is off: a
+/// report worker), the report scheduler and its deliveries, live alerts, the live feed, and one HTTP server for
+/// health, metrics and the dashboard, and runs them in one ServiceGroup until SIGTERM or SIGINT (or the task is
+/// cancelled).
 ///
 /// ```swift
 /// let registry = PrometheusCollectorRegistry()
@@ -46,13 +47,13 @@ public struct PairbookApplication: Sendable {
 
     /// Runs every service until shutdown; everything received is committed before it returns.
     ///
-    /// - Returns: the collector's counters at the end.
+    /// - Returns: the collector's counters at the end (all zero in a report worker).
     @discardableResult
     public func run(signals: [UnixSignal] = [.sigterm, .sigint]) async throws -> CollectorStats.Snapshot {
         let store = try Store(path: settings.database, logger: logger)
         // Each commit wakes the dashboard's live feed, so new bars reach the pages without waiting for its poll.
         let feedSignal = FeedSignal()
-        let collector = try LiveCollector(
+        let collector = !settings.collect ? nil : try LiveCollector(
             stream: BinanceStreamConfiguration(symbols: settings.symbols, kind: settings.stream, endpoint: settings.endpoint,
                                                tls: settings.streamTLS),
             timeframes: settings.timeframes, restEndpoint: settings.restEndpoint, apiKey: settings.apiKey, store: store,
@@ -64,22 +65,25 @@ public struct PairbookApplication: Sendable {
         defer { reportPool.shutdownGracefully { _ in } }
 
         let scheduler = makeScheduler(store: store, pool: reportPool)
-        let health = HealthMonitor(stats: collector.stats, maximumAge: settings.maximumDataAge,
+        let health = HealthMonitor(stats: collector?.stats, maximumAge: settings.maximumDataAge,
                                    probe: HealthMonitor<ContinuousClock>.databaseProbe(store), clock: ContinuousClock())
         let (http, feed, alerts) = try makeHTTP(store: store, collector: collector, health: health, feedSignal: feedSignal)
 
         // Shutdown runs in reverse: HTTP, scheduler, metrics and status stop first, the recorder flushes last.
-        let services: [any Service] = collector.services + [
-            CollectorMetrics(stats: collector.stats, symbols: settings.symbols, clock: ContinuousClock()),
-            health, scheduler, http, alerts, feed,
-        ]
+        let collecting: [any Service] = collector.map {
+            $0.services + [CollectorMetrics(stats: $0.stats, symbols: settings.symbols, clock: ContinuousClock())]
+        } ?? []
+        let services: [any Service] = collecting + [health, scheduler, http, alerts, feed]
         var group = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: signals, logger: logger)
         group.maximumGracefulShutdownDuration = .seconds(settings.shutdownGrace)
-        say("running: \(settings.symbols.map(\.name).joined(separator: ",")) into \(settings.database); "
+        let what = collector == nil
+            ? "reports only (--no-collect) over \(settings.database)"
+            : "\(settings.symbols.map(\.name).joined(separator: ",")) into \(settings.database)"
+        say("running: \(what); "
             + "\(settings.reports.count) report(s) [\(settings.reports.map { "\($0.name) \($0.schedule)" }.joined(separator: "; "))]; "
             + "dashboard http://\(settings.listenHost):\(settings.listenPort)/ (/healthz, /metrics); Ctrl-C to stop")
         try await ServiceGroup(configuration: group).run()
-        return collector.stats.snapshot()
+        return collector?.stats.snapshot() ?? CollectorStats.Snapshot()
     }
 
     /// The report scheduler, with a duration timer per report and a trigger counter per alert rule, each at 0 from
@@ -109,20 +113,21 @@ public struct PairbookApplication: Sendable {
     /// Health, metrics and the dashboard on one address, the live feed that pushes bars to the dashboard's pages,
     /// and live alerts: the dashboard's rules and the scheduled scripts', on every bar close of their timeframe (a
     /// newly firing rule runs its script's on_trigger and is mailed, ``LiveAlertDelivery``).
-    private func makeHTTP(store: Store, collector: LiveCollector, health: HealthMonitor<ContinuousClock>, feedSignal: FeedSignal) throws
+    private func makeHTTP(store: Store, collector: LiveCollector?, health: HealthMonitor<ContinuousClock>, feedSignal: FeedSignal) throws
         -> (MonitoringServer, LiveFeed, LiveAlerts)
     {
         let hub = EventHub()
-        let collectorView = CollectorViewSource(stats: collector.stats, symbols: settings.symbols)
+        let collectorView = collector.map { CollectorViewSource(stats: $0.stats, symbols: settings.symbols) }
+        let view: @Sendable () -> CollectorView? = { collectorView?.view() }
         let dashboard = try settings.dashboard.map { configuration in
-            try Dashboard(configuration: configuration, store: store, hub: hub, collector: { collectorView.view() }, logger: logger)
+            try Dashboard(configuration: configuration, store: store, hub: hub, collector: view, logger: logger)
         }
         if dashboard == nil {
             logger.warning("dashboard disabled: listening beyond loopback needs an access token (--token, PAIRBOOK_TOKEN or `token:`)")
         }
         let alerts = LiveAlerts(store: store, hub: hub, scripts: settings.reports.map(\.script),
                                 delivery: LiveAlertDelivery(deliveries: deliveries, logger: logger), logger: logger)
-        let feed = LiveFeed(store: store, hub: hub, timeframes: settings.timeframes, collector: { collectorView.view() },
+        let feed = LiveFeed(store: store, hub: hub, timeframes: settings.timeframes, collector: view,
                             signal: feedSignal, onBarsClosed: { await alerts.barsClosed($0) }, logger: logger)
         var dashboardRoutes: (@Sendable () -> RouteCollection<BasicRequestContext>)?
         if let dashboard { dashboardRoutes = { dashboard.routes() } }

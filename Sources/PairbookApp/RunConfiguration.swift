@@ -23,6 +23,8 @@ public struct RunConfiguration: Decodable, Sendable {
     public var keepReportsFor: String?
     public var token: String?
     public var shareSymbols: Bool?
+    /// `collect: false`: a report worker (reports, dashboard, live alerts) over a database that collectors elsewhere fill.
+    public var collect: Bool?
     /// `redis://host:port[/db]`: the live buffer's server.
     public var redis: String?
     public var delivery: DeliveryConfiguration?
@@ -90,7 +92,7 @@ public struct RunConfiguration: Decodable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case database, symbols, stream, endpoint, timeframes, reports, output, listen, delivery, token, redis
+        case database, symbols, stream, endpoint, timeframes, reports, output, listen, delivery, token, redis, collect
         case catchUp = "catch_up", maxDataAge = "max_data_age", shutdownGraceSeconds = "shutdown_grace_seconds"
         case restEndpoint = "rest_endpoint", keepReportsFor = "keep_reports_for", shareSymbols = "share_symbols"
     }
@@ -119,6 +121,7 @@ public struct RunConfiguration: Decodable, Sendable {
         token = try c.decodeIfPresent(String.self, forKey: .token)
         shareSymbols = try c.decodeIfPresent(Bool.self, forKey: .shareSymbols)
         redis = try c.decodeIfPresent(String.self, forKey: .redis)
+        collect = try c.decodeIfPresent(Bool.self, forKey: .collect)
     }
 
     /// Reads and decodes the file; errors name the file.

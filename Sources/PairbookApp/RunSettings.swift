@@ -35,6 +35,8 @@ public struct RunFlags: Sendable {
     public var apiKey: String?
     /// `--redis`.
     public var redis: String?
+    /// `--no-collect`: reports, dashboard and live alerts only.
+    public var noCollect = false
 
     public init() {}
 }
@@ -42,6 +44,10 @@ public struct RunFlags: Sendable {
 /// The effective settings: the file, overridden by flags, validated.
 public struct RunSettings: Sendable {
     public var database: String
+    /// Whether this process records trades; false (`--no-collect`, `collect: false`): a report worker over a database
+    /// that collectors elsewhere fill — reports, dashboard and live alerts only.
+    public var collect: Bool
+    /// The symbols recorded; empty when not collecting.
     public var symbols: [Symbol]
     public var stream: StreamKind
     public var endpoint: String?
@@ -70,9 +76,18 @@ public struct RunSettings: Sendable {
 
     public init(flags: RunFlags, file: RunConfiguration) throws {
         database = flags.database ?? file.database ?? flags.defaultDatabase
+        collect = !flags.noCollect && (file.collect ?? true)
+        // A worker ignores the symbols of a configuration file it shares with the collectors.
         let symbolText = flags.symbols ?? file.symbols?.joined(separator: ",")
-        guard let symbolText else { throw RunError("no symbols: give --symbols or `symbols:` in the config") }
-        do { symbols = try Symbol.parseList(symbolText) } catch { throw RunError("symbols: \(error)") }
+        if collect {
+            guard let symbolText else {
+                throw RunError("no symbols: give --symbols or `symbols:` in the config (or --no-collect for reports and the dashboard only)")
+            }
+            do { symbols = try Symbol.parseList(symbolText) } catch { throw RunError("symbols: \(error)") }
+        } else {
+            if flags.symbols != nil { throw RunError("--symbols records trades, --no-collect records none: give one of them") }
+            symbols = []
+        }
         stream = flags.stream ?? file.stream ?? .trade
         endpoint = flags.endpoint ?? file.endpoint
         if let endpoint, !(endpoint.hasPrefix("ws://") || endpoint.hasPrefix("wss://")) {
@@ -128,6 +143,10 @@ public struct RunSettings: Sendable {
         apiKey = flags.apiKey
         shareSymbols = flags.shareSymbols || (file.shareSymbols ?? false)
         do { redis = try (flags.redis ?? file.redis).map { try RedisConfiguration(url: $0) } } catch { throw RunError("redis: \(error)") }
+        if !collect {
+            if flags.redis != nil { throw RunError("--redis streams the trades this process records, and --no-collect records none") }
+            redis = nil
+        }
     }
 
     /// `host:port`, `:port`, `port` or `[v6]:port`.

@@ -73,6 +73,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Dashboard access token (default $PAIRBOOK_TOKEN); required when listening beyond loopback.", valueName: "token"))
     var token: String?
 
+    @Flag(name: .customLong("no-collect"), help: "Record nothing: run the reports, the dashboard and live alerts over a database that collectors elsewhere fill (a report worker).")
+    var noCollect = false
+
     @Flag(name: .customLong("share-symbols"), help: "Record symbols that another collector holds (its lease) alongside it instead of refusing to start.")
     var shareSymbols = false
 
@@ -118,6 +121,7 @@ struct RunCommand: AsyncParsableCommand {
         flags.keepReportsFor = keepReportsFor
         flags.noCatchUp = noCatchUp
         flags.shareSymbols = shareSymbols
+        flags.noCollect = noCollect
         flags.token = token ?? environment["PAIRBOOK_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         flags.insecure = insecure
         flags.caFile = caFile

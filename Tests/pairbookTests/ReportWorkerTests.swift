@@ -1,0 +1,71 @@
+import Foundation
+import Market
+import PairbookTestSupport
+import Storage
+import Testing
+
+/// `pairbook run --no-collect`: report workers over a database that collectors elsewhere fill.
+@Suite(.enabled(if: ImporterCLI.isAvailable, "pairbook binary not found next to the tests (set PAIRBOOK_BINARY)"))
+struct ReportWorkerTests {
+    @Test("two report workers on one database catch up the same missed slot: the report is made once", .timeLimit(.minutes(4)))
+    func slotMadeOnce() async throws {
+        // Given an hourly report whose last run was three hours ago, on a database no one collects into
+        let dir = try Fixtures.temporaryDirectory(prefix: "pairbook-workers")
+        try Data("""
+            ---
+            title: "Desk note"
+            schedule: "0 * * * *"
+            formats: [html]
+            ---
+            # Desk note
+            """.utf8).write(to: dir.appendingPathComponent("note.md"))
+        let database = dir.appendingPathComponent("shared.sqlite").path
+        let store = try Store(path: database, logger: .quiet)
+        let earlier = Timestamp.now() - .hours(3)
+        let seeded = try store.beginReportRun(script: "note.md", params: "{}", startedAt: earlier)
+        try store.finishReportRun(id: seeded, finishedAt: earlier + .seconds(1), status: .ok, outputs: "[]", error: nil)
+
+        // When two workers start at once, each with its own output folder
+        let ports = [try LoopbackHTTP.freePort(), try LoopbackHTTP.freePort()]
+        let workers = try ports.enumerated().map { i, port in
+            try ImporterCLI.start(["run", "--no-collect", "--db", "shared.sqlite", "--report", "note.md", "--listen", "127.0.0.1:\(port)",
+                                   "--out", "out\(i)"], in: dir)
+        }
+        defer { for worker in workers where worker.isRunning { kill(worker.processIdentifier, SIGKILL) } }
+
+        // Then the slot is made (a worker that looks after it was made sees nothing missed; one that looks at the
+        // same time finds the slot claimed) …
+        try await FakeBinanceServer.wait(timeout: .seconds(120)) {
+            ports.allSatisfy { (try? LoopbackHTTP.get(port: $0, path: "/healthz").status) == 200 }
+                && ((try? store.reportRuns()) ?? []).contains { $0.id != seeded && $0.status.isComplete }
+        }
+        try await Task.sleep(for: .seconds(3))
+        // … and exactly one made the report: one run row for the slot, one scheduled folder
+        let runs = try store.reportRuns()
+        #expect(runs.count == 2, "\(runs)")
+        #expect(runs.allSatisfy { $0.status == .ok }, "\(runs)")
+        let made = (0..<2).filter { FileManager.default.fileExists(atPath: dir.appendingPathComponent("out\($0)/note/scheduled/latest").path) }
+        #expect(made.count == 1, "folders: \(made)")
+
+        // And a worker's health has only the database check (no collector to miss), and its dashboard serves
+        let health = try LoopbackHTTP.get(port: ports[0], path: "/healthz")
+        #expect(health.status == 200 && health.body.contains("database") && !health.body.contains("collector"), "\(health.body)")
+        #expect(try LoopbackHTTP.get(port: ports[1], path: "/api/symbols").status == 200)
+        for worker in workers {
+            kill(worker.processIdentifier, SIGTERM)
+            worker.waitUntilExit()
+            #expect(worker.terminationReason == .exit && worker.terminationStatus == 0)
+        }
+    }
+
+    @Test("--no-collect needs no symbols; with --symbols or --redis it is one clear line")
+    func flags() throws {
+        let dir = try Fixtures.temporaryDirectory(prefix: "pairbook-workers")
+        let both = try ImporterCLI.run(["run", "--no-collect", "--symbols", "BTCUSDT", "--db", "x.sqlite"], in: dir)
+        #expect(both.status == 1 && both.stderr.contains("--symbols records trades, --no-collect records none"), "\(both.stderr)")
+        let redis = try ImporterCLI.run(["run", "--no-collect", "--redis", "redis://127.0.0.1:1", "--db", "x.sqlite"], in: dir)
+        #expect(redis.status == 1 && redis.stderr.contains("--no-collect records none"), "\(redis.stderr)")
+        let none = try ImporterCLI.run(["run", "--db", "x.sqlite"], in: dir)
+        #expect(none.status == 1 && none.stderr.contains("or --no-collect for reports and the dashboard only"), "\(none.stderr)")
+    }
+}
