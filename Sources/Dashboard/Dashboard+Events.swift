@@ -12,14 +12,12 @@ extension Dashboard {
             let timeframe = try query["timeframe"].map { _ in try query.timeframe().description }
             let lastID = request.headers[HTTPField.Name("Last-Event-ID")!].flatMap { Int($0) }
                 ?? query["last_event_id"].flatMap { Int($0) }
-            let stream = hub.subscribe(after: lastID)
+            let stream = hub.subscribe(after: lastID) { Self.wants($0, symbols: symbols, timeframe: timeframe) }
             let body = ResponseBody { writer in
                 // Tell the browser how long to wait before reconnecting, then stream until the page goes away or the
                 // server shuts down (the hub ends every stream).
                 try await writer.write(ByteBuffer(string: "retry: 2000\n: connected\n\n"))
-                for await event in stream where Self.wants(event, symbols: symbols, timeframe: timeframe) {
-                    try await writer.write(ByteBuffer(string: event.framed))
-                }
+                for await event in stream { try await writer.write(event.frame) }
                 try await writer.finish(nil)
             }
             return Response(

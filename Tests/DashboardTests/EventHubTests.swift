@@ -31,6 +31,22 @@ struct EventHubTests {
         #expect(hub.subscriberCount == 0)
     }
 
+    @Test("a subscriber with a filter is handed only the events it wants, live and on resume")
+    func filteredSubscriber() async throws {
+        let hub = EventHub(history: 10)
+        let before = hub.publish("status", data: "0")
+        hub.publish("bar", data: "eth", subject: "ETHUSDT", timeframe: "1s")
+        hub.publish("bar", data: "btc 1m", subject: "BTCUSDT", timeframe: "1m")
+        let stream = hub.subscribe(after: before) { Dashboard.wants($0, symbols: ["BTCUSDT"], timeframe: "1s") }
+        hub.publish("bar", data: "btc 1s", subject: "BTCUSDT", timeframe: "1s")
+        hub.publish("bar", data: "eth again", subject: "ETHUSDT", timeframe: "1s")
+        hub.publish("alert", data: "alert")
+        hub.finishAll()
+        var seen: [String] = []
+        for await event in stream { seen.append(event.data) }
+        #expect(seen == ["btc 1s", "alert"])
+    }
+
     @Test("bar events are sent only for the page's symbols and timeframe")
     func filtering() {
         let bar = ServerEvent(id: 1, name: "bar", data: "{}", subject: "BTCUSDT", timeframe: "1m")
