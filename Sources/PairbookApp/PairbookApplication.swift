@@ -73,7 +73,10 @@ public struct PairbookApplication: Sendable {
         let collecting: [any Service] = collector.map {
             $0.services + [CollectorMetrics(stats: $0.stats, symbols: settings.symbols, clock: ContinuousClock())]
         } ?? []
-        let services: [any Service] = collecting + [health, scheduler, http, alerts, feed]
+        let retention: [any Service] = settings.keepTicksFor.map {
+            [TickRetention(store: store, keep: $0, clock: ContinuousClock(), logger: logger)]
+        } ?? []
+        let services: [any Service] = collecting + retention + [health, scheduler, http, alerts, feed]
         var group = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: signals, logger: logger)
         group.maximumGracefulShutdownDuration = .seconds(settings.shutdownGrace)
         let what = collector == nil

@@ -21,6 +21,8 @@ public struct RunConfiguration: Decodable, Sendable {
     public var maxDataAge: String?
     public var shutdownGraceSeconds: Int?
     public var keepReportsFor: String?
+    /// `keep_ticks_for: 30d`: trades older than this are removed (bars kept); absent or `forever`: all kept.
+    public var keepTicksFor: String?
     public var token: String?
     public var shareSymbols: Bool?
     /// `collect: false`: a report worker (reports, dashboard, live alerts) over a database that collectors elsewhere fill.
@@ -95,6 +97,7 @@ public struct RunConfiguration: Decodable, Sendable {
         case database, symbols, stream, endpoint, timeframes, reports, output, listen, delivery, token, redis, collect
         case catchUp = "catch_up", maxDataAge = "max_data_age", shutdownGraceSeconds = "shutdown_grace_seconds"
         case restEndpoint = "rest_endpoint", keepReportsFor = "keep_reports_for", shareSymbols = "share_symbols"
+        case keepTicksFor = "keep_ticks_for"
     }
 
     public init() {}
@@ -117,6 +120,7 @@ public struct RunConfiguration: Decodable, Sendable {
         maxDataAge = try c.decodeIfPresent(String.self, forKey: .maxDataAge)
         shutdownGraceSeconds = try c.decodeIfPresent(Int.self, forKey: .shutdownGraceSeconds)
         keepReportsFor = try c.decodeIfPresent(String.self, forKey: .keepReportsFor)
+        keepTicksFor = try c.decodeIfPresent(String.self, forKey: .keepTicksFor)
         delivery = try c.decodeIfPresent(DeliveryConfiguration.self, forKey: .delivery)
         token = try c.decodeIfPresent(String.self, forKey: .token)
         shareSymbols = try c.decodeIfPresent(Bool.self, forKey: .shareSymbols)

@@ -24,6 +24,8 @@ public struct RunFlags: Sendable {
     public var copyTo: String?
     public var emails: [String] = []
     public var keepReportsFor: String?
+    /// `--keep-ticks-for`.
+    public var keepTicksFor: String?
     public var noCatchUp = false
     /// `--share-symbols`: record symbols that another collector holds, alongside it.
     public var shareSymbols = false
@@ -63,6 +65,8 @@ public struct RunSettings: Sendable {
     public var deliveries: ReportDeliveries
     /// Run folders older than this are removed after each scheduled run; nil keeps them all.
     public var keepReportsFor: TimeSpan?
+    /// Trades older than this are removed every hour, bars kept; nil keeps them all.
+    public var keepTicksFor: TimeSpan?
     /// The dashboard served on the listen address; nil when it would listen beyond loopback without a token.
     public var dashboard: DashboardConfiguration?
     /// TLS for the exchange stream (`--insecure`, `--ca-file`).
@@ -104,14 +108,8 @@ public struct RunSettings: Sendable {
         catchUp = !flags.noCatchUp && (file.catchUp ?? true)
         do { maximumDataAge = try TimeSpan(parsing: file.maxDataAge ?? "2m") } catch { throw RunError("max_data_age: \(error)") }
         shutdownGrace = Int64(file.shutdownGraceSeconds ?? 60)
-        let keep = flags.keepReportsFor ?? file.keepReportsFor ?? "30d"
-        if keep == "forever" {
-            keepReportsFor = nil
-        } else {
-            do { keepReportsFor = try TimeSpan(parsing: keep) } catch {
-                throw RunError("keep_reports_for: expected a span such as 30d or 12w, or `forever` (got \(keep))")
-            }
-        }
+        keepReportsFor = try Self.retention("keep_reports_for", flags.keepReportsFor ?? file.keepReportsFor ?? "30d")
+        keepTicksFor = try Self.retention("keep_ticks_for", flags.keepTicksFor ?? file.keepTicksFor ?? "forever")
 
         // Reports: each must parse and have a valid schedule.
         let paths = flags.reports.isEmpty ? (file.reports ?? []) : flags.reports
@@ -147,6 +145,15 @@ public struct RunSettings: Sendable {
             if flags.redis != nil { throw RunError("--redis streams the trades this process records, and --no-collect records none") }
             redis = nil
         }
+    }
+
+    /// A retention span: `30d`, `12w`…, or `forever` (nil).
+    static func retention(_ key: String, _ text: String) throws -> TimeSpan? {
+        if text == "forever" { return nil }
+        guard let span = try? TimeSpan(parsing: text), span.milliseconds > 0 else {
+            throw RunError("\(key): expected a span such as 30d or 12w, or `forever` (got \(text))")
+        }
+        return span
     }
 
     /// `host:port`, `:port`, `port` or `[v6]:port`.

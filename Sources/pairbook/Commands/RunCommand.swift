@@ -67,6 +67,10 @@ struct RunCommand: AsyncParsableCommand {
         valueName: "span"))
     var keepReportsFor: String?
 
+    @Option(name: .customLong("keep-ticks-for"), help: ArgumentHelp(
+        "Remove trades older than this every hour, bars kept (e.g. 30d; `forever` keeps all, the default).", valueName: "span"))
+    var keepTicksFor: String?
+
     @Flag(name: .customLong("no-catch-up"), help: "Do not make the most recent missed run of each report on start.")
     var noCatchUp = false
 
@@ -119,6 +123,7 @@ struct RunCommand: AsyncParsableCommand {
         flags.copyTo = copyTo
         flags.emails = emails
         flags.keepReportsFor = keepReportsFor
+        flags.keepTicksFor = keepTicksFor
         flags.noCatchUp = noCatchUp
         flags.shareSymbols = shareSymbols
         flags.noCollect = noCollect
