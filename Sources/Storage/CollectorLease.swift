@@ -76,6 +76,11 @@ public struct LeaseConflict: Error, Sendable, Hashable, CustomStringConvertible 
     /// When the conflict was found.
     public var at: Timestamp
 
+    public init(lease: CollectorLease, at: Timestamp) {
+        self.lease = lease
+        self.at = at
+    }
+
     public var description: String {
         let renewed = max(0, (at.milliseconds - lease.renewedAt.milliseconds) / 1000)
         let expires = max(0, (lease.expiresAt.milliseconds - at.milliseconds + 999) / 1000)
