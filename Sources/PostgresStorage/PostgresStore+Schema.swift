@@ -58,6 +58,11 @@ extension PostgresStore {
                 pid bigint NOT NULL, acquired_at bigint NOT NULL, renewed_at bigint NOT NULL, expires_at bigint NOT NULL)
             """,
         ]),
+        // Several report workers on one database: a scheduled run claims its slot first (as on SQLite, v6).
+        ("v2-report-slot-claims", [
+            "ALTER TABLE report_runs ADD COLUMN slot text, ADD COLUMN claim_host text, ADD COLUMN claim_pid bigint",
+            "CREATE UNIQUE INDEX report_runs_slot ON report_runs (slot) WHERE slot IS NOT NULL",
+        ]),
     ]
 
     /// Applies the migrations not applied yet, each in its own transaction, under an advisory lock (two processes
