@@ -1,4 +1,6 @@
+import Dispatch
 import Market
+import Synchronization
 
 /// Everything a report shows about a pair `base/quote` over a window of bars: static statistics of the
 /// whole sample and rolling series per bar. Computed by ``compute(base:quote:options:)``.
@@ -136,25 +138,28 @@ public struct PairAnalysis: Sendable, Hashable, Codable {
         let offset = options.subtractIntercept ? hedge.intercept : 0
         for i in y.indices { spread[i] = y[i] - hedge.slope * x[i] - offset }
 
-        let (mean, std, z) = try Rolling.meanStdZ(spread, window: w)
-        let (beta, alpha) = try Rolling.regression(y: y, x: x, window: w)
-        let priceCorr = try Rolling.correlation(y, x, window: w)
-        let returnCorr = try Rolling.returnCorrelation(y, x, window: w)
-
-        var adf: ADFResult?
-        var adfError: AnalyticsError?
-        do {
-            adf = try ADF.test(spread, maxLag: options.adfMaxLag, regression: options.adfRegression, autolag: options.adfAutolag)
-        } catch let error as AnalyticsError {
-            adfError = error
+        // The rolling series and the tests of the whole sample do not depend on each other: on two threads at once.
+        let rolling = Mutex<Result<RollingSeries, any Error>?>(nil)
+        let tests = Mutex<Result<SampleTests, any Error>?>(nil)
+        let spreadSample = spread
+        DispatchQueue.concurrentPerform(iterations: 2) { part in
+            if part == 0 {
+                let result = Result {
+                    let (mean, std, z) = try Rolling.meanStdZ(spreadSample, window: w)
+                    let (beta, alpha) = try Rolling.regression(y: y, x: x, window: w)
+                    return RollingSeries(mean: mean, std: std, z: z, beta: beta, alpha: alpha,
+                                         priceCorrelation: try Rolling.correlation(y, x, window: w),
+                                         returnCorrelation: try Rolling.returnCorrelation(y, x, window: w))
+                }
+                rolling.withLock { $0 = result }
+            } else {
+                let result = Result { try SampleTests(spread: spreadSample, y: y, x: x, options: options) }
+                tests.withLock { $0 = result }
+            }
         }
-        var coint: CointegrationResult?
-        var cointError: AnalyticsError?
-        do {
-            coint = try Cointegration.engleGranger(y: y, x: x, maxLag: options.adfMaxLag, autolag: options.adfAutolag)
-        } catch let error as AnalyticsError {
-            cointError = error
-        }
+        // Both parts have run when concurrentPerform returns.
+        let series = try rolling.withLock { $0! }.get()
+        let sample = try tests.withLock { $0! }.get()
 
         let timestamps = aligned.timestamps
         let keep = Set(timestamps)
@@ -169,17 +174,53 @@ public struct PairAnalysis: Sendable, Hashable, Codable {
             spreadStandardDeviation: Descriptive.standardDeviation(spread) ?? 0,
             priceCorrelation: Descriptive.correlation(y, x),
             returnCorrelation: Descriptive.correlation(ry, rx),
-            adf: adf, adfError: adfError, cointegration: coint, cointegrationError: cointError,
-            halfLife: try HalfLife.bars(spread),
-            hurst: spread.count > 100 ? try Hurst.exponent(spread) : nil,
+            adf: sample.adf, adfError: sample.adfError, cointegration: sample.cointegration, cointegrationError: sample.cointegrationError,
+            halfLife: sample.halfLife, hurst: sample.hurst,
             baseLiquidity: Liquidity(baseWindow), quoteLiquidity: Liquidity(quoteWindow),
-            series: Series(timestamps: timestamps, base: y, quote: x, spread: spread, spreadMean: mean,
-                           spreadStandardDeviation: std, zScore: z, hedgeRatio: beta, intercept: alpha,
-                           priceCorrelation: priceCorr, returnCorrelation: returnCorr))
+            series: Series(timestamps: timestamps, base: y, quote: x, spread: spread, spreadMean: series.mean,
+                           spreadStandardDeviation: series.std, zScore: series.z, hedgeRatio: series.beta, intercept: series.alpha,
+                           priceCorrelation: series.priceCorrelation, returnCorrelation: series.returnCorrelation))
     }
 
     /// Same as ``compute(base:quote:options:)`` with default options and the given window.
     public static func compute(base: BarSeries, quote: BarSeries, window: Int) throws -> PairAnalysis {
         try compute(base: base, quote: quote, options: Options(window: window))
+    }
+}
+
+/// The rolling series of ``PairAnalysis/compute(base:quote:options:)``.
+private struct RollingSeries: Sendable {
+    var mean: [Double?]
+    var std: [Double?]
+    var z: [Double?]
+    var beta: [Double?]
+    var alpha: [Double?]
+    var priceCorrelation: [Double?]
+    var returnCorrelation: [Double?]
+}
+
+/// The tests of the whole sample in ``PairAnalysis/compute(base:quote:options:)``: ADF of the spread, Engle–Granger,
+/// half-life, Hurst. The ADF and Engle–Granger failures are kept as errors, not thrown.
+private struct SampleTests: Sendable {
+    var adf: ADFResult?
+    var adfError: AnalyticsError?
+    var cointegration: CointegrationResult?
+    var cointegrationError: AnalyticsError?
+    var halfLife: Double?
+    var hurst: Double?
+
+    init(spread: [Double], y: [Double], x: [Double], options: PairAnalysis.Options) throws {
+        do {
+            adf = try ADF.test(spread, maxLag: options.adfMaxLag, regression: options.adfRegression, autolag: options.adfAutolag)
+        } catch let error as AnalyticsError {
+            adfError = error
+        }
+        do {
+            cointegration = try Cointegration.engleGranger(y: y, x: x, maxLag: options.adfMaxLag, autolag: options.adfAutolag)
+        } catch let error as AnalyticsError {
+            cointegrationError = error
+        }
+        halfLife = try HalfLife.bars(spread)
+        hurst = spread.count > 100 ? try Hurst.exponent(spread) : nil
     }
 }
