@@ -48,6 +48,15 @@ final class PostgresStoreTests {
         return (ticks, bars)
     }
 
+    /// Records `ticks` in consecutive batches of `size` with the default timeframes; returns the trades inserted.
+    static func record(_ ticks: [Tick], inBatchesOf size: Int, into store: PostgresStore) async throws -> Int {
+        var inserted = 0
+        for start in stride(from: 0, to: ticks.count, by: size) {
+            inserted += try await store.record(Array(ticks[start..<min(start + size, ticks.count)]), timeframes: Timeframe.defaults).inserted
+        }
+        return inserted
+    }
+
     func expectSameBars(_ store: PostgresStore, _ expected: [Timeframe: [Bar]], of symbol: Symbol = "BTCUSDT",
                         sourceLocation: Testing.SourceLocation = #_sourceLocation) async throws {
         for timeframe in Timeframe.defaults {
@@ -65,11 +74,7 @@ final class PostgresStoreTests {
     func sameBarsAsSQLite() async throws {
         let (ticks, expected) = try Self.sample()
         let store = try await connect()
-        var inserted = 0
-        for start in stride(from: 0, to: ticks.count, by: 777) {
-            inserted += try await store.record(Array(ticks[start..<min(start + 777, ticks.count)]), timeframes: Timeframe.defaults).inserted
-        }
-        #expect(inserted == ticks.count)
+        #expect(try await Self.record(ticks, inBatchesOf: 777, into: store) == ticks.count)
         #expect(try await store.tickCount() == ticks.count)
         try await expectSameBars(store, expected)
         let again = try await store.record(ticks, timeframes: Timeframe.defaults)
@@ -110,11 +115,7 @@ final class PostgresStoreTests {
     func twoSymbolsAtOnce() async throws {
         let (ticks, expected) = try Self.simulated()
         let store = try await connect()
-        var inserted = 0
-        for start in stride(from: 0, to: ticks.count, by: 5_000) {
-            inserted += try await store.record(Array(ticks[start..<min(start + 5_000, ticks.count)]), timeframes: Timeframe.defaults).inserted
-        }
-        #expect(inserted == ticks.count)
+        #expect(try await Self.record(ticks, inBatchesOf: 5_000, into: store) == ticks.count)
         #expect(try await store.tickCount(of: "BTCUSDT") + store.tickCount(of: "ETHUSDT") == ticks.count)
         for (symbol, bars) in expected { try await expectSameBars(store, bars, of: symbol) }
         await store.close()
