@@ -13,107 +13,194 @@ public struct PostgresRecordResult: Sendable, Hashable {
 }
 
 extension PostgresStore {
-    /// Stores `ticks` and recomputes their bars of `timeframes`, in one transaction.
+    /// Stores `ticks` and recomputes their bars of `timeframes`: each symbol's trades and bars in one transaction, the
+    /// symbols of the batch at the same time on their own connections (at most ``maximumWriters``).
     ///
-    /// Trades are streamed with `COPY` into a temporary staging table, then moved with `INSERT … ON CONFLICT DO NOTHING`
-    /// (the first stored version of a trade id stays). For each symbol with new trades, under its advisory lock, the
-    /// bars of the finest timeframe are recomputed from the stored trades over the span the new trades cover, and each
-    /// coarser timeframe from the finest bars (or from the trades, when it is not a multiple): bars always hold every
-    /// writer's trades, whatever ran before or at the same time.
-    /// - Throws: ``PostgresStoreError/query(operation:message:)``; nothing of the batch is stored then.
+    /// A symbol's trades go straight into `tick_rows` with `COPY`; when some are stored already (a unique violation),
+    /// that attempt is rolled back to a savepoint and they go through a temporary staging table and `INSERT … ON
+    /// CONFLICT DO NOTHING` instead (the first stored version of a trade id stays; a trade id repeated in the batch
+    /// keeps its earliest version). Then, under the symbol's advisory lock, the bars of the finest timeframe are
+    /// recomputed from the stored trades over the span the new trades cover, and each coarser timeframe from the
+    /// coarsest finer bars it is a multiple of (or from the trades): bars always hold every writer's trades, whatever
+    /// ran before or at the same time.
+    ///
+    /// ```swift
+    /// let result = try await store.record(batch, timeframes: Timeframe.defaults)   // 1s, 1m and 5m bars
+    /// ```
+    /// - Throws: ``PostgresStoreError/query(operation:message:)`` or ``PostgresStoreError/cannotConnect(_:reason:)``,
+    ///   the first symbol's failure; that symbol's trades are not stored then, while other symbols of the batch may be
+    ///   (recording the batch again is safe: stored trades are skipped and bars recomputed).
     public func record(_ ticks: [Tick], timeframes: [Timeframe]) async throws -> PostgresRecordResult {
         guard !ticks.isEmpty else { return PostgresRecordResult() }
         let frames = Array(Set(timeframes)).sorted()
-        let symbols = Array(Set(ticks.map(\.symbol))).sorted()
+        let parts = SymbolTrades.partition(ticks)
+        var writers: [PostgresConnection] = []
+        do {
+            for _ in 0..<min(parts.count, Self.maximumWriters) { writers.append(try await checkOutWriter()) }
+        } catch {
+            writers.forEach(checkIn)
+            throw error
+        }
         let logger = self.logger
-        return try await transaction("storing \(ticks.count) trades") { connection in
-            var ids: [Symbol: Int32] = [:]
-            var names: [Int32: Symbol] = [:]
-            for symbol in symbols {
-                let id = try await Self.symbolID(symbol, connection, logger)
-                ids[symbol] = id
-                names[id] = symbol
-                // Writers of one symbol take turns (in symbol order, so two batches never wait on each other in a cycle).
-                try await connection.query("SELECT pg_advisory_xact_lock(1885496951, \(id))", logger: logger)
-            }
-            try await connection.query("""
-                CREATE TEMP TABLE IF NOT EXISTS tick_staging (symbol_id integer, ts bigint, trade_id bigint, price numeric,
-                    quantity numeric, is_buyer_maker boolean) ON COMMIT DELETE ROWS
-                """, logger: logger)
-            try await connection.copyFrom(table: "tick_staging", columns: ["symbol_id", "ts", "trade_id", "price", "quantity", "is_buyer_maker"],
-                                          logger: logger) { writer in
-                var buffer = ByteBuffer()
-                buffer.reserveCapacity(1 << 20)
-                for tick in ticks {
-                    Self.appendRow(tick, symbolID: ids[tick.symbol]!, to: &buffer)
-                    if buffer.readableBytes >= 1 << 20 {
-                        try await writer.write(buffer)
-                        buffer.clear()
+        // Each writer takes every n-th symbol; a failure does not cancel the others' transactions mid-way.
+        let outcomes = await withTaskGroup(of: [Result<PostgresRecordResult, any Error>].self) { group in
+            for (lane, writer) in writers.enumerated() {
+                let mine = stride(from: lane, to: parts.count, by: writers.count).map { parts[$0] }
+                group.addTask {
+                    var outcomes: [Result<PostgresRecordResult, any Error>] = []
+                    for part in mine {
+                        do { outcomes.append(.success(try await Self.record(part, timeframes: frames, on: writer, logger))) }
+                        catch { outcomes.append(.failure(error)) }
                     }
+                    return outcomes
                 }
-                if buffer.readableBytes > 0 { try await writer.write(buffer) }
             }
-            var result = PostgresRecordResult()
-            let summary = try await connection.query("""
-                WITH inserted AS (
-                    INSERT INTO tick_rows (symbol_id, ts, trade_id, price, quantity, is_buyer_maker)
-                    SELECT DISTINCT ON (symbol_id, trade_id) symbol_id, ts, trade_id, price, quantity, is_buyer_maker
-                    FROM tick_staging ORDER BY symbol_id, trade_id, ts
-                    ON CONFLICT DO NOTHING
-                    RETURNING symbol_id, ts)
-                SELECT symbol_id, count(*), min(ts), max(ts) FROM inserted GROUP BY symbol_id
-                """, logger: logger)
-            var spans: [(Symbol, Int32, Timestamp, Timestamp)] = []
-            for try await (id, count, first, last) in summary.decode((Int32, Int64, Int64, Int64).self) {
-                result.inserted += Int(count)
-                if let symbol = names[id] { spans.append((symbol, id, Timestamp(milliseconds: first), Timestamp(milliseconds: last))) }
+            var all: [Result<PostgresRecordResult, any Error>] = []
+            for await outcomes in group { all += outcomes }
+            return all
+        }
+        writers.forEach(checkIn)
+        var result = PostgresRecordResult()
+        for outcome in outcomes {
+            let part = try outcome.get()
+            result.inserted += part.inserted
+            result.duplicates += part.duplicates
+            result.barsWritten += part.barsWritten
+        }
+        return result
+    }
+
+    /// Stores one symbol's trades and recomputes their bars, in one transaction on `connection`.
+    static func record(_ part: SymbolTrades, timeframes: [Timeframe], on connection: PostgresConnection,
+                       _ logger: Logger) async throws -> PostgresRecordResult {
+        try await transaction("storing \(part.received) trades of \(part.symbol)", on: connection, logger) { connection in
+            let id = try await symbolID(part.symbol, connection, logger)
+            // Writers of one symbol take turns; a transaction locks one symbol only, so no two wait on each other.
+            try await connection.query("SELECT pg_advisory_xact_lock(1885496951, \(id))", logger: logger)
+            let stored: (count: Int, first: Timestamp, last: Timestamp)
+            if try await copyNew(part, id: id, connection, logger) {
+                stored = (part.trades.count, part.first, part.last)
+            } else if let span = try await insertSkippingStored(part, id: id, connection, logger) {
+                stored = span
+            } else {
+                return PostgresRecordResult(inserted: 0, duplicates: part.received, barsWritten: 0)
             }
-            result.duplicates = ticks.count - result.inserted
-            for (symbol, id, first, last) in spans.sorted(by: { $0.0 < $1.0 }) {
-                result.barsWritten += try await Self.recomputeBars(of: symbol, id: id, from: first, through: last, timeframes: frames,
-                                                                   connection, logger)
-            }
-            return result
+            let bars = try await recomputeBars(of: part.symbol, id: id, from: stored.first, through: stored.last,
+                                               timeframes: timeframes, connection, logger)
+            return PostgresRecordResult(inserted: stored.count, duplicates: part.received - stored.count, barsWritten: bars)
         }
     }
 
-    /// The symbol's id, added to `symbols` if new.
-    static func symbolID(_ symbol: Symbol, _ connection: PostgresConnection, _ logger: Logger) async throws -> Int32 {
-        try await connection.query("INSERT INTO symbols (name) VALUES (\(symbol.name)) ON CONFLICT (name) DO NOTHING", logger: logger)
-        for try await id in try await connection.query("SELECT id FROM symbols WHERE name = \(symbol.name)", logger: logger).decode(Int32.self) {
-            return id
+    /// `COPY`s the trades straight into `tick_rows`; false, with nothing stored, when one of them is there already.
+    static func copyNew(_ part: SymbolTrades, id: Int32, _ connection: PostgresConnection, _ logger: Logger) async throws -> Bool {
+        try await connection.query("SAVEPOINT new_trades", logger: logger)
+        do {
+            try await copy(part.trades, symbolID: id, into: "tick_rows", connection, logger)
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {  // unique_violation
+            try await connection.query("ROLLBACK TO SAVEPOINT new_trades", logger: logger)
+            return false
         }
+        try await connection.query("RELEASE SAVEPOINT new_trades", logger: logger)
+        return true
+    }
+
+    /// Stores the trades not stored yet, through a staging table and `INSERT … ON CONFLICT DO NOTHING`: how many, and
+    /// the span of their times (nil when there is none).
+    static func insertSkippingStored(_ part: SymbolTrades, id: Int32, _ connection: PostgresConnection,
+                                     _ logger: Logger) async throws -> (count: Int, first: Timestamp, last: Timestamp)? {
+        try await connection.query("""
+            CREATE TEMP TABLE IF NOT EXISTS tick_staging (symbol_id integer, ts bigint, trade_id bigint, price numeric,
+                quantity numeric, is_buyer_maker boolean) ON COMMIT DELETE ROWS
+            """, logger: logger)
+        try await copy(part.trades, symbolID: id, into: "tick_staging", connection, logger)
+        let summary = try await connection.query("""
+            WITH inserted AS (
+                INSERT INTO tick_rows (symbol_id, ts, trade_id, price, quantity, is_buyer_maker)
+                SELECT symbol_id, ts, trade_id, price, quantity, is_buyer_maker FROM tick_staging
+                ON CONFLICT DO NOTHING
+                RETURNING ts)
+            SELECT count(*), min(ts), max(ts) FROM inserted
+            """, logger: logger)
+        for try await (count, first, last) in summary.decode((Int64, Int64?, Int64?).self) {
+            guard let first, let last, count > 0 else { return nil }
+            return (Int(count), Timestamp(milliseconds: first), Timestamp(milliseconds: last))
+        }
+        return nil
+    }
+
+    /// Streams `ticks` into `table` (`tick_rows` or `tick_staging`) with `COPY`, in chunks of about 1 MiB.
+    static func copy(_ ticks: [Tick], symbolID: Int32, into table: String, _ connection: PostgresConnection,
+                     _ logger: Logger) async throws {
+        try await connection.copyFrom(table: table, columns: ["symbol_id", "ts", "trade_id", "price", "quantity", "is_buyer_maker"],
+                                      logger: logger) { writer in
+            var buffer = ByteBuffer()
+            buffer.reserveCapacity(1 << 20)
+            for tick in ticks {
+                appendRow(tick, symbolID: symbolID, to: &buffer)
+                if buffer.readableBytes >= 1 << 20 {
+                    try await writer.write(buffer)
+                    buffer.clear()
+                }
+            }
+            if buffer.readableBytes > 0 { try await writer.write(buffer) }
+        }
+    }
+
+    /// The symbol's id, added to `symbols` if new (looked up first: an insert that conflicts still uses up an id).
+    static func symbolID(_ symbol: Symbol, _ connection: PostgresConnection, _ logger: Logger) async throws -> Int32 {
+        func stored() async throws -> Int32? {
+            let rows = try await connection.query("SELECT id FROM symbols WHERE name = \(symbol.name)", logger: logger)
+            for try await id in rows.decode(Int32.self) { return id }
+            return nil
+        }
+        if let id = try await stored() { return id }
+        try await connection.query("INSERT INTO symbols (name) VALUES (\(symbol.name)) ON CONFLICT (name) DO NOTHING", logger: logger)
+        if let id = try await stored() { return id }
         throw PostgresStoreError.query(operation: "storing a symbol", message: "\(symbol) has no id")
     }
 
     /// One `COPY` text row: `symbol_id ts trade_id price quantity t|f`, tab-separated. Prices and quantities in their
     /// shortest round-trip form (`63943.9`, `0.003`, `1e-05`), which `numeric` reads exactly.
+    ///
+    /// Field by field: a `description` of up to 15 bytes is a small string, so a row costs no allocation (an
+    /// interpolated row string costs one).
     static func appendRow(_ tick: Tick, symbolID: Int32, to buffer: inout ByteBuffer) {
-        buffer.writeString("\(symbolID)\t\(tick.timestamp.milliseconds)\t\(tick.tradeID)\t\(tick.price)\t\(tick.quantity)\t")
-        buffer.writeString(tick.isBuyerMaker ? "t\n" : "f\n")
+        appendField(symbolID.description, to: &buffer)
+        appendField(tick.timestamp.milliseconds.description, to: &buffer)
+        appendField(tick.tradeID.description, to: &buffer)
+        appendField(tick.price.description, to: &buffer)
+        appendField(tick.quantity.description, to: &buffer)
+        buffer.writeStaticString(tick.isBuyerMaker ? "t\n" : "f\n")
+    }
+
+    /// `text` and a tab.
+    private static func appendField(_ text: String, to buffer: inout ByteBuffer) {
+        buffer.writeString(text)
+        buffer.writeInteger(UInt8(ascii: "\t"))
     }
 
     /// The columns of a bar row, for `INSERT INTO resampled_data …`.
     static let barColumns = "(symbol, timeframe, ts, open, high, low, close, volume, quote_volume, trades, taker_buy_volume)"
 
-    /// A recomputed bar replaces the stored one.
-    static let replaceBar = """
-        ON CONFLICT (symbol, timeframe, ts) DO UPDATE SET open = excluded.open, high = excluded.high, low = excluded.low,
-            close = excluded.close, volume = excluded.volume, quote_volume = excluded.quote_volume, trades = excluded.trades,
-            taker_buy_volume = excluded.taker_buy_volume
-        """
-
     /// Recomputes the bars of `symbol` whose buckets hold trades from `first` through `last`; returns the rows written.
+    ///
+    /// `timeframes` ascending: each from the bars of the coarsest earlier one it is a multiple of (5m from 1m, 1m
+    /// from 1s: a few rows per bar), or from the trades. The stored bars of the span are deleted and the recomputed
+    /// ones inserted (a plain insert costs about half of `INSERT … ON CONFLICT DO UPDATE`); the caller holds the
+    /// symbol's advisory lock, which every writer of its bars takes.
     static func recomputeBars(of symbol: Symbol, id: Int32, from first: Timestamp, through last: Timestamp, timeframes: [Timeframe],
                               _ connection: PostgresConnection, _ logger: Logger) async throws -> Int {
-        guard let finest = timeframes.first else { return 0 }
         var written = 0
-        for timeframe in timeframes {
+        for (index, timeframe) in timeframes.enumerated() {
             let low = timeframe.barOpen(containing: first).milliseconds
             let high = timeframe.barOpen(containing: last).milliseconds + timeframe.span.milliseconds
             let span = timeframe.span.milliseconds
+            try await connection.query("""
+                DELETE FROM resampled_data WHERE symbol = \(symbol.name) AND timeframe = \(timeframe.description)
+                    AND ts >= \(low) AND ts < \(high)
+                """, logger: logger)
             let query: PostgresQuery
-            if timeframe != finest, timeframe.isMultiple(of: finest) {
+            if let finer = timeframes[..<index].last(where: { timeframe.isMultiple(of: $0) }) {
                 query = """
                     WITH written AS (
                         INSERT INTO resampled_data \(unescaped: Self.barColumns)
@@ -121,9 +208,8 @@ extension PostgresStore {
                                (array_agg(open ORDER BY ts))[1], max(high), min(low), (array_agg(close ORDER BY ts DESC))[1],
                                sum(volume), sum(quote_volume), sum(trades), sum(taker_buy_volume)
                         FROM resampled_data
-                        WHERE symbol = \(symbol.name) AND timeframe = \(finest.description) AND ts >= \(low) AND ts < \(high)
+                        WHERE symbol = \(symbol.name) AND timeframe = \(finer.description) AND ts >= \(low) AND ts < \(high)
                         GROUP BY open_time
-                        \(unescaped: Self.replaceBar)
                         RETURNING 1)
                     SELECT count(*) FROM written
                     """
@@ -138,7 +224,6 @@ extension PostgresStore {
                         FROM tick_rows
                         WHERE symbol_id = \(id) AND ts >= \(low) AND ts < \(high)
                         GROUP BY open_time
-                        \(unescaped: Self.replaceBar)
                         RETURNING 1)
                     SELECT count(*) FROM written
                     """

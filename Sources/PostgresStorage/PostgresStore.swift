@@ -8,12 +8,13 @@ import PostgresNIO
 /// view, `resampled_data`, `collector_leases`, …), for several collectors, report workers and dashboards on one
 /// database.
 ///
-/// One connection, used by one task at a time (an actor): a collector's writes are sequential anyway, and a second
-/// writer is a second store. Trades go in through `COPY` into a per-connection staging table and `INSERT … ON CONFLICT
-/// DO NOTHING` (a trade is its symbol and trade id); bars are recomputed inside the same transaction from what is
-/// stored — the finest timeframe from the trades, coarser ones from the finest bars — under a per-symbol advisory
-/// lock, so any number of writers leave exactly the bars of one. Prices, quantities and volumes are `numeric`: sums
-/// are exact decimals.
+/// One connection for the schema and reads, used by one task at a time (an actor), and writer connections opened as
+/// ``record(_:timeframes:)`` needs them: the symbols of a batch are written concurrently, each in its own transaction
+/// on its own connection (up to ``maximumWriters`` at once). Trades go in through `COPY` (a trade is its symbol and
+/// trade id; already stored ones are skipped); bars are recomputed inside the same transaction from what is stored —
+/// the finest timeframe from the trades, coarser ones from finer bars — under a per-symbol advisory lock, so any
+/// number of writers leave exactly the bars of one. Prices, quantities and volumes are `numeric`: sums are exact
+/// decimals.
 ///
 /// ```swift
 /// let store = try await PostgresStore.connect(try PostgresURL("postgres://pairbook@db:5432/pairbook"), logger: logger)
@@ -24,6 +25,14 @@ public actor PostgresStore {
     public let url: PostgresURL
     let connection: PostgresConnection
     let logger: Logger
+    /// Writer connections not in use by a ``record(_:timeframes:)`` call.
+    var idleWriters: [PostgresConnection] = []
+    /// The id of the next connection opened (postgres-nio's, for its logs).
+    var nextConnectionID = 2
+
+    /// Symbols of one batch written at once, each on its own connection (the machine's cores are the limit that
+    /// matters: PostgreSQL spends one backend per connection).
+    static let maximumWriters = 4
 
     private init(url: PostgresURL, connection: PostgresConnection, logger: Logger) {
         self.url = url
@@ -35,12 +44,7 @@ public actor PostgresStore {
     ///
     /// - Throws: ``PostgresStoreError/cannotConnect(_:reason:)``; ``PostgresStoreError/query(operation:message:)``.
     public static func connect(_ url: PostgresURL, logger: Logger) async throws -> PostgresStore {
-        let connection: PostgresConnection
-        do {
-            connection = try await PostgresConnection.connect(configuration: try url.configuration(), id: 1, logger: logger)
-        } catch {
-            throw PostgresStoreError.cannotConnect(url.description, reason: Self.message(of: error))
-        }
+        let connection = try await open(url, id: 1, logger: logger)
         let store = PostgresStore(url: url, connection: connection, logger: logger)
         do {
             try await store.migrate()
@@ -51,15 +55,49 @@ public actor PostgresStore {
         return store
     }
 
-    /// Closes the connection.
+    /// Closes the connections (call it once no ``record(_:timeframes:)`` call is running).
     public func close() async {
         try? await connection.close()
+        for writer in idleWriters { try? await writer.close() }
+        idleWriters = []
     }
 
-    /// Runs `body` in one transaction; a failure rolls it back and is described in one line.
-    func transaction<T: Sendable>(_ operation: String, _ body: (PostgresConnection) async throws -> T) async throws -> T {
+    /// A writer connection for one task: an idle one, or a new one.
+    ///
+    /// - Throws: ``PostgresStoreError/cannotConnect(_:reason:)``.
+    func checkOutWriter() async throws -> PostgresConnection {
+        if let writer = idleWriters.popLast() { return writer }
+        nextConnectionID += 1
+        return try await Self.open(url, id: nextConnectionID - 1, logger: logger)
+    }
+
+    /// A new connection to `url`.
+    ///
+    /// - Throws: ``PostgresStoreError/cannotConnect(_:reason:)``.
+    static func open(_ url: PostgresURL, id: Int, logger: Logger) async throws -> PostgresConnection {
         do {
-            return try await connection.withTransaction(logger: logger) { connection in try await body(connection) }
+            return try await PostgresConnection.connect(configuration: try url.configuration(), id: id, logger: logger)
+        } catch {
+            throw PostgresStoreError.cannotConnect(url.description, reason: message(of: error))
+        }
+    }
+
+    /// Gives back a writer connection from ``checkOutWriter()`` (a closed one is dropped).
+    func checkIn(_ writer: PostgresConnection) {
+        if !writer.isClosed { idleWriters.append(writer) }
+    }
+
+    /// Runs `body` in one transaction on the store's connection; a failure rolls it back and is described in one line.
+    func transaction<T: Sendable>(_ operation: String, _ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await Self.transaction(operation, on: connection, logger, body)
+    }
+
+    /// Runs `body` in one transaction on `connection`; a failure rolls it back and is described in one line.
+    static func transaction<T: Sendable>(_ operation: String, on connection: PostgresConnection, _ logger: Logger,
+                                         isolation: isolated (any Actor)? = #isolation,
+                                         _ body: (PostgresConnection) async throws -> T) async throws -> T {
+        do {
+            return try await connection.withTransaction(logger: logger, isolation: isolation) { connection in try await body(connection) }
         } catch let error as PostgresStoreError {
             throw error
         } catch let error as PostgresTransactionError {

@@ -10,8 +10,8 @@ import Storage
 /// PostgreSQL 15 server (durable settings: fsync and synchronous commit on) and, in the same run, into an SQLite file
 /// through the same batches: ticks/s of each, the fastest of `--repeat` runs.
 ///
-/// Both take the batches already in memory (the CSV parsing is the import bench's). PostgreSQL: `COPY` into a staging
-/// table, `INSERT … ON CONFLICT DO NOTHING`, bars recomputed from the stored trades (`PostgresStore.record`). SQLite:
+/// Both take the batches already in memory (the CSV parsing is the import bench's). PostgreSQL: `PostgresStore.record`
+/// (per symbol, on its own connection: `COPY` into `tick_rows`, bars recomputed from the stored trades). SQLite:
 /// `Recorder.record` (bulk insert, resampler, bar upserts).
 struct PostgresBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -67,7 +67,7 @@ struct PostgresBench: AsyncParsableCommand {
             "| \(name) | \(String(format: "%.2f s", best)) | \(String(format: "%.0f", Double(ticks.count) / best)) | "
                 + runs.map { String(format: "%.2f", $0) }.joined(separator: ", ") + " |"
         }
-        print(row("PostgreSQL 15 (COPY + ON CONFLICT, bars recomputed in SQL; fsync on)", best.0, postgres))
+        print(row("PostgreSQL 15 (COPY per symbol in parallel, bars recomputed in SQL; fsync on)", best.0, postgres))
         print(row("SQLite (WAL; Recorder)", best.1, sqlite))
     }
 

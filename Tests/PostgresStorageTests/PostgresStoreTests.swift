@@ -33,13 +33,38 @@ final class PostgresStoreTests {
         return (ticks, bars)
     }
 
-    func expectSameBars(_ store: PostgresStore, _ expected: [Timeframe: [Bar]], sourceLocation: Testing.SourceLocation = #_sourceLocation) async throws {
+    /// Two simulated hours of BTCUSDT and ETHUSDT trades and the bars the SQLite store's `Recorder` keeps for them.
+    static func simulated() throws -> (ticks: [Tick], bars: [Symbol: [Timeframe: [Bar]]]) {
+        let start = Timestamp(seconds: 1_704_067_200)
+        let ticks = Array(Simulator().ticks(in: TimeRange(start: start, end: start + .hours(2))))
+        let store = try Store.inMemory()
+        _ = try Recorder(store: store, logger: .quiet).record(ticks)
+        var bars: [Symbol: [Timeframe: [Bar]]] = [:]
+        for symbol in ["BTCUSDT", "ETHUSDT"] as [Symbol] {
+            for timeframe in Timeframe.defaults {
+                bars[symbol, default: [:]][timeframe] = try store.bars(for: symbol, timeframe: timeframe, in: .all).bars
+            }
+        }
+        return (ticks, bars)
+    }
+
+    /// Records `ticks` in consecutive batches of `size` with the default timeframes; returns the trades inserted.
+    static func record(_ ticks: [Tick], inBatchesOf size: Int, into store: PostgresStore) async throws -> Int {
+        var inserted = 0
+        for start in stride(from: 0, to: ticks.count, by: size) {
+            inserted += try await store.record(Array(ticks[start..<min(start + size, ticks.count)]), timeframes: Timeframe.defaults).inserted
+        }
+        return inserted
+    }
+
+    func expectSameBars(_ store: PostgresStore, _ expected: [Timeframe: [Bar]], of symbol: Symbol = "BTCUSDT",
+                        sourceLocation: Testing.SourceLocation = #_sourceLocation) async throws {
         for timeframe in Timeframe.defaults {
-            let got = try await store.bars(for: "BTCUSDT", timeframe: timeframe, in: .all).bars
+            let got = try await store.bars(for: symbol, timeframe: timeframe, in: .all).bars
             let want = expected[timeframe] ?? []
-            #expect(got.count == want.count, "\(timeframe) bar count", sourceLocation: sourceLocation)
+            #expect(!want.isEmpty && got.count == want.count, "\(symbol) \(timeframe) bar count", sourceLocation: sourceLocation)
             let differing = zip(got, want).filter { $0 != $1 }
-            #expect(differing.count == 0, "\(timeframe): \(differing.count) bars differ, first \(differing.first.map { "\($0)" } ?? "")",
+            #expect(differing.count == 0, "\(symbol) \(timeframe): \(differing.count) bars differ, first \(differing.first.map { "\($0)" } ?? "")",
                     sourceLocation: sourceLocation)
         }
     }
@@ -49,11 +74,7 @@ final class PostgresStoreTests {
     func sameBarsAsSQLite() async throws {
         let (ticks, expected) = try Self.sample()
         let store = try await connect()
-        var inserted = 0
-        for start in stride(from: 0, to: ticks.count, by: 777) {
-            inserted += try await store.record(Array(ticks[start..<min(start + 777, ticks.count)]), timeframes: Timeframe.defaults).inserted
-        }
-        #expect(inserted == ticks.count)
+        #expect(try await Self.record(ticks, inBatchesOf: 777, into: store) == ticks.count)
         #expect(try await store.tickCount() == ticks.count)
         try await expectSameBars(store, expected)
         let again = try await store.record(ticks, timeframes: Timeframe.defaults)
@@ -88,6 +109,43 @@ final class PostgresStoreTests {
         try await expectSameBars(first, expected)
         await first.close()
         await second.close()
+    }
+
+    @Test("batches of two symbols, written at once on two connections, give each symbol exactly the SQLite store's bars")
+    func twoSymbolsAtOnce() async throws {
+        let (ticks, expected) = try Self.simulated()
+        let store = try await connect()
+        #expect(try await Self.record(ticks, inBatchesOf: 5_000, into: store) == ticks.count)
+        #expect(try await store.tickCount(of: "BTCUSDT") + store.tickCount(of: "ETHUSDT") == ticks.count)
+        for (symbol, bars) in expected { try await expectSameBars(store, bars, of: symbol) }
+        await store.close()
+    }
+
+    @Test("a batch with stored trades and a trade id repeated in it stores each trade once, in its earliest version")
+    func storedAndRepeatedTrades() async throws {
+        let (ticks, expected) = try Self.simulated()
+        let store = try await connect()
+        let half = ticks.count / 2
+        _ = try await store.record(Array(ticks[..<half]), timeframes: Timeframe.defaults)
+        // Given a batch that repeats 1,000 stored trades and holds a later version of 200 of its new trades, 100 before
+        // the trade and 100 after it
+        func later(_ trades: ArraySlice<Tick>) -> [Tick] {
+            trades.map { tick in
+                var moved = tick
+                moved.timestamp = tick.timestamp + .seconds(90)
+                moved.price = tick.price * 2
+                return moved
+            }
+        }
+        let batch = Array(ticks[(half - 1_000)..<half]) + later(ticks[half..<(half + 100)]) + Array(ticks[half...])
+            + later(ticks[(half + 100)..<(half + 200)])
+        // When it is recorded
+        let result = try await store.record(batch, timeframes: Timeframe.defaults)
+        // Then only the new trades are stored, as first traded, and the bars are those of all the trades once
+        #expect(result.inserted == ticks.count - half && result.duplicates == 1_200)
+        #expect(try await store.tickCount() == ticks.count)
+        for (symbol, bars) in expected { try await expectSameBars(store, bars, of: symbol) }
+        await store.close()
     }
 
     @Test("volumes are exact decimals: 0.1 + 0.2 is 0.3")
