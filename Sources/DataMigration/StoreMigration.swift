@@ -24,6 +24,7 @@ import Storage
 public struct StoreMigration: Sendable {
     public let source: any MigratableStore
     public let destination: any MigratableStore
+    let logger: Logger
     /// Trades per batch (one read, one destination transaction).
     public var tradesPerBatch = 50_000
     /// Bars per batch.
@@ -34,9 +35,12 @@ public struct StoreMigration: Sendable {
     /// is one destination transaction); `nil` = no limit. For tests of resuming, and to copy in slices.
     public var batchLimit: Int?
 
-    public init(from source: any MigratableStore, to destination: any MigratableStore) {
+    /// - Parameter logger: where a part that continues an earlier copy, or starts over, says so (info).
+    public init(from source: any MigratableStore, to destination: any MigratableStore,
+                logger: Logger = Logger(label: "pairbook.migrate", factory: { _ in SwiftLogNoOpLogHandler() })) {
         self.source = source
         self.destination = destination
+        self.logger = logger
     }
 
     /// Opens `source` and `destination`, copies, closes them.
@@ -47,7 +51,7 @@ public struct StoreMigration: Sendable {
         if source.isSameStore(as: destination) { throw MigrationError.sameStore(source.description) }
         return try await source.withStore(asSource: true, logger: logger) { from in
             try await destination.withStore(asSource: false, logger: logger) { to in
-                try await StoreMigration(from: from, to: to).run(progress: progress)
+                try await StoreMigration(from: from, to: to, logger: logger).run(progress: progress)
             }
         }
     }
@@ -136,10 +140,15 @@ public struct StoreMigration: Sendable {
         // Continue after the destination's newest key if everything up to it is there, as an interrupted run leaves it.
         if let last = try await writing({ try await newest(destination) }) {
             let copied = try await reading { try await count(source, last) }
-            if try await writing({ try await count(destination, last) }) == copied {
+            let held = try await writing { try await count(destination, last) }
+            if held == copied {
                 after = last
                 state.done = copied
                 state.resumed = copied
+                logger.info("continuing an earlier copy", metadata: ["migration.part": "\(part)", "migration.after": "\(last)"])
+            } else {
+                logger.info("the destination holds part of this series, not the source's first rows: copying all of it, skipping what is there",
+                            metadata: ["migration.part": "\(part)", "migration.held": "\(held)", "migration.source_rows": "\(copied)"])
             }
         }
         var next = try await reading { try await read(after, batchSize) }

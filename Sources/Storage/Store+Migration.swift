@@ -144,7 +144,7 @@ extension Store: MigratableStore {
             var values: [StoredValue] = []
             values.reserveCapacity(columns.count)
             for (index, column) in columns.enumerated() {
-                values.append(try StoredValue(row[index + 1], as: column.type, column: column.name))
+                values.append(try StoredValue.decoding(row[index + 1], as: column.type, column: column.name))
             }
             rows.append(StoredRow(id: row[0], values: values))
         }

@@ -24,7 +24,7 @@ public struct StoredTable: Sendable, Hashable, CustomStringConvertible {
     public let columns: [Column]
     /// Positions in ``columns`` of the columns that identify a row in any store.
     public let naturalKey: [Int]
-    /// The position in ``columns`` of a column holding a row id of table ``referencedTable``, if any.
+    /// A column holding a row id of another table: its position in ``columns`` and that table's name.
     public let reference: (column: Int, table: String)?
 
     public var description: String { name }
@@ -37,8 +37,13 @@ public struct StoredTable: Sendable, Hashable, CustomStringConvertible {
     init(_ name: String, _ columns: [Column], key: [String], reference: (column: String, table: String)? = nil) {
         self.name = name
         self.columns = columns
-        self.naturalKey = key.map { key in columns.firstIndex { $0.name == key }! }
-        self.reference = reference.map { reference in (columns.firstIndex { $0.name == reference.column }!, reference.table) }
+        self.naturalKey = key.map { Self.position(of: $0, in: columns) }
+        self.reference = reference.map { (Self.position(of: $0.column, in: columns), $0.table) }
+    }
+
+    private static func position(of name: String, in columns: [Column]) -> Int {
+        guard let index = columns.firstIndex(where: { $0.name == name }) else { preconditionFailure("no column \(name)") }
+        return index
     }
 
     public static func == (a: StoredTable, b: StoredTable) -> Bool { a.name == b.name }

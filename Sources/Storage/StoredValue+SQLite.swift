@@ -15,21 +15,16 @@ extension StoredValue {
     /// The stored `value` of a column of `type`.
     ///
     /// - Throws: ``StoreError/sqlite(operation:message:)`` when the stored value does not fit the column's type.
-    init(_ value: DatabaseValue, as type: StoredTable.ColumnType, column: String) throws {
-        if value.isNull {
-            self = .null
-            return
-        }
-        let converted: StoredValue?
+    // A static function rather than an initializer: Swift 6.3's optimizer (CopyPropagation) crashed on the
+    // initializer form of this switch in release builds ("Found ownership error").
+    static func decoding(_ value: DatabaseValue, as type: StoredTable.ColumnType, column: String) throws -> StoredValue {
+        if value.isNull { return .null }
         switch type {
-        case .integer: converted = Int64.fromDatabaseValue(value).map(StoredValue.integer)
-        case .real: converted = Double.fromDatabaseValue(value).map(StoredValue.real)
-        case .text: converted = String.fromDatabaseValue(value).map(StoredValue.text)
-        case .boolean: converted = Bool.fromDatabaseValue(value).map(StoredValue.boolean)
+        case .integer: if let integer = Int64.fromDatabaseValue(value) { return .integer(integer) }
+        case .real: if let real = Double.fromDatabaseValue(value) { return .real(real) }
+        case .text: if let text = String.fromDatabaseValue(value) { return .text(text) }
+        case .boolean: if let boolean = Bool.fromDatabaseValue(value) { return .boolean(boolean) }
         }
-        guard let converted else {
-            throw StoreError.sqlite(operation: "reading column \(column)", message: "stored value \(value) is not of type \(type)")
-        }
-        self = converted
+        throw StoreError.sqlite(operation: "reading column \(column)", message: "stored value \(value) is not of type \(type)")
     }
 }

@@ -41,6 +41,58 @@ final class MigrateCommandTests {
         #expect(again.stdout.contains("10701 trades (0 copied)"), "\(again.stdout)")
     }
 
+    @Test("a migrate killed with SIGKILL mid-way continues on re-run and ends with exactly the source's trades and bars")
+    func killNine() throws {
+        // Given a database big enough to take a few seconds to copy
+        let dir = try Fixtures.temporaryDirectory(prefix: "pairbook-cli")
+        let file = try ImporterCLI.writeTrades(count: 300_000, named: "BTCUSDT-trades-2024-07-19.csv", in: dir)
+        #expect(try ImporterCLI.run(["import", "--db", "a.sqlite", file.path], in: dir).status == 0)
+        let url = try server.createDatabase("killed")
+        // When the copy is killed once its first batches are committed
+        let process = try ImporterCLI.start(["migrate", "--db", "a.sqlite", "--to", url], in: dir)
+        var stored = 0
+        var polls = 0
+        while polls < 6000, process.isRunning, stored == 0 {
+            stored = Int(psql("SELECT count(*) FROM tick_rows", database: "killed") ?? "") ?? 0
+            usleep(5_000)
+            polls += 1
+        }
+        // The kill must land mid-copy, or this test would prove nothing.
+        try #require(process.isRunning, "the copy ended before it could be killed (\(stored) trades seen, \(polls) polls)")
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let partial = Int(psql("SELECT count(*) FROM tick_rows", database: "killed") ?? "") ?? -1
+        #expect(partial > 0 && partial < 300_000, "\(partial) trades stored before the kill")
+        // Then the same command continues after them and ends with every trade once and the same bars
+        let rerun = try ImporterCLI.run(["migrate", "--db", "a.sqlite", "--to", url], in: dir)
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        #expect(rerun.stdout.contains("trades BTCUSDT  300000 rows, \(300_000 - partial) copied, \(partial) already there"), "\(rerun.stdout)")
+        #expect(psql("SELECT count(*), count(DISTINCT trade_id) FROM tick_rows", database: "killed") == "300000|300000")
+        let home = try ImporterCLI.run(["migrate", "--from", url, "--to", "b.sqlite"], in: dir)
+        #expect(home.status == 0, "\(home.stderr)")
+        for timeframe in ["1s", "1m", "5m"] {
+            let args = ["export", "bars", "--symbol", "BTCUSDT", "--timeframe", timeframe, "--db"]
+            let original = try ImporterCLI.run(args + ["a.sqlite"], in: dir)
+            let copy = try ImporterCLI.run(args + ["b.sqlite"], in: dir)
+            #expect(!original.stdout.isEmpty && original.stdout == copy.stdout, "\(timeframe) bars differ after the resumed copy")
+        }
+    }
+
+    /// One value (columns joined by `|`) from `psql` on the test server, or `nil` when the query fails (no table yet).
+    func psql(_ sql: String, database: String) -> String? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
+        process.arguments = ["-h", "127.0.0.1", "-p", "\(server.port)", "-U", "postgres", "-d", database, "-Atc", sql]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return nil }
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { return nil }
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     @Test("a missing source file, an unreachable server and the same store twice are one line each, exit 1")
     func errors() throws {
         let dir = try Fixtures.temporaryDirectory(prefix: "pairbook-cli")
