@@ -44,6 +44,21 @@ public struct MigrationProgress: Sendable, Hashable, CustomStringConvertible {
         self.isFinished = isFinished
     }
 
+    /// Counts a batch: `rows` source rows dealt with, `copied` of them written; `elapsed` seconds since the part started.
+    mutating func add(rows: Int, copied: Int, elapsed: Double) {
+        done += rows
+        self.copied += copied
+        self.elapsed = elapsed
+    }
+
+    /// The part, finished after `elapsed` seconds.
+    func finished(elapsed: Double) -> MigrationProgress {
+        var finished = self
+        finished.elapsed = elapsed
+        finished.isFinished = true
+        return finished
+    }
+
     /// Source rows dealt with per second in this run (rows found already copied at the start not counted).
     public var rowsPerSecond: Double { elapsed > 0 ? Double(done - resumed) / elapsed : 0 }
 

@@ -40,15 +40,10 @@ extension StoreMigration {
                 try await writing { try await destination.insertRows(missing, into: table) }
             }
             next = try await following
-            state.done += page.count
-            state.copied += missing.count
-            state.elapsed = Self.seconds(since: started)
+            state.add(rows: page.count, copied: missing.count, elapsed: Self.seconds(since: started))
             progress(state)
         }
-        state.elapsed = Self.seconds(since: started)
-        state.isFinished = true
-        progress(state)
-        return state
+        return Self.finish(state, since: started, progress: progress)
     }
 
     /// Source row ids of `table` → the destination's ids of the rows with the same natural key (the n-th source row of

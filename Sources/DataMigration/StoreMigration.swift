@@ -157,16 +157,20 @@ public struct StoreMigration: Sendable {
             try Task.checkCancellation()
             let batch = next
             async let following = reading { try await read(key(last), batchSize) }
-            state.copied += try await writing { try await write(batch) }
+            let written = try await writing { try await write(batch) }
             next = try await following
-            state.done += batch.count
-            state.elapsed = Self.seconds(since: started)
+            state.add(rows: batch.count, copied: written, elapsed: Self.seconds(since: started))
             progress(state)
         }
-        state.elapsed = Self.seconds(since: started)
-        state.isFinished = true
-        progress(state)
-        return state
+        return Self.finish(state, since: started, progress: progress)
+    }
+
+    /// `state` finished, reported.
+    static func finish(_ state: MigrationProgress, since started: ContinuousClock.Instant,
+                       progress: (MigrationProgress) -> Void) -> MigrationProgress {
+        let finished = state.finished(elapsed: seconds(since: started))
+        progress(finished)
+        return finished
     }
 
     // MARK: - Errors and time

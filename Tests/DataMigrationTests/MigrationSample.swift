@@ -79,6 +79,7 @@ struct StoreContents: Equatable {
 
     var tradeCount: Int { trades.values.reduce(0) { $0 + $1.count } }
     var barCount: Int { bars.values.reduce(0) { $0 + $1.count } }
+    var tableRowCount: Int { tables.values.reduce(0) { $0 + $1.count } }
 
     init(of store: any MigratableStore) async throws {
         for symbol in try await store.tradeSymbols() {
