@@ -136,7 +136,10 @@ extension PostgresStore: MigratableStore {
                 buffer.writeString("\(bar.volume)\t\(bar.quoteVolume)\t\(bar.trades)\t\(bar.takerBuyVolume)\n")
             }
             try await connection.query("""
-                INSERT INTO resampled_data SELECT * FROM migration_bars \(unescaped: Self.replaceBar)
+                INSERT INTO resampled_data SELECT * FROM migration_bars
+                ON CONFLICT (symbol, timeframe, ts) DO UPDATE SET open = excluded.open, high = excluded.high, low = excluded.low,
+                    close = excluded.close, volume = excluded.volume, quote_volume = excluded.quote_volume, trades = excluded.trades,
+                    taker_buy_volume = excluded.taker_buy_volume
                 """, logger: logger)
         }
     }

@@ -57,10 +57,12 @@ public struct StoredTable: Sendable, Hashable, CustomStringConvertible {
         Column("updated_at", .integer),
     ], key: ["name"])
 
-    /// `report_runs`: a run is its script, parameters and start time.
+    /// `report_runs`: a run is its script, parameters and start time. A scheduled run's claimed `slot` comes along (so
+    /// no worker on the destination makes that slot again), with the claimant's host and pid.
     public static let reportRuns = StoredTable("report_runs", [
         Column("script", .text), Column("params", .text), Column("started_at", .integer), Column("finished_at", .integer),
-        Column("status", .text), Column("outputs", .text), Column("error", .text),
+        Column("status", .text), Column("outputs", .text), Column("error", .text), Column("slot", .text),
+        Column("claim_host", .text), Column("claim_pid", .integer),
     ], key: ["script", "params", "started_at"])
 
     /// `alert_events`: a transition is its alert (source, rule, subject), state and time — the key by which

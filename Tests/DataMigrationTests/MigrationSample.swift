@@ -4,6 +4,7 @@ import Foundation
 import Market
 import PairbookTestSupport
 import Storage
+import Testing
 
 /// A database with something in every table `pairbook migrate` copies: the real trades of BTCUSDT and ETHUSDT
 /// (2024-07-18/19) with their bars, real 1-minute klines (bars without trades, rolled up to 5m and 1h), two alert
@@ -34,7 +35,10 @@ enum MigrationSample {
                                       enabled: false, at: t0 + .seconds(5))
         let first = try store.beginReportRun(script: "Reports/pair-overview.md", params: #"{"base":"BTCUSDT"}"#, startedAt: t0)
         try store.finishReportRun(id: first, finishedAt: t0 + .seconds(3), status: .alert, outputs: #"["a.html","a.pdf"]"#, error: nil)
-        let second = try store.beginReportRun(script: "Reports/pair-overview.md", params: #"{"base":"ETHUSDT"}"#, startedAt: t0 + .seconds(60))
+        let worker = LeaseHolder(id: "worker-1", host: "reports-1", pid: 4242)
+        let second = try #require(try store.claimReportSlot("pair-overview 2024-07-19T00:01:00Z", script: "Reports/pair-overview.md",
+                                                            params: #"{"base":"ETHUSDT"}"#, startedAt: t0 + .seconds(60),
+                                                            worker: worker, staleAfter: .minutes(30)))
         try store.recordAlertEvents([
             AlertEventRecord(source: "script:pair-overview", rule: "z high", symbolPair: "BTCUSDT/ETHUSDT", metric: "z_score",
                              value: 1.5, threshold: 2, state: "pending", time: t0, reportRun: first),
