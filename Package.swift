@@ -67,6 +67,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
 
+        // Copying a database between stores (`pairbook migrate`): SQLite ↔ PostgreSQL, resumable.
+        .target(
+            name: "DataMigration",
+            dependencies: [
+                "Market", "Storage", "PostgresStorage",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+
         // MARK: - Analytics (pure math)
         .target(name: "Analytics", dependencies: ["Market"], swiftSettings: swiftSettings),
 
@@ -193,7 +202,7 @@ let package = Package(
             name: "pairbook",
             dependencies: [
                 "Market", "Storage", "Analytics", "Charts", "Collector", "Alerts", "ReportEngine",
-                "Scheduler", "Delivery", "Monitoring", "Dashboard", "PairbookApp", "RedisClient",
+                "Scheduler", "Delivery", "Monitoring", "Dashboard", "PairbookApp", "RedisClient", "DataMigration",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -230,6 +239,13 @@ let package = Package(
         .testTarget(
             name: "PostgresStorageTests",
             dependencies: ["PostgresStorage", "Storage", "Collector", "PairbookTestSupport", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "DataMigrationTests",
+            dependencies: [
+                "DataMigration", "PostgresStorage", "Storage", "Collector", "PairbookTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "AnalyticsTests",

@@ -5,14 +5,24 @@ extension PostgresStore {
     /// The bars of `symbol` at `timeframe` opening in `range`, ascending; volumes as the doubles nearest to the stored
     /// exact decimals.
     public func bars(for symbol: Symbol, timeframe: Timeframe, in range: TimeRange) async throws -> BarSeries {
-        let rows = try await run("reading bars of \(symbol)", """
-            SELECT ts, open::float8, high::float8, low::float8, close::float8, volume::float8, quote_volume::float8, trades,
-                   taker_buy_volume::float8
-            FROM resampled_data
+        let bars = try await barRows("reading bars of \(symbol)", """
+            SELECT \(unescaped: Self.barValues) FROM resampled_data
             WHERE symbol = \(symbol.name) AND timeframe = \(timeframe.description)
               AND ts >= \(range.start.milliseconds) AND ts < \(range.end.milliseconds)
             ORDER BY ts
             """)
+        return BarSeries(symbol: symbol, timeframe: timeframe, bars: bars)
+    }
+
+    /// The columns of a bar as read back (volumes as doubles), for ``barRows(_:_:)``.
+    static let barValues = """
+        ts, open::float8, high::float8, low::float8, close::float8, volume::float8, quote_volume::float8, trades,
+        taker_buy_volume::float8
+        """
+
+    /// The bars a query selecting ``barValues`` returns, in its order.
+    func barRows(_ operation: String, _ query: PostgresQuery) async throws -> [Bar] {
+        let rows = try await run(operation, query)
         var bars: [Bar] = []
         do {
             for try await (ts, open, high, low, close, volume, quote, trades, taker) in rows.decode(
@@ -21,9 +31,9 @@ extension PostgresStore {
                                 quoteVolume: quote, trades: trades, takerBuyVolume: taker))
             }
         } catch {
-            throw PostgresStoreError.query(operation: "reading bars of \(symbol)", message: Self.message(of: error))
+            throw PostgresStoreError.query(operation: operation, message: Self.message(of: error))
         }
-        return BarSeries(symbol: symbol, timeframe: timeframe, bars: bars)
+        return bars
     }
 
     /// How many trades are stored (of `symbol`, or of all).

@@ -18,5 +18,6 @@ struct Pairbook: AsyncParsableCommand {
             AnalyzeCommand.self, ReportCommand.self, ChartCommand.self,
             CollectCommand.self, FetchCommand.self,
             RunCommand.self, ServeCommand.self,
+            MigrateCommand.self,
         ])
 }

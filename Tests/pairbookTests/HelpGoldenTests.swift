@@ -6,7 +6,7 @@ import Testing
 /// shows up here. `RECORD_GOLDEN=1` rewrites the goldens (Tests/pairbookTests/Golden/help-*.txt).
 @Suite("--help of every command")
 struct HelpGoldenTests {
-    static let commands = ["", "status", "import", "export", "demo", "analyze", "report", "chart", "collect", "fetch", "run", "serve"]
+    static let commands = ["", "status", "import", "export", "demo", "analyze", "report", "chart", "collect", "fetch", "run", "serve", "migrate"]
 
     @Test("--help matches its golden", arguments: commands)
     func help(_ command: String) throws {

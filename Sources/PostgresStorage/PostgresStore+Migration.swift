@@ -1,0 +1,245 @@
+import Market
+import NIOCore
+import PostgresNIO
+import Storage
+
+// The PostgreSQL side of `pairbook migrate`: keyset reads in batches, trades and bars through `COPY`, bars stored as
+// given (never recomputed from trades: imported klines have no trades behind them).
+
+extension PostgresStore: MigratableStore {
+    /// `postgres://user@host:port/database` (no password).
+    public nonisolated var location: String { url.description }
+
+    // MARK: - Trades
+
+    public func tradeSymbols() async throws -> [Symbol] {
+        let names = try await collect("reading symbols", """
+            SELECT name FROM symbols WHERE EXISTS (SELECT 1 FROM tick_rows WHERE symbol_id = symbols.id) ORDER BY name
+            """) { try $0.decode(String.self) }
+        return try names.map { name in
+            guard let symbol = try? Symbol(parsing: name) else {
+                throw PostgresStoreError.query(operation: "reading symbols", message: "stored symbol '\(name)' is not a symbol")
+            }
+            return symbol
+        }
+    }
+
+    public func tradeCount(of symbol: Symbol, throughTradeID lastTradeID: Int64?) async throws -> Int {
+        try await collect("counting trades of \(symbol)", """
+            SELECT count(*) FROM tick_rows
+            WHERE symbol_id = (SELECT id FROM symbols WHERE name = \(symbol.name)) AND trade_id <= \(lastTradeID ?? .max)
+            """) { Int(try $0.decode(Int64.self)) }.first ?? 0
+    }
+
+    public func highestTradeID(of symbol: Symbol) async throws -> Int64? {
+        try await collect("reading trades of \(symbol)", """
+            SELECT max(trade_id) FROM tick_rows WHERE symbol_id = (SELECT id FROM symbols WHERE name = \(symbol.name))
+            """) { try $0.decode(Int64?.self) }.first ?? nil
+    }
+
+    public func trades(of symbol: Symbol, afterTradeID tradeID: Int64?, limit: Int) async throws -> [Tick] {
+        try await collect("reading trades of \(symbol)", """
+            SELECT trade_id, ts, price::float8, quantity::float8, is_buyer_maker FROM tick_rows
+            WHERE symbol_id = (SELECT id FROM symbols WHERE name = \(symbol.name)) AND trade_id > \(tradeID ?? .min)
+            ORDER BY trade_id LIMIT \(limit)
+            """) { row in
+            let (id, ts, price, quantity, isBuyerMaker) = try row.decode((Int64, Int64, Double, Double, Bool).self)
+            return Tick(symbol: symbol, tradeID: id, timestamp: Timestamp(milliseconds: ts), price: price, quantity: quantity,
+                        isBuyerMaker: isBuyerMaker)
+        }
+    }
+
+    /// A batch above every stored trade id of its symbols goes straight into `tick_rows` with `COPY`; any other through
+    /// a staging table and `INSERT … ON CONFLICT DO NOTHING`.
+    public func insertTrades(_ ticks: [Tick]) async throws -> Int {
+        guard !ticks.isEmpty else { return 0 }
+        var lowest: [Symbol: Int64] = [:]
+        for tick in ticks { lowest[tick.symbol] = min(lowest[tick.symbol] ?? .max, tick.tradeID) }
+        let logger = self.logger
+        return try await transaction("storing \(ticks.count) trades") { connection in
+            var ids: [Symbol: Int32] = [:]
+            var aboveStored = true
+            for (symbol, lowestID) in lowest.sorted(by: { $0.key < $1.key }) {
+                let id = try await Self.symbolID(symbol, connection, logger)
+                ids[symbol] = id
+                let highest = try await connection.query("SELECT max(trade_id) FROM tick_rows WHERE symbol_id = \(id)", logger: logger)
+                for try await stored in highest.decode(Int64?.self) where (stored ?? .min) >= lowestID { aboveStored = false }
+            }
+            let columns = ["symbol_id", "ts", "trade_id", "price", "quantity", "is_buyer_maker"]
+            if aboveStored {
+                try await Self.copy(ticks, into: "tick_rows", columns: columns, connection, logger) { tick, buffer in
+                    Self.appendRow(tick, symbolID: ids[tick.symbol] ?? 0, to: &buffer)
+                }
+                return ticks.count
+            }
+            try await connection.query(
+                "CREATE TEMP TABLE IF NOT EXISTS migration_ticks (LIKE tick_rows) ON COMMIT DELETE ROWS", logger: logger)
+            try await Self.copy(ticks, into: "migration_ticks", columns: columns, connection, logger) { tick, buffer in
+                Self.appendRow(tick, symbolID: ids[tick.symbol] ?? 0, to: &buffer)
+            }
+            let inserted = try await connection.query("""
+                WITH inserted AS (INSERT INTO tick_rows SELECT * FROM migration_ticks ON CONFLICT DO NOTHING RETURNING 1)
+                SELECT count(*) FROM inserted
+                """, logger: logger)
+            var count = 0
+            for try await n in inserted.decode(Int64.self) { count = Int(n) }
+            return count
+        }
+    }
+
+    // MARK: - Bars
+
+    public func barSeriesKeys() async throws -> [(symbol: Symbol, timeframe: Timeframe)] {
+        let rows = try await collect("reading bar series", "SELECT DISTINCT symbol, timeframe FROM resampled_data") {
+            try $0.decode((String, String).self)
+        }
+        return try rows.map { row -> (symbol: Symbol, timeframe: Timeframe) in
+            let (name, frame) = row
+            guard let symbol = try? Symbol(parsing: name), let timeframe = try? Timeframe(parsing: frame) else {
+                throw PostgresStoreError.query(operation: "reading bar series", message: "stored series '\(name) \(frame)' is not a symbol and timeframe")
+            }
+            return (symbol, timeframe)
+        }.sorted { ($0.symbol, $0.timeframe) < ($1.symbol, $1.timeframe) }
+    }
+
+    public func barCount(of symbol: Symbol, timeframe: Timeframe, through openTime: Timestamp?) async throws -> Int {
+        try await collect("counting bars of \(symbol) \(timeframe)", """
+            SELECT count(*) FROM resampled_data
+            WHERE symbol = \(symbol.name) AND timeframe = \(timeframe.description) AND ts <= \(openTime?.milliseconds ?? .max)
+            """) { Int(try $0.decode(Int64.self)) }.first ?? 0
+    }
+
+    public func newestBarOpen(of symbol: Symbol, timeframe: Timeframe) async throws -> Timestamp? {
+        try await collect("reading bars of \(symbol) \(timeframe)", """
+            SELECT max(ts) FROM resampled_data WHERE symbol = \(symbol.name) AND timeframe = \(timeframe.description)
+            """) { try $0.decode(Int64?.self).map(Timestamp.init(milliseconds:)) }.first ?? nil
+    }
+
+    public func bars(of symbol: Symbol, timeframe: Timeframe, after openTime: Timestamp?, limit: Int) async throws -> [Bar] {
+        try await barRows("reading bars of \(symbol) \(timeframe)", """
+            SELECT \(unescaped: Self.barValues) FROM resampled_data
+            WHERE symbol = \(symbol.name) AND timeframe = \(timeframe.description) AND ts > \(openTime?.milliseconds ?? .min)
+            ORDER BY ts LIMIT \(limit)
+            """)
+    }
+
+    public func replaceBars(_ bars: [Bar], of symbol: Symbol, timeframe: Timeframe) async throws {
+        guard !bars.isEmpty else { return }
+        let logger = self.logger
+        try await transaction("storing \(bars.count) bars of \(symbol) \(timeframe)") { connection in
+            try await connection.query(
+                "CREATE TEMP TABLE IF NOT EXISTS migration_bars (LIKE resampled_data) ON COMMIT DELETE ROWS", logger: logger)
+            let key = "\(symbol.name)\t\(timeframe.description)\t"
+            try await Self.copy(bars, into: "migration_bars", columns: [], connection, logger) { bar, buffer in
+                // Shortest round-trip decimals, which `numeric` reads exactly (as trades are written).
+                buffer.writeString("\(key)\(bar.openTime.milliseconds)\t\(bar.open)\t\(bar.high)\t\(bar.low)\t\(bar.close)\t")
+                buffer.writeString("\(bar.volume)\t\(bar.quoteVolume)\t\(bar.trades)\t\(bar.takerBuyVolume)\n")
+            }
+            try await connection.query("""
+                INSERT INTO resampled_data SELECT * FROM migration_bars
+                ON CONFLICT (symbol, timeframe, ts) DO UPDATE SET open = excluded.open, high = excluded.high, low = excluded.low,
+                    close = excluded.close, volume = excluded.volume, quote_volume = excluded.quote_volume, trades = excluded.trades,
+                    taker_buy_volume = excluded.taker_buy_volume
+                """, logger: logger)
+        }
+    }
+
+    // MARK: - Tables with row ids
+
+    public func rowCount(of table: StoredTable) async throws -> Int {
+        try await collect("counting \(table)", "SELECT count(*) FROM \(unescaped: table.name)") { Int(try $0.decode(Int64.self)) }.first ?? 0
+    }
+
+    public func rows(of table: StoredTable, afterID id: Int64?, limit: Int) async throws -> [StoredRow] {
+        try await collect("reading \(table)", """
+            SELECT id, \(unescaped: table.columnList) FROM \(unescaped: table.name) WHERE id > \(id ?? .min) ORDER BY id LIMIT \(limit)
+            """) { try Self.storedRow($0, columns: table.columns) }
+    }
+
+    public func naturalKeys(of table: StoredTable) async throws -> [StoredRow] {
+        try await collect("reading \(table)", """
+            SELECT id, \(unescaped: table.naturalKeyList) FROM \(unescaped: table.name) ORDER BY id
+            """) { try Self.storedRow($0, columns: table.naturalKey.map { table.columns[$0] }) }
+    }
+
+    public func insertRows(_ rows: [[StoredValue]], into table: StoredTable) async throws {
+        guard !rows.isEmpty else { return }
+        let logger = self.logger
+        // PostgreSQL takes at most 65,535 parameters per statement.
+        let rowsPerStatement = max(1, 60_000 / table.columns.count)
+        try await transaction("storing \(rows.count) rows of \(table)") { connection in
+            for start in stride(from: 0, to: rows.count, by: rowsPerStatement) {
+                let chunk = rows[start..<min(start + rowsPerStatement, rows.count)]
+                var bindings = PostgresBindings(capacity: chunk.count * table.columns.count)
+                var tuples: [String] = []
+                tuples.reserveCapacity(chunk.count)
+                for row in chunk {
+                    let first = bindings.count + 1
+                    tuples.append("(" + (first..<first + row.count).map { "$\($0)" }.joined(separator: ", ") + ")")
+                    for value in row { Self.bind(value, to: &bindings) }
+                }
+                try await connection.query(PostgresQuery(unsafeSQL: """
+                    INSERT INTO \(table.name) (\(table.columnList)) VALUES \(tuples.joined(separator: ", "))
+                    """, binds: bindings), logger: logger)
+            }
+        }
+    }
+
+    // MARK: - Helpers
+
+    /// Runs `query` and transforms each row; a failure (also while decoding) is one ``PostgresStoreError/query(operation:message:)``.
+    private func collect<T>(_ operation: String, _ query: PostgresQuery, _ transform: (PostgresRow) throws -> T) async throws -> [T] {
+        let rows = try await run(operation, query)
+        var values: [T] = []
+        do {
+            for try await row in rows { values.append(try transform(row)) }
+        } catch {
+            throw PostgresStoreError.query(operation: operation, message: Self.message(of: error))
+        }
+        return values
+    }
+
+    /// Streams `items` into `table` with `COPY` (text format), in writes of about 1 MiB; `append` writes one row.
+    private static func copy<Item>(_ items: [Item], into table: String, columns: [String], _ connection: PostgresConnection,
+                                   _ logger: Logger, append: (Item, inout ByteBuffer) -> Void) async throws {
+        try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
+            var buffer = ByteBuffer()
+            buffer.reserveCapacity(1 << 20)
+            for item in items {
+                append(item, &buffer)
+                if buffer.readableBytes >= 1 << 20 {
+                    try await writer.write(buffer)
+                    buffer.clear()
+                }
+            }
+            if buffer.readableBytes > 0 { try await writer.write(buffer) }
+        }
+    }
+
+    /// A row of `id` followed by `columns`, decoded by the columns' types.
+    private static func storedRow(_ row: PostgresRow, columns: [StoredTable.Column]) throws -> StoredRow {
+        let cells = row.makeRandomAccess()
+        var values: [StoredValue] = []
+        values.reserveCapacity(columns.count)
+        for (index, column) in columns.enumerated() {
+            let cell = cells[index + 1]
+            switch column.type {
+            case .integer: values.append(try cell.decode(Int64?.self).map(StoredValue.integer) ?? .null)
+            case .real: values.append(try cell.decode(Double?.self).map(StoredValue.real) ?? .null)
+            case .text: values.append(try cell.decode(String?.self).map(StoredValue.text) ?? .null)
+            case .boolean: values.append(try cell.decode(Bool?.self).map(StoredValue.boolean) ?? .null)
+            }
+        }
+        return StoredRow(id: try cells[0].decode(Int64.self), values: values)
+    }
+
+    private static func bind(_ value: StoredValue, to bindings: inout PostgresBindings) {
+        switch value {
+        case .null: bindings.appendNull()
+        case .integer(let value): bindings.append(value)
+        case .real(let value): bindings.append(value)
+        case .text(let value): bindings.append(value)
+        case .boolean(let value): bindings.append(value)
+        }
+    }
+}
