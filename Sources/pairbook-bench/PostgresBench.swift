@@ -33,6 +33,10 @@ struct PostgresBench: AsyncParsableCommand {
         let ticks = Array(simulator.ticks(in: TimeRange(start: start, end: start + .days(7))).prefix(self.ticks))
         let batches = stride(from: 0, to: ticks.count, by: batchSize).map { Array(ticks[$0..<min($0 + batchSize, ticks.count)]) }
         var postgres: [Double] = [], sqlite: [Double] = []
+        // The Overview's reads: both legs' 1 s bars of the last 24 h of the data (before the dashboard thins them).
+        let last = ticks.last?.timestamp ?? start
+        let day = TimeRange(start: last - .days(1), end: last + .seconds(1))
+        var overviewReads: (postgres: [Double], sqlite: [Double], bars: Int) = ([], [], 0)
         try await PostgresTestServer.withServer(durable: true) { server in
             for run in 0..<repetitions {
                 let store = try await PostgresStore.connect(try PostgresURL(try server.createDatabase("bench\(run)")), logger: .bench("postgres"))
@@ -42,6 +46,15 @@ struct PostgresBench: AsyncParsableCommand {
                 for batch in batches { inserted += try await store.record(batch, timeframes: Timeframe.defaults).inserted }
                 postgres.append(Self.seconds(began.duration(to: clock.now)))
                 precondition(inserted == ticks.count, "PostgreSQL stored \(inserted) of \(ticks.count)")
+                if run == repetitions - 1 {
+                    for _ in 0..<5 {
+                        let t = clock.now
+                        var bars = 0
+                        for symbol: Symbol in ["BTCUSDT", "ETHUSDT"] { bars += try await store.bars(for: symbol, timeframe: .oneSecond, in: day).count }
+                        overviewReads.postgres.append(Self.seconds(t.duration(to: clock.now)) * 1000)
+                        overviewReads.bars = bars
+                    }
+                }
                 await store.close()
             }
         }
@@ -57,6 +70,13 @@ struct PostgresBench: AsyncParsableCommand {
             for batch in batches { inserted += try recorder.record(batch).inserted }
             sqlite.append(Self.seconds(began.duration(to: clock.now)))
             precondition(inserted == ticks.count, "SQLite stored \(inserted) of \(ticks.count)")
+            if overviewReads.sqlite.isEmpty {
+                for _ in 0..<5 {
+                    let t = clock.now
+                    for symbol: Symbol in ["BTCUSDT", "ETHUSDT"] { _ = try await recorder.store.bars(for: symbol, timeframe: .oneSecond, in: day) }
+                    overviewReads.sqlite.append(Self.seconds(t.duration(to: clock.now)) * 1000)
+                }
+            }
         }
         let best = (postgres.min() ?? .nan, sqlite.min() ?? .nan)
         print("### Trades with 1s/1m/5m bars into PostgreSQL 15 and SQLite (\(ticks.count) trades, \(batchSize) per transaction)")
@@ -69,6 +89,10 @@ struct PostgresBench: AsyncParsableCommand {
         }
         print(row("PostgreSQL 15 (COPY per symbol in parallel, bars recomputed in SQL; fsync on)", best.0, postgres))
         print(row("SQLite (WAL; Recorder)", best.1, sqlite))
+        func median(_ values: [Double]) -> String { String(format: "%.1f ms", values.sorted()[values.count / 2]) }
+        print()
+        print("Overview reads (both legs' 1 s bars of the last 24 h, \(overviewReads.bars) bars; median of 5): PostgreSQL "
+              + "\(median(overviewReads.postgres)), SQLite \(median(overviewReads.sqlite))")
     }
 
     static func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
