@@ -1,6 +1,4 @@
-import Dispatch
 import Market
-import Synchronization
 
 /// Everything a report shows about a pair `base/quote` over a window of bars: static statistics of the
 /// whole sample and rolling series per bar. Computed by ``compute(base:quote:options:)``.
@@ -134,32 +132,19 @@ public struct PairAnalysis: Sendable, Hashable, Codable {
         case .ols: hedge = ols
         case .tls: hedge = try OLS.totalLeastSquares(y: y, x: x)
         }
-        var spread = [Double](repeating: 0, count: y.count)
         let offset = options.subtractIntercept ? hedge.intercept : 0
-        for i in y.indices { spread[i] = y[i] - hedge.slope * x[i] - offset }
+        let spread = y.indices.map { i in y[i] - hedge.slope * x[i] - offset }
 
         // The rolling series and the tests of the whole sample do not depend on each other: on two threads at once.
-        let rolling = Mutex<Result<RollingSeries, any Error>?>(nil)
-        let tests = Mutex<Result<SampleTests, any Error>?>(nil)
-        let spreadSample = spread
-        DispatchQueue.concurrentPerform(iterations: 2) { part in
-            if part == 0 {
-                let result = Result {
-                    let (mean, std, z) = try Rolling.meanStdZ(spreadSample, window: w)
-                    let (beta, alpha) = try Rolling.regression(y: y, x: x, window: w)
-                    return RollingSeries(mean: mean, std: std, z: z, beta: beta, alpha: alpha,
-                                         priceCorrelation: try Rolling.correlation(y, x, window: w),
-                                         returnCorrelation: try Rolling.returnCorrelation(y, x, window: w))
-                }
-                rolling.withLock { $0 = result }
-            } else {
-                let result = Result { try SampleTests(spread: spreadSample, y: y, x: x, options: options) }
-                tests.withLock { $0 = result }
-            }
-        }
-        // Both parts have run when concurrentPerform returns.
-        let series = try rolling.withLock { $0! }.get()
-        let sample = try tests.withLock { $0! }.get()
+        let (series, sample) = try Parallel.both({
+            let (mean, std, z) = try Rolling.meanStdZ(spread, window: w)
+            let (beta, alpha) = try Rolling.regression(y: y, x: x, window: w)
+            return RollingSeries(mean: mean, std: std, z: z, beta: beta, alpha: alpha,
+                                 priceCorrelation: try Rolling.correlation(y, x, window: w),
+                                 returnCorrelation: try Rolling.returnCorrelation(y, x, window: w))
+        }, {
+            try SampleTests(spread: spread, y: y, x: x, options: options)
+        })
 
         let timestamps = aligned.timestamps
         let keep = Set(timestamps)

@@ -4,7 +4,6 @@ import Foundation
 import Hummingbird
 import Market
 import Storage
-import Synchronization
 
 // MARK: - Symbols, status cards, bars, pair analytics, heatmap
 
@@ -119,13 +118,11 @@ extension Dashboard {
     func analyse(_ question: PairQuestion) throws -> PairAnalysis {
         // The legs are read at once, on two threads (two of the pool's reader connections): on a day of 1 s bars each
         // read is tens of milliseconds of SQLite stepping.
-        let legs = Mutex<[Result<BarSeries, any Error>?]>([nil, nil])
-        DispatchQueue.concurrentPerform(iterations: 2) { i in
-            let symbol = i == 0 ? question.pair.base : question.pair.quote
-            let read = Result { try store.bars(for: symbol, timeframe: question.timeframe, in: question.range) }
-            legs.withLock { $0[i] = read }
-        }
-        let (base, quote) = try legs.withLock { (try $0[0]!.get(), try $0[1]!.get()) }  // both set: concurrentPerform returned
+        let (base, quote) = try Parallel.both({
+            try store.bars(for: question.pair.base, timeframe: question.timeframe, in: question.range)
+        }, {
+            try store.bars(for: question.pair.quote, timeframe: question.timeframe, in: question.range)
+        })
         for series in [base, quote] where series.isEmpty {
             throw APIError.badRequest("no \(question.timeframe) bars of \(series.symbol) in \(question.range)")
         }

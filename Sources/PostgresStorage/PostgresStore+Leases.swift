@@ -37,11 +37,8 @@ extension PostgresStore {
                         WHERE symbol = \(symbol.name) FOR UPDATE
                         """, logger: logger)
                     var current: CollectorLease?
-                    for try await (id, host, pid, acquired, renewed, expiresAt) in rows.decode((String, String, Int64, Int64, Int64, Int64).self) {
-                        var lease = CollectorLease(symbol: symbol, holder: LeaseHolder(id: id, host: host, pid: pid),
-                                                   acquiredAt: Timestamp(milliseconds: acquired), expiresAt: Timestamp(milliseconds: expiresAt))
-                        lease.renewedAt = Timestamp(milliseconds: renewed)
-                        current = lease
+                    for try await row in rows.decode((String, String, Int64, Int64, Int64, Int64).self) {
+                        current = Self.lease(symbol, row)
                     }
                     guard let current else { throw LeaseRace(symbol: symbol) }
                     if current.holder != holder.id, current.expiresAt > at, !isAbandoned(current) {
@@ -97,15 +94,23 @@ extension PostgresStore {
         var leases: [CollectorLease] = []
         do {
             for try await (name, id, host, pid, acquired, renewed, expires) in rows.decode((String, String, String, Int64, Int64, Int64, Int64).self) {
-                var lease = CollectorLease(symbol: try Symbol(parsing: name), holder: LeaseHolder(id: id, host: host, pid: pid),
-                                           acquiredAt: Timestamp(milliseconds: acquired), expiresAt: Timestamp(milliseconds: expires))
-                lease.renewedAt = Timestamp(milliseconds: renewed)
-                leases.append(lease)
+                leases.append(Self.lease(try Symbol(parsing: name), (id, host, pid, acquired, renewed, expires)))
             }
         } catch {
             throw PostgresStoreError.query(operation: "reading collector leases", message: Self.message(of: error))
         }
         return leases
+    }
+}
+
+extension PostgresStore {
+    /// A lease from its row's holder, host, pid and acquired/renewed/expiry times (ms).
+    fileprivate static func lease(_ symbol: Symbol, _ row: (String, String, Int64, Int64, Int64, Int64)) -> CollectorLease {
+        let (id, host, pid, acquired, renewed, expires) = row
+        var lease = CollectorLease(symbol: symbol, holder: LeaseHolder(id: id, host: host, pid: pid),
+                                   acquiredAt: Timestamp(milliseconds: acquired), expiresAt: Timestamp(milliseconds: expires))
+        lease.renewedAt = Timestamp(milliseconds: renewed)
+        return lease
     }
 }
 

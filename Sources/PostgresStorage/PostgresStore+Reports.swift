@@ -39,9 +39,9 @@ extension PostgresStore {
             throw PostgresStoreError.query(operation: "reading a report slot", message: Self.message(of: error))
         }
         guard let claim else { return nil }
-        let abandoned = claim.status == "failed" || claim.status == "running"
-            && (claim.started < (startedAt - staleAfter).milliseconds || worker.seesGone(host: claim.host, pid: claim.pid))
-        guard abandoned else { return nil }
+        guard ReportRunStatus.isAbandonedClaim(status: ReportRunStatus(rawValue: claim.status), startedAt: Timestamp(milliseconds: claim.started),
+                                               host: claim.host, pid: claim.pid, seenBy: worker, at: startedAt, staleAfter: staleAfter)
+        else { return nil }
         // Taken over only if no one else took it over since it was read.
         let updated = try await run("taking over a report slot", """
             UPDATE report_runs SET script = \(script), params = \(params), started_at = \(startedAt.milliseconds), finished_at = NULL,

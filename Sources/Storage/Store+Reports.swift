@@ -16,6 +16,14 @@ public enum ReportRunStatus: String, Sendable, Hashable, Codable, CaseIterable, 
 
     /// Ran to the end (the scheduler's "last run" counts these).
     public var isComplete: Bool { self == .ok || self == .alert }
+
+    /// Whether a claimed report slot may be taken over by `worker` at `time`: its run failed, or it is still
+    /// `running` but started more than `staleAfter` ago or its claimant (`host`, `pid`) is a gone process of this host.
+    /// The rule of both stores' `claimReportSlot`.
+    public static func isAbandonedClaim(status: ReportRunStatus?, startedAt: Timestamp, host: String, pid: Int64, seenBy worker: LeaseHolder,
+                                        at time: Timestamp, staleAfter: TimeSpan) -> Bool {
+        status == .failed || status == .running && (startedAt < time - staleAfter || worker.seesGone(host: host, pid: pid))
+    }
 }
 
 /// One row of `report_runs`: a report execution with its parameters, duration, status and outputs.
@@ -85,10 +93,9 @@ extension Store {
                 """, arguments: [slot]) else { return nil }
             let status: ReportRunStatus? = held["status"]
             let started: Int64 = held["started_at"]
-            let abandoned = status == .failed || status == .running
-                && (started < (startedAt - staleAfter).milliseconds
-                    || worker.seesGone(host: held["claim_host"] ?? "", pid: held["claim_pid"] ?? 0))
-            guard abandoned else { return nil }
+            guard ReportRunStatus.isAbandonedClaim(status: status, startedAt: Timestamp(milliseconds: started), host: held["claim_host"] ?? "",
+                                                   pid: held["claim_pid"] ?? 0, seenBy: worker, at: startedAt, staleAfter: staleAfter)
+            else { return nil }
             try db.execute(sql: """
                 UPDATE report_runs SET script = ?, params = ?, started_at = ?, finished_at = NULL, status = ?, outputs = NULL,
                     error = NULL, claim_host = ?, claim_pid = ?
