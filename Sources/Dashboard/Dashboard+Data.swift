@@ -46,11 +46,12 @@ extension Dashboard {
             let query = QueryParameters(request)
             let text = try await offload {
                 let question = try pairQuestion(query)
+                let selection = try PairSeriesSelection(parsing: query["series"])
                 return try answers.text(for: .init(route: "pair", query: query.values, range: question.range, version: try store.changeCounter())) {
                     let analysis = try analyse(question)
                     let bucket = Decimation.bucketSize(count: analysis.series.timestamps.count, points: question.points)
                     var decimated = analysis
-                    decimated.series = Decimation.pairSeries(analysis.series, bucket: bucket)
+                    decimated.series = Decimation.pairSeries(selection.apply(to: analysis.series), bucket: bucket)
                     return JSONText.encode(PairBody(analysis: decimated, bucket: bucket, range: question.range, latest: .init(analysis.series)))
                 }
             }

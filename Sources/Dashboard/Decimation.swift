@@ -54,6 +54,7 @@ enum Decimation {
             start = end
         }
         func thin(_ values: [Double?]) -> [Double?] {
+            guard !values.isEmpty else { return [] }  // a series the page did not ask for
             var out: [Double?] = []
             out.reserveCapacity(rows.count * 2)
             for (first, last) in rows {

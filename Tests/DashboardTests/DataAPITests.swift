@@ -76,6 +76,7 @@ struct DataAPITests {
             ("/api/pair?pair=BTCUSDT/ETHUSDT&window=1", "window:"),
             ("/api/pair?pair=BTCUSDT/ETHUSDT&hedge=magic", "hedge:"),
             ("/api/pair?pair=BTCUSDT/XRPUSDT", "no 1m bars of XRPUSDT"),
+            ("/api/pair?pair=BTCUSDT/ETHUSDT&series=spread,z", "series: unknown series 'z' (known: base, quote, spread,"),
             ("/api/heatmap.png?symbols=BTCUSDT", "symbols:"),
           ])
     func badParameters(uri: String, reason: String) async throws {
@@ -123,6 +124,26 @@ struct DataAPITests {
                 #expect(decoded.series.zScore.compactMap { $0 }.max() == full.series.zScore.compactMap { $0 }.max())
                 #expect(decoded.series.zScore.compactMap { $0 }.min() == full.series.zScore.compactMap { $0 }.min())
                 #expect(decoded.series.spread.max() == full.series.spread.max())
+            }
+        }
+    }
+
+    @Test("GET /api/pair with series sends those series as in the full answer and the others empty")
+    func pairSeriesSelection() async throws {
+        let app = try makeApplication(try makeDashboard(store: try storeWithBars()))
+        try await app.test(.router) { client in
+            let full = try await client.execute(uri: "/api/pair?pair=BTCUSDT/ETHUSDT&points=200", method: .get) { response in
+                try JSONDecoder().decode(PairAnalysis.self, from: Data(response.body.readableBytesView))
+            }
+            try await client.execute(uri: "/api/pair?pair=BTCUSDT/ETHUSDT&points=200&series=spread,zScore", method: .get) { response in
+                #expect(response.status == .ok)
+                let part = try JSONDecoder().decode(PairAnalysis.self, from: Data(response.body.readableBytesView))
+                #expect(part.series.timestamps == full.series.timestamps)
+                #expect(part.series.spread == full.series.spread)
+                #expect(part.series.zScore == full.series.zScore)
+                #expect(part.series.spreadMean.isEmpty && part.series.hedgeRatio.isEmpty && part.series.base.isEmpty)
+                #expect(part.hedge == full.hedge && part.adf == full.adf)
+                #expect(response.body.readableBytes * 3 < (try JSONEncoder().encode(full)).count)
             }
         }
     }

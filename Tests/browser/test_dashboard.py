@@ -56,7 +56,7 @@ def type_number(page, testid, value):
 
 def test_overview_draws_candles_volume_and_cards(page, shots):
     page.open(f"tab=overview&{PAIR_QUERY}")
-    for chart in ["chart-base", "chart-base-volume", "chart-quote", "chart-quote-volume"]:
+    for chart in ["chart-base", "chart-base-volume", "chart-quote", "chart-quote-volume", "chart-ov-spread", "chart-ov-z"]:
         assert page.canvases(chart) >= 2, f"{chart} has no dygraphs canvas"
     assert page.js("return document.getElementById('panel-overview').dataset.drawn") == "1"
     assert page.js("return performance.getEntriesByName('pairbook-charts-drawn').length") == 1
@@ -81,6 +81,33 @@ def test_overview_candles_are_the_stored_bars(page, server):
     assert rows == math.ceil(1440 / points), "the chart holds the decimated bars the API sent"
     last_close = page.js("const d = window.pairbook.tabs.overview.legs[0].candles.data; return d[d.length - 1][4]")
     assert last_close == api["c"][-1]
+
+
+def test_overview_spread_and_z_are_pairbook_analyze_and_follow_the_window(page, server):
+    """The Overview's spread and z-score panes hold the analysis' series; a new window redraws them (not the
+    candles), a new threshold only redraws the z pane."""
+    page.open(f"tab=overview&{PAIR_QUERY}")
+    overview = "window.pairbook.tabs.overview"
+    cli = analyze(server.db)
+    last = lambda chart: page.js(f"const d = {overview}.{chart}.data; return d[d.length - 1]")
+    assert last("spread")[1] == pytest.approx(cli["series"]["spread"][-1], rel=1e-12)
+    assert last("spread")[2] == pytest.approx(cli["series"]["spreadMean"][-1], rel=1e-12)
+    assert last("z")[1] == pytest.approx(cli["series"]["zScore"][-1], rel=1e-12)
+    assert "OLS β" in page.js("return document.getElementById('meta-ov-spread').textContent")
+    page.js(f"window.__candles = {overview}.legs[0].candles.graph")
+    bars_requests = lambda: page.js("return performance.getEntriesByType('resource').filter((e) => e.name.includes('/api/bars')).length")
+    before = bars_requests()
+    redraws = page.redraws()
+    type_number(page, "ctl-window", 120)
+    page.wait_redraws(redraws + 1)
+    wider = analyze(server.db, window=120)
+    assert last("z")[1] == pytest.approx(wider["series"]["zScore"][-1], rel=1e-12)
+    assert "over 120 bars" in page.js("return document.getElementById('meta-ov-spread').textContent")
+    assert bars_requests() == before, "a window change must not reload the candles"
+    assert page.js(f"return {overview}.legs[0].candles.graph === window.__candles"), "the candles were re-created"
+    type_number(page, "ctl-z", 1.5)
+    page.wait(lambda d: "±1.5σ" in page.js("return document.getElementById('meta-ov-z').textContent"), 10, "threshold not shown")
+    assert page.severe_logs() == []
 
 
 def test_analytics_draws_and_statistics_equal_pairbook_analyze(page, server, shots):

@@ -5,12 +5,10 @@ import { getJSON, isAbort, url } from './api.js';
 import { COLORS, lineChart, PaneGroup } from './charts.js';
 import { debounce, el, showError } from './dom.js';
 import { fmtDuration, fmtNumber, fmtStat, fmtTime } from './format.js';
+import { spreadChart, spreadRows, thresholdText, zRows, zScoreChart } from './pairpanes.js';
 import { rangeParams } from './state.js';
 
 /** Sets a statistic's text; `raw` (full precision) goes to data-value for tests and copy-paste. */
-/** A plotter that draws nothing. */
-const noLine = () => {};
-
 const text = (id, value, title, raw) => {
   const node = document.getElementById(id);
   node.textContent = value;
@@ -40,30 +38,8 @@ export class Analytics {
     };
     const value = (g, r, c, digits) => fmtStat(g.getValue(r, c), digits);
 
-    this.spread = lineChart(document.getElementById('chart-spread'), readout('chart-spread'), {
-      labels: ['time', 'spread', 'mean', '+1σ', '−1σ', '+2σ', '−2σ'],
-      colors: [COLORS.line, COLORS.mean, COLORS.bandEdge, COLORS.bandEdge, COLORS.bandEdge, COLORS.bandEdge],
-      // Solid lines only (dashes cost ~20 ms a draw here); the band edges are not stroked: the fills show them,
-      // and as series they still count for the y range and the readout.
-      series: {
-        mean: { strokeWidth: 1 },
-        '+1σ': { plotter: noLine }, '−1σ': { plotter: noLine },
-        '+2σ': { plotter: noLine }, '−2σ': { plotter: noLine },
-      },
-      bands: [{ upper: '+2σ', lower: '−2σ', fill: COLORS.band2 }, { upper: '+1σ', lower: '−1σ', fill: COLORS.band1 }],
-      format: (g, r) => `${fmtTime(g.getValue(r, 0))}  spread ${value(g, r, 1, 6)}  mean ${value(g, r, 2, 6)}`,
-    });
-    this.z = lineChart(document.getElementById('chart-z'), readout('chart-z'), {
-      labels: ['time', 'z'],
-      colors: [COLORS.line2],
-      hlines: () => [
-        { y: 0, color: COLORS.zero },
-        { y: this.view?.z, color: COLORS.threshold, dash: [6, 4] },
-        { y: -(this.view?.z ?? NaN), color: COLORS.threshold, dash: [6, 4] },
-      ],
-      breach: () => ({ series: 'z', threshold: this.view?.z }),
-      format: (g, r) => `${fmtTime(g.getValue(r, 0))}  z ${fmtNumber(g.getValue(r, 1), 2)} σ`,
-    });
+    this.spread = spreadChart(document.getElementById('chart-spread'), readout('chart-spread'), { bands: true });
+    this.z = zScoreChart(document.getElementById('chart-z'), readout('chart-z'), () => this.view?.z);
     this.corr = lineChart(document.getElementById('chart-corr'), readout('chart-corr'), {
       labels: ['time', 'prices', 'log returns'],
       colors: [COLORS.line, COLORS.line2],
@@ -152,18 +128,14 @@ export class Analytics {
     const s = a.series;
     const n = s.timestamps.length;
     const staticBeta = a.hedge?.slope ?? null;
-    const spread = new Array(n); const z = new Array(n); const corr = new Array(n); const beta = new Array(n);
+    const corr = new Array(n); const beta = new Array(n);
     for (let i = 0; i < n; i++) {
       const t = s.timestamps[i];
-      const m = s.spreadMean[i]; const sd = s.spreadStandardDeviation[i];
-      const ok = m != null && sd != null;
-      spread[i] = [t, s.spread[i], m, ok ? m + sd : null, ok ? m - sd : null, ok ? m + 2 * sd : null, ok ? m - 2 * sd : null];
-      z[i] = [t, s.zScore[i]];
       corr[i] = [t, s.priceCorrelation[i], s.returnCorrelation[i]];
       beta[i] = [t, s.hedgeRatio[i], staticBeta];
     }
-    this.spread.update(spread, { resetZoom });
-    this.z.update(z, { resetZoom });
+    this.spread.update(spreadRows(s, { bands: true }), { resetZoom });
+    this.z.update(zRows(s), { resetZoom });
     this.corr.update(corr, { resetZoom });
     this.beta.update(beta, { resetZoom });
     this.group.link();
@@ -191,11 +163,7 @@ export class Analytics {
   }
 
   updateThresholdMeta() {
-    const z = this.view?.z;
-    const breaches = this.z.data.filter((r) => r[1] != null && Math.abs(r[1]) > z).length;
-    const bucket = this.analysis?.bucket || 1;
-    const what = bucket > 2 ? 'points' : 'bars'; // up to two bars a point, the rows are the bars themselves
-    document.getElementById('meta-z').textContent = `thresholds ±${fmtNumber(z, 1)}σ · ${breaches} ${what} beyond`;
+    document.getElementById('meta-z').textContent = thresholdText(this.z.data, this.view?.z, this.analysis?.bucket);
   }
 
   renderStats(a) {

@@ -113,9 +113,11 @@ function ensureShown(tab, reason) {
     return;
   }
   if (module.drawnKey !== module.key(view) || module.dirty || ALWAYS_RELOAD.has(tab)) {
+    const force = module.dirty === true;
     module.dirty = false;
-    module.load(view, reason);
+    module.load(view, reason, { force });
   } else {
+    if (module.setThreshold && module.view && module.view.z !== view.z) module.setThreshold(view); // changed on another tab
     module.resize?.();
     if (!hasDrawn()) ctx.drawn(reason);
   }
@@ -166,7 +168,7 @@ function syncControls() {
     $('ctl-to').value = fmtTime(view.to);
   }
   const range = fixed ? `${fmtTime(view.from)} → ${fmtTime(view.to)}` : `last ${view.lookback}`;
-  const analytics = view.tab === 'analytics' || view.tab === 'export' ? ` · w ${view.window} · ±${view.z}σ · ${view.hedge.toUpperCase()}` : '';
+  const analytics = view.tab !== 'alerts' ? ` · w ${view.window} · ±${view.z}σ · ${view.hedge.toUpperCase()}` : '';
   $('controls-summary').textContent = `${view.base}/${view.quote} · ${view.timeframe} · ${range}${analytics}`;
   document.title = `${view.base}/${view.quote} ${view.timeframe} · ${view.tab} · pairbook`;
   $('ctl-window').value = String(view.window);
@@ -196,13 +198,12 @@ function changeView(patch, { redrawOnly = false } = {}) {
   saveView(view);
   syncControls();
   stream.watch([view.base, view.quote], view.timeframe);
-  const tab = view.tab;
-  if (redrawOnly && tab === 'analytics' && tabs.analytics.drawnKey === tabs.analytics.key(view)) {
-    tabs.analytics.setThreshold(view);
+  const module = tabs[view.tab];
+  if (redrawOnly && module.setThreshold && module.drawnKey === module.key(view)) {
+    module.setThreshold(view);
     ctx.drawn('control');
     return;
   }
-  const module = tabs[tab];
   if (module.drawnKey !== module.key(view) || ALWAYS_RELOAD.has(tab)) module.load(view, 'control');
   else ctx.drawn('control');
 }

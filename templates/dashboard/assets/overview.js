@@ -1,10 +1,11 @@
-// Overview tab: candles and volume of both legs in four linked panes, and a card per symbol
-// (last price, 24 h change, trade rate, freshness, connection).
+// Overview tab: candles and volume of both legs, the pair's spread and z-score, in six linked panes, and a
+// card per symbol (last price, 24 h change, trade rate, freshness, connection).
 
 import { getJSON, isAbort } from './api.js';
 import { barRows, barVolumeRow, candleChart, digitsFor, PaneGroup, volumeChart } from './charts.js';
-import { el, showError } from './dom.js';
+import { debounce, el, showError } from './dom.js';
 import { fmtAgo, fmtNumber, fmtPercent, fmtStat, fmtTime } from './format.js';
+import { OVERVIEW_SERIES, spreadChart, spreadRows, thresholdText, zRows, zScoreChart } from './pairpanes.js';
 import { rangeParams } from './state.js';
 
 const CONNECTION_TEXT = { connected: 'connected', disconnected: 'disconnected', 'not collecting': 'not collecting' };
@@ -30,7 +31,22 @@ export class Overview {
         volume: volumeChart(document.getElementById(`chart-${role}-volume`), volumeReadout),
       };
     });
-    this.group = new PaneGroup(this.legs.flatMap((leg) => [leg.candles, leg.volume]));
+    const readout = (element) => {
+      const node = el('span', { class: 'chart-meta readout', dataset: { testid: `readout-${element.id}` } });
+      element.previousElementSibling.append(node);
+      return node;
+    };
+    const spreadElement = document.getElementById('chart-ov-spread');
+    const zElement = document.getElementById('chart-ov-z');
+    this.spread = spreadChart(spreadElement, readout(spreadElement), { bands: false });
+    this.z = zScoreChart(zElement, readout(zElement), () => this.view?.z);
+    this.pairError = document.getElementById('overview-pair-error');
+    this.pair = null; // the /api/pair answer shown
+    this.pairKey = null;
+    this.group = new PaneGroup([...this.legs.flatMap((leg) => [leg.candles, leg.volume]), this.spread, this.z]);
+    this.refreshPairSoon = debounce(() => {
+      if (this.view) this.loadPair(this.view, this.ctx.latest.signal('overview-pair'), 'overview-pair').catch(() => {});
+    }, 400);
     this.drawnKey = null;
     this.view = null;
     this.stats = new Map(); // symbol → latest overview item
@@ -38,43 +54,39 @@ export class Overview {
     this.frame = null;
   }
 
-  key(view) {
+  /** The view fields the candles depend on. */
+  barsKey(view) {
     return JSON.stringify([view.base, view.quote, view.timeframe, view.lookback, view.from, view.to]);
   }
 
-  /** Loads and draws the selection; `reason` is 'initial', 'control', 'tab' or 'live'. */
-  async load(view, reason) {
-    if (this.swapLegs(view)) {
-      this.ctx.drawn(reason);
-      return;
-    }
+  /** The view fields that need new answers (the z threshold only redraws). */
+  key(view) {
+    return JSON.stringify([this.barsKey(view), view.window, view.hedge]);
+  }
+
+  /**
+   * Loads and draws the selection; `reason` is 'initial', 'control', 'tab' or 'live'. The candles draw as soon
+   * as their bars arrive; the spread and z-score panes when /api/pair answers (asked for at the same time); the
+   * symbol cards last. A change of window or hedge method reloads only the spread and z-score.
+   */
+  async load(view, reason, { force = false } = {}) {
+    const barsDrawn = !force && this.drawnBarsKey === this.barsKey(view);
+    const swapped = !barsDrawn && this.swapLegs(view);
     this.view = view;
     const key = this.key(view);
     this.loadingKey = key;
     const signal = this.ctx.latest.signal('overview');
-    const points = this.ctx.pointsFor(this.legs[0].candles.element);
-    const range = rangeParams(view);
-    // The cards' status is asked for at the same time but does not hold the charts back.
-    const status = getJSON('/api/overview', { symbols: `${view.base},${view.quote}` }, { signal });
-    status.catch(() => {}); // awaited below, after the charts; a failure must not go unhandled meanwhile
+    this.ctx.latest.signal('overview-pair'); // a live refresh on its way is for an older selection
+    const pair = this.loadPair(view, signal);
+    pair.catch(() => {}); // awaited below; an abort meanwhile must not go unhandled
     try {
-      const [base, quote] = await Promise.all([
-        getJSON('/api/bars', { symbol: view.base, timeframe: view.timeframe, ...range, points }, { signal }),
-        getJSON('/api/bars', { symbol: view.quote, timeframe: view.timeframe, ...range, points }, { signal }),
-      ]);
-      showError(this.error, null);
-      this.draw([base, quote], this.drawnKey !== key);
-      this.renderCards({ symbols: [] });
-      this.ctx.setRange(base);
+      if (!barsDrawn && !swapped) await this.loadBars(view, signal);
+      await pair;
+      if (signal.aborted) return;
       this.drawnKey = key;
       this.failedKey = null;
       this.panel.dataset.drawn = '1';
       this.ctx.drawn(reason);
-      try {
-        this.renderCards(await status);
-      } catch (error) {
-        if (!isAbort(error)) showError(this.error, `Could not read the status of ${view.base} and ${view.quote}: ${error.message}`);
-      }
     } catch (error) {
       if (isAbort(error)) return;
       this.failedKey = key;
@@ -84,6 +96,72 @@ export class Overview {
       this.ctx.latest.done('overview', signal);
       if (this.loadingKey === key && signal.aborted === false) this.loadingKey = null;
     }
+  }
+
+  /** Both legs' bars (and the cards' status, which does not hold the charts back). */
+  async loadBars(view, signal) {
+    const points = this.ctx.pointsFor(this.legs[0].candles.element);
+    const range = rangeParams(view);
+    const status = getJSON('/api/overview', { symbols: `${view.base},${view.quote}` }, { signal });
+    status.catch(() => {}); // awaited below, after the charts; a failure must not go unhandled meanwhile
+    const [base, quote] = await Promise.all([
+      getJSON('/api/bars', { symbol: view.base, timeframe: view.timeframe, ...range, points }, { signal }),
+      getJSON('/api/bars', { symbol: view.quote, timeframe: view.timeframe, ...range, points }, { signal }),
+    ]);
+    showError(this.error, null);
+    this.draw([base, quote], this.drawnBarsKey !== this.barsKey(view));
+    this.renderCards({ symbols: [] });
+    this.ctx.setRange(base);
+    this.drawnBarsKey = this.barsKey(view);
+    status.then((answer) => this.renderCards(answer), (error) => {
+      if (!isAbort(error)) showError(this.error, `Could not read the status of ${view.base} and ${view.quote}: ${error.message}`);
+    });
+  }
+
+  /**
+   * The spread (and mean) and z-score panes of the view's pair, window and hedge method. Never rejects but for an
+   * abort: an analysis that fails (too few bars for the window, …) empties the two panes and says why in their
+   * card; the candles stay. `done` names the Latest key to release afterwards (a live refresh's).
+   */
+  async loadPair(view, signal, done = null) {
+    const key = this.key(view);
+    try {
+      const a = await getJSON('/api/pair', {
+        pair: `${view.base}/${view.quote}`, timeframe: view.timeframe, window: view.window, hedge: view.hedge,
+        ...rangeParams(view), points: this.ctx.pointsFor(this.spread.element), series: OVERVIEW_SERIES,
+      }, { signal });
+      const resetZoom = this.pairKey !== key;
+      this.pair = a;
+      this.pairKey = key;
+      this.spread.update(spreadRows(a.series, { bands: false }), { resetZoom });
+      this.z.update(zRows(a.series), { resetZoom });
+      this.group.link();
+      document.getElementById('ov-spread-unit').textContent = `${a.base} − β·${a.quote}, USDT`;
+      document.getElementById('meta-ov-spread').textContent =
+        `${(a.options?.hedge || 'ols').toUpperCase()} β ${fmtStat(a.hedge?.slope, 5)} · rolling mean over ${a.options?.window} bars`;
+      this.updateThresholdMeta();
+      showError(this.pairError, null);
+    } catch (error) {
+      if (isAbort(error)) throw error;
+      this.pair = null;
+      this.pairKey = null;
+      this.spread.update([]);
+      this.z.update([]);
+      showError(this.pairError, `No spread for ${view.base}/${view.quote} ${view.timeframe}, window ${view.window}: ${error.message}`);
+    } finally {
+      if (done) this.ctx.latest.done(done, signal);
+    }
+  }
+
+  /** A new z threshold: redraw the z pane only (no request). */
+  setThreshold(view) {
+    this.view = view;
+    this.z.graph?.updateOptions({});
+    this.updateThresholdMeta();
+  }
+
+  updateThresholdMeta() {
+    document.getElementById('meta-ov-z').textContent = thresholdText(this.z.data, this.view?.z, this.pair?.bucket);
   }
 
   draw(series, resetZoom) {
@@ -116,18 +194,15 @@ export class Overview {
   swapLegs(view) {
     const drawn = this.view;
     const [base, quote] = this.legs;
-    if (!drawn || this.drawnKey !== this.key(drawn) || !base.bars || !quote.bars) return false;
-    if (this.key({ ...drawn, base: drawn.quote, quote: drawn.base }) !== this.key(view)) return false;
+    if (!drawn || this.drawnBarsKey !== this.barsKey(drawn) || !base.bars || !quote.bars) return false;
+    if (this.barsKey({ ...drawn, base: drawn.quote, quote: drawn.base }) !== this.barsKey(view)) return false;
     if (base.symbol !== view.quote || quote.symbol !== view.base) return false;
-    this.ctx.latest.signal('overview'); // a load still on its way is for an older selection
-    this.loadingKey = null;
     const state = (leg) => ({ bars: leg.bars, bucket: leg.bucket, last: leg.last, candles: leg.candles.data, volume: leg.volume.data });
     const [was0, was1] = [state(base), state(quote)];
     this.drawLeg(base, was1, true);
     this.drawLeg(quote, was0, true);
     this.group.link();
-    this.view = view;
-    this.drawnKey = this.key(view);
+    this.drawnBarsKey = this.barsKey(view);
     this.renderCards({ symbols: [] });
     this.ctx.setRange(base.bars);
     return true;
@@ -140,6 +215,7 @@ export class Overview {
     const view = this.view;
     if (!view || bar.timeframe !== view.timeframe) return;
     if (view.to != null && bar.t >= view.to) return;
+    if (bar.closed && view.to == null && (bar.symbol === view.base || bar.symbol === view.quote)) this.refreshPairSoon();
     this.pending.set(bar.symbol, bar);
     if (!this.frame) this.frame = requestAnimationFrame(() => this.flush());
   }
