@@ -35,7 +35,7 @@ public struct Pair: Sendable, Hashable, Codable, CustomStringConvertible {
     public var symbols: [Symbol] { [base, quote] }
 
     public init(from decoder: any Decoder) throws {
-        try self.init(parsing: try decoder.singleValueContainer().decode(String.self))
+        self = try decoder.singleValueContainer().decodeParsed { try Self(parsing: $0) }
     }
 
     public func encode(to encoder: any Encoder) throws {

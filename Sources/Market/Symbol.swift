@@ -32,7 +32,7 @@ public struct Symbol: Sendable, Hashable, Comparable, Codable, CustomStringConve
     public static func < (lhs: Symbol, rhs: Symbol) -> Bool { lhs.name < rhs.name }
 
     public init(from decoder: any Decoder) throws {
-        try self.init(parsing: try decoder.singleValueContainer().decode(String.self))
+        self = try decoder.singleValueContainer().decodeParsed { try Self(parsing: $0) }
     }
 
     public func encode(to encoder: any Encoder) throws {

@@ -49,8 +49,8 @@ public struct TimeSpan: Sendable, Hashable, Comparable, Codable, CustomStringCon
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
-        if let text = try? container.decode(String.self) {
-            try self.init(parsing: text)
+        if (try? container.decode(String.self)) != nil {
+            self = try container.decodeParsed { try Self(parsing: $0) }
         } else {
             self.init(milliseconds: try container.decode(Int64.self))
         }

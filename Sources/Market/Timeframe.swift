@@ -72,7 +72,7 @@ public struct Timeframe: Sendable, Hashable, Comparable, Codable, CustomStringCo
     public static func < (lhs: Timeframe, rhs: Timeframe) -> Bool { lhs.milliseconds < rhs.milliseconds }
 
     public init(from decoder: any Decoder) throws {
-        try self.init(parsing: try decoder.singleValueContainer().decode(String.self))
+        self = try decoder.singleValueContainer().decodeParsed { try Self(parsing: $0) }
     }
 
     public func encode(to encoder: any Encoder) throws {

@@ -72,6 +72,9 @@ struct AlertsAPITests {
             (#"{"name":"x","metric":"z_score","condition":">","treshold":2,"pair":"BTCUSDT/ETHUSDT"}"#, "treshold"),
             (#"{"name":"x","metric":"z_score","condition":">","threshold":2,"pair":"BTCUSDT/ETHUSDT","window":1}"#, "window"),
             (#"{"name":"x","metric":"z_score","condition":">","threshold":2,"pair":"BTCUSDT"}"#, "pair"),
+            (#"{"name":"x","metric":"z_score","condition":">","threshold":2,"pair":"BTCUSDT/ETHUSDT","for":"-5m"}"#, "for: invalid duration '-5m'"),
+            (#"{"name":"x","metric":"z_score","condition":">","threshold":2,"pair":"BTCUSDT/ETHUSDT","cooldown":"soon"}"#, "cooldown: invalid duration 'soon'"),
+            (#"{"name":"x","metric":"z_score","condition":">","threshold":2,"pair":"BTCUSDT/ETHUSDT","timeframe":"7x"}"#, "timeframe: "),
             (#"[1,2]"#, "JSON object"),
             (#"not json"#, "JSON object"),
           ])
