@@ -39,9 +39,9 @@ import Testing
         let templates = SharedData.packageRoot.appendingPathComponent("templates/dashboard")
         let page = try String(contentsOf: templates.appendingPathComponent("index.mustache"), encoding: .utf8)
         let preloaded = Set(page.matches(of: /<link rel="modulepreload" href="\/assets\/([a-z]+\.js)">/).map { String($0.output.1) })
-        // Every module reachable from app.js through `import … from './x.js'`.
+        // Every module reachable from app.js (and boot.js) through `import … from './x.js'`.
         var reachable: Set<String> = []
-        var queue = ["app.js"]
+        var queue = ["app.js", "boot.js"]
         while let file = queue.popLast() {
             let source = try String(contentsOf: templates.appendingPathComponent("assets/" + file), encoding: .utf8)
             for match in source.matches(of: /from '\.\/([a-z]+\.js)'/) where reachable.insert(String(match.output.1)).inserted {

@@ -60,6 +60,11 @@ def test_overview_draws_candles_volume_and_cards(page, shots):
         assert page.canvases(chart) >= 2, f"{chart} has no dygraphs canvas"
     assert page.js("return document.getElementById('panel-overview').dataset.drawn") == "1"
     assert page.js("return performance.getEntriesByName('pairbook-charts-drawn').length") == 1
+    # boot.js asked for the charts' data early, with the very URLs the tab then used: one request each.
+    data = page.js("return performance.getEntriesByType('resource').map((e) => e.name)"
+                   ".filter((n) => n.includes('/api/bars') || n.includes('/api/pair'))")
+    assert len(data) == 3, f"early and late requests differ: {data}"
+    assert page.js("return performance.getEntriesByName('pairbook-early-requests').length") == 1
     assert page.js("return document.getElementById('title-base').textContent") == "BTCUSDT · 1m"
     cards = page.all_by_testid("card-BTCUSDT") + page.all_by_testid("card-ETHUSDT")
     assert len(cards) == 2
@@ -89,10 +94,15 @@ def test_overview_spread_and_z_are_pairbook_analyze_and_follow_the_window(page, 
     page.open(f"tab=overview&{PAIR_QUERY}")
     overview = "window.pairbook.tabs.overview"
     cli = analyze(server.db)
-    last = lambda chart: page.js(f"const d = {overview}.{chart}.data; return d[d.length - 1]")
-    assert last("spread")[1] == pytest.approx(cli["series"]["spread"][-1], rel=1e-12)
-    assert last("spread")[2] == pytest.approx(cli["series"]["spreadMean"][-1], rel=1e-12)
-    assert last("z")[1] == pytest.approx(cli["series"]["zScore"][-1], rel=1e-12)
+    latest = lambda: page.js(f"return {overview}.pair.latest")
+    extreme = lambda chart, column, fn: page.js(
+        f"return Math.{fn}(...{overview}.{chart}.data.map((r) => r[{column}]).filter((v) => v != null))")
+    # The panes hold the thinned series (each bucket's min and max): the same extremes, the same newest values.
+    assert latest()["spread"] == pytest.approx(cli["series"]["spread"][-1], rel=1e-12)
+    assert latest()["zScore"] == pytest.approx(cli["series"]["zScore"][-1], rel=1e-12)
+    assert extreme("z", 1, "max") == pytest.approx(max(z for z in cli["series"]["zScore"] if z is not None), rel=1e-12)
+    assert extreme("spread", 1, "min") == pytest.approx(min(cli["series"]["spread"]), rel=1e-12)
+    assert extreme("spread", 2, "max") == pytest.approx(max(m for m in cli["series"]["spreadMean"] if m is not None), rel=1e-12)
     assert "OLS β" in page.js("return document.getElementById('meta-ov-spread').textContent")
     page.js(f"window.__candles = {overview}.legs[0].candles.graph")
     bars_requests = lambda: page.js("return performance.getEntriesByType('resource').filter((e) => e.name.includes('/api/bars')).length")
@@ -101,7 +111,8 @@ def test_overview_spread_and_z_are_pairbook_analyze_and_follow_the_window(page, 
     type_number(page, "ctl-window", 120)
     page.wait_redraws(redraws + 1)
     wider = analyze(server.db, window=120)
-    assert last("z")[1] == pytest.approx(wider["series"]["zScore"][-1], rel=1e-12)
+    assert latest()["zScore"] == pytest.approx(wider["series"]["zScore"][-1], rel=1e-12)
+    assert extreme("z", 1, "min") == pytest.approx(min(z for z in wider["series"]["zScore"] if z is not None), rel=1e-12)
     assert "over 120 bars" in page.js("return document.getElementById('meta-ov-spread').textContent")
     assert bars_requests() == before, "a window change must not reload the candles"
     assert page.js(f"return {overview}.legs[0].candles.graph === window.__candles"), "the candles were re-created"

@@ -6,6 +6,7 @@ import { COLORS, lineChart, PaneGroup } from './charts.js';
 import { debounce, el, showError } from './dom.js';
 import { fmtDuration, fmtNumber, fmtStat, fmtTime } from './format.js';
 import { spreadChart, spreadRows, thresholdText, zRows, zScoreChart } from './pairpanes.js';
+import { analyticsRequest } from './requests.js';
 import { rangeParams } from './state.js';
 
 /** Sets a statistic's text; `raw` (full precision) goes to data-value for tests and copy-paste. */
@@ -90,12 +91,9 @@ export class Analytics {
     const key = this.key(view);
     this.loadingKey = key;
     const signal = this.ctx.latest.signal('analytics');
-    const points = this.ctx.pointsFor(this.spread.element);
     const range = rangeParams(view);
     try {
-      const a = await getJSON('/api/pair', {
-        pair: `${view.base}/${view.quote}`, timeframe: view.timeframe, window: view.window, hedge: view.hedge, ...range, points,
-      }, { signal });
+      const a = await getJSON(...analyticsRequest(view), { signal });
       showError(this.error, null);
       this.analysis = a;
       this.draw(a, this.drawnKey !== key);

@@ -31,9 +31,26 @@ async function failure(response) {
   return new ApiError(response.status, reason);
 }
 
-/** GET a JSON document. */
+/** GETs started before their page asked (boot.js), by URL; each is taken once. */
+const early = new Map();
+
+/** Starts GET `path` now, for a getJSON of the same URL to take later (no signal: it is not aborted). */
+export function prefetch(path, params = {}) {
+  const u = url(path, params);
+  if (early.has(u)) return;
+  const response = fetch(u, { headers: { Accept: 'application/json' } });
+  response.catch(() => {}); // a failure is seen (and fetched again) by the getJSON that takes it
+  early.set(u, response);
+}
+
+/** GET a JSON document (the prefetched answer when one for the same URL is on its way). */
 export async function getJSON(path, params = {}, { signal } = {}) {
-  const response = await fetch(url(path, params), { signal, headers: { Accept: 'application/json' } });
+  const u = url(path, params);
+  const started = early.get(u);
+  early.delete(u);
+  let response = started ? await started.catch(() => null) : null;
+  signal?.throwIfAborted();
+  if (!response) response = await fetch(u, { signal, headers: { Accept: 'application/json' } });
   if (!response.ok) throw await failure(response);
   return response.json();
 }

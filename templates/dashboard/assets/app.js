@@ -1,5 +1,6 @@
 // The dashboard's entry point: composes the controls, the four tabs and the live stream, keeps the
 // view in the URL, and sets the performance marks that tests and benchmarks read:
+//   pairbook-early-requests when boot.js has started the first view's requests
 //   pairbook-charts-drawn   once per navigation, when the first tab has drawn (also body[data-drawn="1"])
 //   pairbook-control-changed / pairbook-redrawn   around every redraw caused by a control
 //                           (also the measure pairbook-redraw and body[data-redraws] counting them)
@@ -7,7 +8,7 @@
 import { getJSON, isAbort, Latest } from './api.js';
 import { Alerts } from './alerts.js';
 import { Analytics } from './analytics.js';
-import { debounce, el, showError } from './dom.js';
+import { debounce, el, showError, showPanel } from './dom.js';
 import { LiveStream } from './events.js';
 import { Exports } from './export.js';
 import { fmtNumber, fmtTime } from './format.js';
@@ -25,14 +26,6 @@ const latest = new Latest();
 const ctx = {
   latest,
   view: () => view,
-  /**
-   * The `points` to ask for: one per CSS pixel of the chart. That is two values per pixel either way: a
-   * decimated candle keeps its bucket's high and low, and /api/pair sends two rows (min and max) per point.
-   */
-  pointsFor(element) {
-    const width = element.clientWidth || document.querySelector('main').clientWidth || window.innerWidth;
-    return Math.max(100, Math.min(4000, Math.round(width)));
-  },
   timeframeMs: (tf) => spanMs(tf) ?? 60_000,
   timeframes: () => timeframesOf(view.base, view.quote),
   symbols: () => (catalog?.symbols || []).map((s) => s.symbol),
@@ -300,12 +293,9 @@ window.pairbook = Object.freeze({ tabs, stream, view: () => view });
 // MARK: - Start
 
 async function start() {
-  document.body.dataset.tab = view.tab;
+  showPanel(view.tab);
   // A link names the pair: draw it while the symbol list loads (one round trip less before the charts).
-  if (view.base && view.quote && (view.tab === 'overview' || view.tab === 'analytics')) {
-    for (const name of TABS) $(`panel-${name}`).hidden = name !== view.tab;
-    tabs[view.tab].load(view, 'link');
-  }
+  if (view.base && view.quote && (view.tab === 'overview' || view.tab === 'analytics')) tabs[view.tab].load(view, 'link');
   try {
     catalog = await getJSON('/api/symbols');
   } catch (error) {

@@ -21,6 +21,12 @@ export function el(tag, props = {}, ...children) {
   return node;
 }
 
+/** Shows `tab`'s panel and hides the other tabs' (body[data-tab] follows). */
+export function showPanel(tab) {
+  document.body.dataset.tab = tab;
+  for (const panel of document.querySelectorAll('section.panel[role="tabpanel"]')) panel.hidden = panel.id !== `panel-${tab}`;
+}
+
 /** Shows a one line problem in a panel's error slot (or hides it with null). */
 export function showError(slot, error) {
   if (!slot) return;

@@ -5,8 +5,8 @@ import { getJSON, isAbort } from './api.js';
 import { barRows, barVolumeRow, candleChart, digitsFor, PaneGroup, volumeChart } from './charts.js';
 import { debounce, el, showError } from './dom.js';
 import { fmtAgo, fmtNumber, fmtPercent, fmtStat, fmtTime } from './format.js';
-import { OVERVIEW_SERIES, spreadChart, spreadRows, thresholdText, zRows, zScoreChart } from './pairpanes.js';
-import { rangeParams } from './state.js';
+import { spreadChart, spreadRows, thresholdText, zRows, zScoreChart } from './pairpanes.js';
+import { barsRequest, overviewPairRequest, statusRequest } from './requests.js';
 
 const CONNECTION_TEXT = { connected: 'connected', disconnected: 'disconnected', 'not collecting': 'not collecting' };
 
@@ -100,14 +100,10 @@ export class Overview {
 
   /** Both legs' bars (and the cards' status, which does not hold the charts back). */
   async loadBars(view, signal) {
-    const points = this.ctx.pointsFor(this.legs[0].candles.element);
-    const range = rangeParams(view);
-    const status = getJSON('/api/overview', { symbols: `${view.base},${view.quote}` }, { signal });
+    const status = getJSON(...statusRequest(view), { signal });
     status.catch(() => {}); // awaited below, after the charts; a failure must not go unhandled meanwhile
-    const [base, quote] = await Promise.all([
-      getJSON('/api/bars', { symbol: view.base, timeframe: view.timeframe, ...range, points }, { signal }),
-      getJSON('/api/bars', { symbol: view.quote, timeframe: view.timeframe, ...range, points }, { signal }),
-    ]);
+    const [base, quote] = await Promise.all(this.legs.map((leg, i) =>
+      getJSON(...barsRequest(view, i === 0 ? view.base : view.quote, leg.candles.element), { signal })));
     showError(this.error, null);
     this.draw([base, quote], this.drawnBarsKey !== this.barsKey(view));
     this.renderCards({ symbols: [] });
@@ -126,10 +122,7 @@ export class Overview {
   async loadPair(view, signal, done = null) {
     const key = this.key(view);
     try {
-      const a = await getJSON('/api/pair', {
-        pair: `${view.base}/${view.quote}`, timeframe: view.timeframe, window: view.window, hedge: view.hedge,
-        ...rangeParams(view), points: this.ctx.pointsFor(this.spread.element), series: OVERVIEW_SERIES,
-      }, { signal });
+      const a = await getJSON(...overviewPairRequest(view), { signal });
       const resetZoom = this.pairKey !== key;
       this.pair = a;
       this.pairKey = key;

@@ -9,9 +9,6 @@ const noLine = () => {};
 
 const value = (g, r, c, digits) => fmtStat(g.getValue(r, c), digits);
 
-/** The series an Overview asks /api/pair for (the Analytics tab takes them all). */
-export const OVERVIEW_SERIES = 'spread,spreadMean,zScore';
-
 /**
  * The spread pane: spread and its rolling mean, and with `bands` the ±1σ and ±2σ bands around the mean.
  * Rows come from spreadRows with the same `bands`.
