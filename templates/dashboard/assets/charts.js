@@ -378,9 +378,12 @@ export function lineChart(element, readout, spec) {
     format: spec.format,
     options: {
       colors: spec.colors,
-      strokeWidth: 1.4,
+      // 1 px: Skia draws it as a hairline. Any wider and it strokes every join: a z-score of a day of 1 s bars
+      // (1,300 zigzag rows) took 60 ms a draw at 1.4 px against 2 ms at 1 px.
+      strokeWidth: 1,
       connectSeparatedPoints: false,
       series: spec.series || {},
+      axes: spec.axes || {},
       valueRange: spec.valueRange,
       underlayCallback: (ctx, area, g) => drawUnderlay(ctx, area, g, spec, chart.data),
     },
@@ -450,10 +453,15 @@ function lowerBound(rows, x) {
   return lo;
 }
 
-/** Fills the area between two curves over rows [first, last), breaking at nulls. */
+/**
+ * Fills the area between two curves over rows [first, last), breaking at nulls. Where the curves meet (a
+ * breach's clamped z at its threshold, most of the time) the fill has nothing to add: the polygons break
+ * there too, so a z-score's breaches are a few small polygons instead of one of every row.
+ */
 function fillBetween(ctx, g, rows, first, last, upper, lower, fill) {
   ctx.fillStyle = fill;
   let run = [];
+  let meeting = null; // the last point where the curves met, where the next polygon starts
   const flush = () => {
     if (run.length > 1) {
       ctx.beginPath();
@@ -467,8 +475,15 @@ function fillBetween(ctx, g, rows, first, last, upper, lower, fill) {
   for (let i = first; i < last; i++) {
     const r = rows[i];
     const u = upper(r); const l = lower(r);
-    if (u == null || l == null || !Number.isFinite(u) || !Number.isFinite(l)) { flush(); continue; }
-    run.push([g.toDomXCoord(r[0]), g.toDomYCoord(u), g.toDomYCoord(l)]);
+    if (u == null || l == null || !Number.isFinite(u) || !Number.isFinite(l)) { flush(); meeting = null; continue; }
+    const point = [g.toDomXCoord(r[0]), g.toDomYCoord(u), g.toDomYCoord(l)];
+    if (u === l) {
+      if (run.length) { run.push(point); flush(); }
+      meeting = point;
+      continue;
+    }
+    if (!run.length && meeting) run.push(meeting);
+    run.push(point);
   }
   flush();
 }

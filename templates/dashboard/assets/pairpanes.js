@@ -46,6 +46,9 @@ export function zScoreChart(element, readout, threshold) {
       { y: -(threshold() ?? NaN), color: COLORS.threshold, dash: [6, 4] },
     ],
     breach: () => ({ series: 'z', threshold: threshold() }),
+    // Labels 20 px apart at least: at the usual 28, z of ±4.6 on a 150 px pane gets steps of 5, so a single
+    // label (0); now steps of 2.
+    axes: { y: { pixelsPerLabel: 20 } },
     format: (g, r) => `${fmtTime(g.getValue(r, 0))}  z ${fmtNumber(g.getValue(r, 1), 2)} σ`,
   });
 }
