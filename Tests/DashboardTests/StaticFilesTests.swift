@@ -34,6 +34,21 @@ import Testing
         }
     }
 
+    @Test("a bundle is its files one after the other, each ending in a new line; a missing part leaves it out")
+    func bundle() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pairbook-bundle-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let a = folder.appendingPathComponent("a.js").path, b = folder.appendingPathComponent("b.js").path
+        try Data("var a = 1; //# sourceMappingURL=a.js.map".utf8).write(to: URL(fileURLWithPath: a))
+        try Data("var b = a + 1;\n".utf8).write(to: URL(fileURLWithPath: b))
+        let entry = StaticFiles.Entry(route: "x/bundle.js", bundling: [a, b], cacheControl: "no-cache")
+        #expect(entry.contents() == Data("var a = 1; //# sourceMappingURL=a.js.map\nvar b = a + 1;\n".utf8))
+        let missing = StaticFiles.Entry(route: "x/broken.js", bundling: [a, folder.appendingPathComponent("gone.js").path], cacheControl: "no-cache")
+        #expect(missing.contents() == nil)
+        #expect(StaticFiles.Entry(route: "x/a.js", path: a, cacheControl: "no-cache").contents() == Data("var a = 1; //# sourceMappingURL=a.js.map".utf8))
+    }
+
     @Test("the page preloads every module the dashboard imports, so none is discovered one import level late")
     func everyImportPreloaded() throws {
         let templates = SharedData.packageRoot.appendingPathComponent("templates/dashboard")

@@ -7,12 +7,12 @@ import { showPanel } from './dom.js';
 import { firstRequests } from './requests.js';
 import { viewFromQuery } from './state.js';
 
-/** Resolves once the document is parsed (before deferred scripts run) and app.css applies. */
+/** Resolves once the document is parsed (before deferred scripts run) and the page's style sheet applies. */
 async function ready() {
   if (document.readyState === 'loading') {
     await new Promise((resolve) => document.addEventListener('readystatechange', resolve, { once: true }));
   }
-  const css = document.querySelector('link[rel="stylesheet"][href="/assets/app.css"]');
+  const css = document.querySelector('link[rel="stylesheet"][href="/assets/bundle.css"]');
   if (css && !css.sheet) await new Promise((resolve) => css.addEventListener('load', resolve, { once: true }));
 }
 
