@@ -153,6 +153,15 @@ def test_alerts_and_export_tabs_draw(page, shots):
     page.tab("export")
     assert page.all_by_testid("report-pair-overview"), "the pair-overview report is offered"
     page.screenshot(shots / "export-desktop.png")
+    # Controls on tabs that always reload (the pair on Alerts, the z threshold on Export) redraw them, without an error.
+    page.tab("alerts")
+    before = page.redraws()
+    page.by_testid("ctl-swap").click()
+    page.wait_redraws(before + 1)
+    page.tab("export")
+    type_number(page, "ctl-z", 1.5)
+    page.wait_redraws(before + 2)
+    assert "pair=ETHUSDT/BTCUSDT" in page.query() and "z=1.5" in page.query()
     assert page.severe_logs() == []
 
 

@@ -197,7 +197,7 @@ function changeView(patch, { redrawOnly = false } = {}) {
     ctx.drawn('control');
     return;
   }
-  if (module.drawnKey !== module.key(view) || ALWAYS_RELOAD.has(tab)) module.load(view, 'control');
+  if (module.drawnKey !== module.key(view) || ALWAYS_RELOAD.has(view.tab)) module.load(view, 'control');
   else ctx.drawn('control');
 }
 
