@@ -63,6 +63,8 @@ import Testing
                 queue.append(String(match.output.1))
             }
         }
+        // The tabs app.js imports later (`import('./alerts.js')`) are not preloaded, nor what only they import.
+        #expect(!reachable.contains("alerts.js") && !preloaded.contains("alerts.js") && !preloaded.contains("export.js"))
         #expect(reachable.count >= 10)
         #expect(reachable.subtracting(preloaded).sorted() == [], "imported but not preloaded")
         #expect(preloaded.subtracting(reachable).sorted() == [], "preloaded but never imported")

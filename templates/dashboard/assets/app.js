@@ -6,11 +6,9 @@
 //                           (also the measure pairbook-redraw and body[data-redraws] counting them)
 
 import { getJSON, isAbort, Latest } from './api.js';
-import { Alerts } from './alerts.js';
 import { Analytics } from './analytics.js';
 import { debounce, el, showError, showPanel } from './dom.js';
 import { LiveStream } from './events.js';
-import { Exports } from './export.js';
 import { fmtNumber, fmtTime } from './format.js';
 import { hasDrawn, markDrawn } from './marks.js';
 import { Overview } from './overview.js';
@@ -46,21 +44,47 @@ const ctx = {
     $('footer-range').textContent = `${view.base}/${view.quote} · ${bars.timeframe} · ${fmtTime(bars.from)} → ${fmtTime(bars.to)} UTC · ` +
       `${fmtNumber(bars.count, 0)} bars${bucket}`;
   },
-  drawn: (reason) => markDrawn(reason),
+  drawn(reason) {
+    markDrawn(reason);
+    tabModule('alerts'); // for its notices and count of firing rules, once the first charts are up
+  },
   failed(reason) {
     // 'link' is the early load of a linked pair: before the symbol list is in, the tab's next load reports.
     if (reason === 'live' || (reason === 'link' && !catalog)) return;
     document.body.dataset.failed = '1';
+    tabModule('alerts');
   },
   showTab: (tab) => showTab(tab),
 };
 
-const tabs = {
-  overview: new Overview(ctx),
-  analytics: new Analytics(ctx),
-  alerts: new Alerts(ctx),
-  export: new Exports(ctx),
+/**
+ * The tabs. Alerts and Export load their modules later (not among the files the first charts wait for): Alerts
+ * once the first tab has drawn, Export when it is opened.
+ */
+const tabs = { overview: new Overview(ctx), analytics: new Analytics(ctx), alerts: null, export: null };
+const LATER = {
+  alerts: () => import('./alerts.js').then((m) => new m.Alerts(ctx)),
+  export: () => import('./export.js').then((m) => new m.Exports(ctx)),
 };
+const loadingTabs = new Map();
+const earlyAlerts = []; // alert events that came before the Alerts module
+
+/** The tab's module, loaded first when it is one of the later ones; null when it could not be loaded (said on its tab). */
+function tabModule(name) {
+  if (tabs[name]) return Promise.resolve(tabs[name]);
+  if (!loadingTabs.has(name)) {
+    loadingTabs.set(name, LATER[name]().then((module) => {
+      tabs[name] = module;
+      if (name === 'alerts') for (const event of earlyAlerts.splice(0)) module.onAlert(event);
+      return module;
+    }, (error) => {
+      loadingTabs.delete(name); // the next visit tries again
+      showError($(`${name}-error`), `Could not load this tab (${error.message}); reload the page.`);
+      return null;
+    }));
+  }
+  return loadingTabs.get(name);
+}
 const ALWAYS_RELOAD = new Set(['alerts', 'export']);
 
 const stream = new LiveStream($('live-badge'), {
@@ -71,11 +95,11 @@ const stream = new LiveStream($('live-badge'), {
     if (bar.closed) {
       if (!tabs.analytics.panel.hidden) tabs.analytics.onClosedBar(bar);
       else if (bar.symbol === view.base || bar.symbol === view.quote) tabs.analytics.dirty = true;
-      tabs.alerts.onClosedBar(bar);
+      tabs.alerts?.onClosedBar(bar);
     }
   },
   analytics: (event) => tabs.analytics.onAnalytics(event),
-  alert: (event) => tabs.alerts.onAlert(event),
+  alert: (event) => (tabs.alerts ? tabs.alerts.onAlert(event) : earlyAlerts.push(event)),
   status: (status) => tabs.overview.onStatus(status),
 });
 
@@ -100,6 +124,10 @@ function showTab(tab) {
 function ensureShown(tab, reason) {
   if (!view.base || !view.quote) return;
   const module = tabs[tab];
+  if (!module) { // a later tab: load its module, then show it if it is still the tab shown
+    tabModule(tab).then((loaded) => { if (loaded && view.tab === tab) ensureShown(tab, reason); });
+    return;
+  }
   if (module.loadingKey && module.loadingKey === module.key(view)) return; // already on its way
   if (reason === 'initial' && module.failedKey === module.key(view)) { // the linked load failed: say so once
     document.body.dataset.failed = '1';
@@ -192,6 +220,7 @@ function changeView(patch, { redrawOnly = false } = {}) {
   syncControls();
   stream.watch([view.base, view.quote], view.timeframe);
   const module = tabs[view.tab];
+  if (!module) return; // a later tab on its way: it loads with this view
   if (redrawOnly && module.setThreshold && module.drawnKey === module.key(view)) {
     module.setThreshold(view);
     ctx.drawn('control');
@@ -285,7 +314,7 @@ $('controls-toggle').addEventListener('click', () => {
   $('controls-toggle').setAttribute('aria-expanded', String(open));
 });
 
-window.addEventListener('resize', debounce(() => tabs[view.tab].resize?.(), 150));
+window.addEventListener('resize', debounce(() => tabs[view.tab]?.resize?.(), 150));
 
 // A handle for the browser console and the browser tests (read-only use; the page never reads it).
 window.pairbook = Object.freeze({ tabs, stream, view: () => view });
