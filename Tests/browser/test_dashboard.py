@@ -118,6 +118,12 @@ def test_overview_spread_and_z_are_pairbook_analyze_and_follow_the_window(page, 
     assert page.js(f"return {overview}.legs[0].candles.graph === window.__candles"), "the candles were re-created"
     type_number(page, "ctl-z", 1.5)
     page.wait(lambda d: "±1.5σ" in page.js("return document.getElementById('meta-ov-z').textContent"), 10, "threshold not shown")
+    # A window longer than the bars in range: the z pane says so instead of showing an empty axis.
+    redraws = page.redraws()
+    type_number(page, "ctl-window", 5000)
+    page.wait_redraws(redraws + 1)
+    assert page.js("return document.getElementById('chart-ov-z').dataset.emptyText") == \
+        "No z-score: the window of 5000 bars is longer than the 1440 bars in range"
     assert page.severe_logs() == []
 
 

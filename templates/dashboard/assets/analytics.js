@@ -5,7 +5,7 @@ import { getJSON, isAbort, url } from './api.js';
 import { COLORS, lineChart, PaneGroup } from './charts.js';
 import { debounce, el, showError } from './dom.js';
 import { fmtDuration, fmtNumber, fmtStat, fmtTime } from './format.js';
-import { spreadChart, spreadRows, thresholdText, zRows, zScoreChart } from './pairpanes.js';
+import { showZ, spreadChart, spreadRows, thresholdText, zScoreChart } from './pairpanes.js';
 import { analyticsRequest } from './requests.js';
 import { rangeParams } from './state.js';
 
@@ -133,7 +133,7 @@ export class Analytics {
       beta[i] = [t, s.hedgeRatio[i], staticBeta];
     }
     this.spread.update(spreadRows(s, { bands: true }), { resetZoom });
-    this.z.update(zRows(s), { resetZoom });
+    showZ(this.z, a, { resetZoom });
     this.corr.update(corr, { resetZoom });
     this.beta.update(beta, { resetZoom });
     this.group.link();

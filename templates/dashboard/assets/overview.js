@@ -5,7 +5,7 @@ import { getJSON, isAbort } from './api.js';
 import { barRows, barVolumeRow, candleChart, digitsFor, PaneGroup, volumeChart } from './charts.js';
 import { debounce, el, showError } from './dom.js';
 import { fmtAgo, fmtNumber, fmtPercent, fmtStat, fmtTime } from './format.js';
-import { spreadChart, spreadRows, thresholdText, zRows, zScoreChart } from './pairpanes.js';
+import { showZ, spreadChart, spreadRows, thresholdText, zScoreChart } from './pairpanes.js';
 import { barsRequest, overviewPairRequest, statusRequest } from './requests.js';
 
 const CONNECTION_TEXT = { connected: 'connected', disconnected: 'disconnected', 'not collecting': 'not collecting' };
@@ -127,7 +127,7 @@ export class Overview {
       this.pair = a;
       this.pairKey = key;
       this.spread.update(spreadRows(a.series, { bands: false }), { resetZoom });
-      this.z.update(zRows(a.series), { resetZoom });
+      showZ(this.z, a, { resetZoom });
       this.group.link();
       document.getElementById('ov-spread-unit').textContent = `${a.base} − β·${a.quote}, USDT`;
       document.getElementById('meta-ov-spread').textContent =

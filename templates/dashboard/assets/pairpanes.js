@@ -71,11 +71,23 @@ export function spreadRows(s, { bands }) {
 }
 
 /** Rows of zScoreChart from an /api/pair answer's series. */
-export function zRows(s) {
+function zRows(s) {
   const n = s.timestamps.length;
   const rows = new Array(n);
   for (let i = 0; i < n; i++) rows[i] = [s.timestamps[i], s.zScore[i]];
   return rows;
+}
+
+/**
+ * Shows an /api/pair answer's z-score in `chart`; when it has none (a window longer than the bars in range),
+ * an empty pane that says so instead of an empty axis.
+ */
+export function showZ(chart, a, options) {
+  const rows = zRows(a.series);
+  const any = rows.some((r) => r[1] != null);
+  chart.element.dataset.emptyText = any ? ''
+    : `No z-score: the window of ${a.options?.window} bars is longer than the ${a.observations} bars in range`;
+  chart.update(any ? rows : [], options);
 }
 
 /** "thresholds ±2.0σ · 12 bars beyond" for a z pane's rows; `bucket` is the answer's bars per point. */
