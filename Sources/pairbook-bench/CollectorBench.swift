@@ -124,8 +124,9 @@ struct CollectorBench: AsyncParsableCommand {
             let tick = template[i % template.count]
             let id = nextID[tick.symbol, default: 1_000_000_000]
             nextID[tick.symbol] = id + 1
-            let time = start + Int64(i) * 1000 / Int64(rate)
-            frames.append(#"{"stream":"\#(tick.symbol.streamName)@trade","data":{"e":"trade","E":\#(time),"T":\#(time),"s":"\#(tick.symbol.name)","t":\#(id),"p":"\#(tick.price)","q":"\#(tick.quantity)","X":"MARKET","m":\#(tick.isBuyerMaker)}}"#)
+            let time = Timestamp(milliseconds: start + Int64(i) * 1000 / Int64(rate))
+            frames.append(Tick(symbol: tick.symbol, tradeID: id, timestamp: time, price: tick.price, quantity: tick.quantity,
+                               isBuyerMaker: tick.isBuyerMaker).tradeFrame)
         }
         return frames
     }
@@ -146,7 +147,7 @@ struct CollectorBench: AsyncParsableCommand {
         try await FakeBinanceServer.withServer(steps: [.waitForClients(1)] + frames.map { .frame($0) },
                                                framesPerSecond: Double(rate)) { server in
             // The collector exactly as `pairbook collect` and `pairbook run` wire it (no REST endpoint: no backfill).
-            let collector = try LiveCollector(
+            let collector = try await LiveCollector(
                 stream: BinanceStreamConfiguration(symbols: ["BTCUSDT", "ETHUSDT"], endpoint: server.baseURL),
                 timeframes: Timeframe.defaults, restEndpoint: nil, apiKey: nil, store: store,
                 statusInterval: .seconds(3600), statusLine: { _ in }, logger: logger, stats: stats)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Collector
+import DataMigration
 import Foundation
 import Logging
 import Market
@@ -90,23 +91,23 @@ struct CollectCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = global.makeLogger(label: "pairbook.collect")
         let symbols = try parsedSymbols()
-        let store = try Store(path: global.databasePath, logger: logger)
         let configuration = BinanceStreamConfiguration(
             symbols: symbols, kind: stream, endpoint: endpoint,
             watchdogTimeout: .milliseconds(watchdog.milliseconds),
             tls: try BinanceStreamConfiguration.tlsConfiguration(insecure: insecure, caFile: caFile))
-        let collector = try LiveCollector(
-            stream: configuration, timeframes: try parsedTimeframes(), restEndpoint: restEndpoint,
-            apiKey: ProcessInfo.processInfo.environment[HistoricalTradesClient.apiKeyEnvironmentVariable], store: store,
-            statusInterval: .milliseconds(statusInterval.milliseconds),
-            statusLine: Console.liveLine, logger: logger, shareSymbols: shareSymbols, redis: try parsedRedis())
-        let services = collector.services
-        var groupConfiguration = ServiceGroupConfiguration(
-            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        groupConfiguration.maximumGracefulShutdownDuration = .milliseconds(1800)
-        Console.line("collecting \(symbols.map(\.name).joined(separator: ",")) (\(stream.rawValue)) into \(global.databasePath); Ctrl-C to stop")
-        try await ServiceGroup(configuration: groupConfiguration).run()
-        let final = collector.stats.snapshot()
+        let final = try await StoreLocation(parsing: global.databasePath).withLiveStore(logger: logger) { store in
+            let collector = try await LiveCollector(
+                stream: configuration, timeframes: try parsedTimeframes(), restEndpoint: restEndpoint,
+                apiKey: ProcessInfo.processInfo.environment[HistoricalTradesClient.apiKeyEnvironmentVariable], store: store,
+                statusInterval: .milliseconds(statusInterval.milliseconds),
+                statusLine: Console.liveLine, logger: logger, shareSymbols: shareSymbols, redis: try parsedRedis())
+            var groupConfiguration = ServiceGroupConfiguration(
+                services: collector.services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            groupConfiguration.maximumGracefulShutdownDuration = .milliseconds(1800)
+            Console.line("collecting \(symbols.map(\.name).joined(separator: ",")) (\(stream.rawValue)) into \(store.location); Ctrl-C to stop")
+            try await ServiceGroup(configuration: groupConfiguration).run()
+            return collector.stats.snapshot()
+        }
         Console.line("stopped: \(final.committedTicks) trades committed, \(final.gaps) gap(s), \(final.reconnects) reconnect(s), \(final.malformed) malformed frame(s)")
     }
 
