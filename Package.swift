@@ -304,7 +304,9 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "pairbookTests",
-            dependencies: ["pairbook", "PairbookTestSupport", "RedisClient", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "pairbook", "PairbookTestSupport", "RedisClient", "PostgresStorage", .product(name: "Logging", package: "swift-log"),
+            ],
             exclude: ["Golden"], swiftSettings: swiftSettings),
     ]
 )

@@ -30,7 +30,9 @@ struct CollectCommand: AsyncParsableCommand {
             A status line is printed every 10 s. Stop with Ctrl-C or SIGTERM: everything received is committed
             before the process exits (status 0). Each symbol is leased in the database while it is recorded: a
             second collector of a symbol is refused (--share-symbols records alongside it), and the lease of a
-            collector that died expires after 30 s.
+            collector that died expires after 30 s. --db takes a file path, sqlite:PATH, or
+            postgres://user@host[:port]/database[?sslmode=require] (password from the URL or PGPASSWORD):
+            collectors on several machines, each with its own symbols, can record into one PostgreSQL database.
             """)
 
     @OptionGroup var global: GlobalOptions
