@@ -7,6 +7,7 @@ import PairbookTestSupport
 import PostgresStorage
 import ServiceLifecycle
 import Storage
+import Synchronization
 import Testing
 
 /// The live collector as `pairbook collect` wires it (``LiveCollector``), fed by a ``FakeBinanceServer``, recording into
@@ -41,6 +42,13 @@ struct LiveCollectorStoreTests {
     @Test("PostgreSQL: a collector started again records the hole since the last stored trade as a gap",
           .enabled(if: PostgresTestServer.isAvailable, "\(PostgresTestServer.skipReason)"))
     func restartPostgres() async throws { try await Self.withPostgres(Self.restart) }
+
+    @Test("SQLite: each commit hands on its trades and the bars as written")
+    func committedBatchesSQLite() async throws { try await Self.withSQLite(Self.committedBatches) }
+
+    @Test("PostgreSQL: each commit hands on its trades and the bars as written",
+          .enabled(if: PostgresTestServer.isAvailable, "\(PostgresTestServer.skipReason)"))
+    func committedBatchesPostgres() async throws { try await Self.withPostgres(Self.committedBatches) }
 
     /// Runs `body` with a fresh SQLite file store.
     static func withSQLite(_ body: (TestStore) async throws -> Void) async throws {
@@ -136,6 +144,31 @@ struct LiveCollectorStoreTests {
         #expect(try await store.lastTicks(of: ["BTCUSDT", "ETHUSDT"]) == ["BTCUSDT": all[all.count - 1]])
         #expect(try await store.gaps(for: "BTCUSDT").map { "\($0.fromTradeID)…\($0.toTradeID)" } == ["2099…2150"])
         try await Self.expectStored(before + after, in: store)
+    }
+
+    static func committedBatches(_ store: TestStore) async throws {
+        // Given the live commit of the store, with a hook
+        let seen = Mutex<[CommittedBatch]>([])
+        let commit = store.liveCommit(timeframes: [.oneSecond, .oneMinute], logger: .quiet) { batch in seen.withLock { $0.append(batch) } }
+        // When two batches of two symbols are committed
+        let ticks = Self.trades(["BTCUSDT", "ETHUSDT"], count: 420, firstID: 1)
+        try await commit(LiveRecorder.CommitBatch(ticks: Array(ticks[..<400])))
+        try await commit(LiveRecorder.CommitBatch(ticks: Array(ticks[400...])))
+        // Then the hook got each batch's trades, and bars grouped by timeframe then symbol whose latest are the stored
+        let batches = seen.withLock { $0 }
+        #expect(batches.map(\.ticks) == [Array(ticks[..<400]), Array(ticks[400...])])
+        for batch in batches {
+            let keys = batch.bars.map { ($0.timeframe, $0.symbol) }
+            #expect(zip(keys, keys.dropFirst()).allSatisfy { $0 <= $1 }, "\(keys)")
+        }
+        for symbol: Symbol in ["BTCUSDT", "ETHUSDT"] {
+            for timeframe in [Timeframe.oneSecond, .oneMinute] {
+                let stored = try await store.bars(of: symbol, timeframe: timeframe, after: nil, limit: 10_000)
+                let handed = batches.flatMap(\.bars).filter { $0.symbol == symbol && $0.timeframe == timeframe }
+                #expect(Set(handed.map(\.bar.openTime)) == Set(stored.map(\.openTime)), "\(symbol) \(timeframe)")
+                #expect(handed.last?.bar == stored.last, "\(symbol) \(timeframe)")
+            }
+        }
     }
 
     // MARK: - Helpers
