@@ -66,10 +66,15 @@ public struct LiveCollector: Sendable {
         self.stats = stats
         let buffer = redis.map { RedisLiveBuffer(configuration: $0, logger: logger) }
         self.redis = buffer
-        let commit = store.liveCommit(timeframes: timeframes, logger: logger) { batch in
-            buffer?.submit(batch)
-            afterCommit?(batch)
+        // Without a consumer of committed batches, the store need not hand the bars back (PostgreSQL reads them back).
+        var consumer: (@Sendable (CommittedBatch) -> Void)?
+        if buffer != nil || afterCommit != nil {
+            consumer = { batch in
+                buffer?.submit(batch)
+                afterCommit?(batch)
+            }
         }
+        let commit = store.liveCommit(timeframes: timeframes, logger: logger, then: consumer)
         recorder = LiveRecorder(queue: queue, stats: stats, logger: logger, commit: commit)
         stream = BinanceStream(configuration: configuration, queue: queue, stats: stats, logger: logger,
                                lastStoredTrades: lastStoredTrades)

@@ -11,7 +11,8 @@ import PostgresStorage
 /// its own connections (as two `pairbook collect --db postgres://…` processes would have), recording into one
 /// PostgreSQL 15 at `--rate` trades/s each.
 ///
-/// It starts its own cluster with durable settings (fsync and synchronous commit on, `scripts/pg-test-server.sh`).
+/// It starts its own cluster with durable settings (fsync and synchronous commit on, `scripts/pg-test-server.sh`;
+/// `--no-durable` turns them off, to show what the disk costs).
 /// The frames are the real BTCUSDT/ETHUSDT trades of 2024-07-18/19 with renumbered ids (``CollectorBench``); the
 /// second collector receives them as SOLUSDT/BNBUSDT. Reported per collector: trades committed and receive-to-commit
 /// latency p50/p99/max after a one-second warm-up (the issue's target: p99 < 100 ms), and the trades stored in all.
@@ -27,6 +28,9 @@ struct PostgresCollectorBench: AsyncParsableCommand {
     @Option(help: "Seconds of replay.")
     var seconds = 30
 
+    @Flag(inversion: .prefixedNo, help: "PostgreSQL with fsync and synchronous commit (--no-durable: what the disk costs).")
+    var durable = true
+
     func run() async throws {
         let template = try CollectorBench.templateTrades()
         let collectors: [(symbols: [Symbol], frames: [String])] = [
@@ -35,7 +39,7 @@ struct PostgresCollectorBench: AsyncParsableCommand {
                                                            renaming: ["BTCUSDT": "SOLUSDT", "ETHUSDT": "BNBUSDT"])),
         ]
         let rate = self.rate, seconds = self.seconds
-        let (rows, stored) = try await PostgresTestServer.withServer(durable: true) { server in
+        let (rows, stored) = try await PostgresTestServer.withServer(durable: durable) { server in
             let url = try PostgresURL(try server.createDatabase("collectors"))
             let rows = try await withThrowingTaskGroup(of: (Int, [String]).self) { group in
                 for (index, collector) in collectors.enumerated() {
@@ -52,7 +56,7 @@ struct PostgresCollectorBench: AsyncParsableCommand {
             let stored = try await PostgresStore.withStore(url, logger: .bench("postgres-collectors")) { try await $0.tickCount() }
             return (rows, stored)
         }
-        print("### Two collectors (live WebSocket → one PostgreSQL 15, durable), \(rate) trades/s each, \(seconds) s")
+        print("### Two collectors (live WebSocket → one PostgreSQL 15, \(durable ? "durable" : "no fsync")), \(rate) trades/s each, \(seconds) s")
         print()
         print("| collector | symbols | trades committed | lag p50 | lag p99 | lag max |")
         print("| ---: | --- | ---: | ---: | ---: | ---: |")
