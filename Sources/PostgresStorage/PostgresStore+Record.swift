@@ -88,9 +88,7 @@ extension PostgresStore {
         try await transaction("storing \(part.received) trades of \(part.symbol)", on: connection, logger) { connection in
             var result = PostgresRecordResult(duplicates: part.received)
             if !part.trades.isEmpty {
-                let id = try await symbolID(part.symbol, connection, logger)
-                // Writers of one symbol take turns; a transaction locks one symbol only, so no two wait on each other.
-                try await connection.query("SELECT pg_advisory_xact_lock(1885496951, \(id))", logger: logger)
+                let id = try await symbolID(part.symbol, locking: true, connection, logger)
                 let stored: (count: Int, first: Timestamp, last: Timestamp)?
                 if try await copyNew(part, id: id, connection, logger) {
                     stored = (part.trades.count, part.first, part.last)
@@ -166,10 +164,17 @@ extension PostgresStore {
     }
 
     /// The symbol's id, added to `symbols` if new (looked up first: an insert that conflicts still uses up an id).
-    static func symbolID(_ symbol: Symbol, _ connection: PostgresConnection, _ logger: Logger) async throws -> Int32 {
+    ///
+    /// With `locking`, the statement that finds the id also takes the symbol's advisory lock for the transaction
+    /// (writers of one symbol take turns; a transaction locks one symbol only, so no two wait on each other): one
+    /// round trip for a known symbol.
+    static func symbolID(_ symbol: Symbol, locking: Bool = false, _ connection: PostgresConnection,
+                         _ logger: Logger) async throws -> Int32 {
         func stored() async throws -> Int32? {
-            let rows = try await connection.query("SELECT id FROM symbols WHERE name = \(symbol.name)", logger: logger)
-            for try await id in rows.decode(Int32.self) { return id }
+            // The lock's value is `void`, read as '' (the cast makes it decodable).
+            let lock = locking ? "pg_advisory_xact_lock(1885496951, id)::text" : "''::text"
+            let rows = try await connection.query("SELECT id, \(unescaped: lock) FROM symbols WHERE name = \(symbol.name)", logger: logger)
+            for try await (id, _) in rows.decode((Int32, String).self) { return id }
             return nil
         }
         if let id = try await stored() { return id }
