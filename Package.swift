@@ -184,7 +184,7 @@ let package = Package(
             name: "PairbookApp",
             dependencies: [
                 "Market", "Storage", "Collector", "Alerts", "ReportEngine", "Scheduler", "Delivery", "Monitoring", "Dashboard",
-                "RedisClient",
+                "RedisClient", "PostgresStorage", "DataMigration",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -297,14 +297,16 @@ let package = Package(
         .testTarget(
             name: "PairbookAppTests",
             dependencies: [
-                "PairbookApp", "PairbookTestSupport", "Collector", "RedisClient",
+                "PairbookApp", "PairbookTestSupport", "Collector", "RedisClient", "Storage", "PostgresStorage", "DataMigration",
                 .product(name: "Logging", package: "swift-log"), .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "pairbookTests",
-            dependencies: ["pairbook", "PairbookTestSupport", "RedisClient", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "pairbook", "PairbookTestSupport", "RedisClient", "PostgresStorage", .product(name: "Logging", package: "swift-log"),
+            ],
             exclude: ["Golden"], swiftSettings: swiftSettings),
     ]
 )

@@ -57,16 +57,7 @@ public enum StoreLocation: Sendable, Hashable, CustomStringConvertible {
             if asSource, !FileManager.default.fileExists(atPath: path) { throw MigrationError.missingSource(path) }
             return try await body(try Store(path: path, logger: logger))
         case .postgres(let url):
-            let store = try await PostgresStore.connect(url, logger: logger)
-            do {
-                try await store.checkSchemaIsKnown()
-                let result = try await body(store)
-                await store.close()
-                return result
-            } catch {
-                await store.close()
-                throw error
-            }
+            return try await PostgresStore.withStore(url, logger: logger) { try await body($0) }
         }
     }
 }

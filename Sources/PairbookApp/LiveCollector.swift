@@ -23,6 +23,14 @@ public struct LiveCollector: Sendable {
     /// Builds the parts and takes the symbols' leases; the gap detector resumes where `store` ends, so a hole across
     /// downtime becomes a gap.
     ///
+    /// ```swift
+    /// let store = try Store(path: "pairbook.sqlite", logger: logger)  // or a PostgresStore (StoreLocation.withLiveStore)
+    /// let collector = try await LiveCollector(stream: configuration, timeframes: Timeframe.defaults, restEndpoint: nil,
+    ///                                         apiKey: nil, store: store, statusInterval: .seconds(10),
+    ///                                         statusLine: { _ in }, logger: logger)
+    /// try await ServiceGroup(services: collector.services, logger: logger).run()
+    /// ```
+    ///
     /// - Parameters:
     ///   - restEndpoint: where gaps are backfilled from (`trade` streams also need `apiKey`).
     ///   - statusLine: where the status line goes every `statusInterval`.
@@ -32,37 +40,44 @@ public struct LiveCollector: Sendable {
     ///     run` wakes the dashboard's live feed with it); it must return at once.
     /// - Throws: ``Storage/LeaseConflict`` when another collector records one of the symbols; what the store throws.
     public init(stream configuration: BinanceStreamConfiguration, timeframes: [Timeframe], restEndpoint: String?, apiKey: String?,
-                store: Store, statusInterval: Duration, statusLine: @escaping @Sendable (String) -> Void, logger: Logger,
+                store: any LiveStore, statusInterval: Duration, statusLine: @escaping @Sendable (String) -> Void, logger: Logger,
                 stats: CollectorStats = CollectorStats(), shareSymbols: Bool = false, redis: RedisConfiguration? = nil,
-                afterCommit: (@Sendable (CommittedBatch) -> Void)? = nil) throws {
+                afterCommit: (@Sendable (CommittedBatch) -> Void)? = nil) async throws {
         let leases = LeaseKeeper(store: store, symbols: configuration.symbols, share: shareSymbols, clock: ContinuousClock(), logger: logger)
-        try leases.acquire()
+        try await leases.acquire()
+        let lastStoredTrades: [Symbol: Tick]
         do {
-            try self.init(stream: configuration, timeframes: timeframes, restEndpoint: restEndpoint, apiKey: apiKey, store: store,
-                          statusInterval: statusInterval, statusLine: statusLine, logger: logger, stats: stats, redis: redis,
-                          afterCommit: afterCommit, leases: leases)
+            lastStoredTrades = try await store.lastTicks(of: configuration.symbols)
         } catch {
-            try? store.releaseLeases(of: leases.holder)
+            try? await store.releaseLeases(of: leases.holder)
             throw error
         }
+        self.init(stream: configuration, timeframes: timeframes, restEndpoint: restEndpoint, apiKey: apiKey, store: store,
+                  statusInterval: statusInterval, statusLine: statusLine, logger: logger, stats: stats, redis: redis,
+                  afterCommit: afterCommit, leases: leases, lastStoredTrades: lastStoredTrades)
     }
 
     private init(stream configuration: BinanceStreamConfiguration, timeframes: [Timeframe], restEndpoint: String?, apiKey: String?,
-                 store: Store, statusInterval: Duration, statusLine: @escaping @Sendable (String) -> Void, logger: Logger,
+                 store: any LiveStore, statusInterval: Duration, statusLine: @escaping @Sendable (String) -> Void, logger: Logger,
                  stats: CollectorStats, redis: RedisConfiguration?, afterCommit: (@Sendable (CommittedBatch) -> Void)?,
-                 leases: LeaseKeeper<ContinuousClock>) throws {
+                 leases: LeaseKeeper<ContinuousClock>, lastStoredTrades: [Symbol: Tick]) {
         self.leases = leases
         queue = LiveEventQueue()
         self.stats = stats
         let buffer = redis.map { RedisLiveBuffer(configuration: $0, logger: logger) }
         self.redis = buffer
-        let commit = LiveRecorder.commit(through: Recorder(store: store, timeframes: timeframes, logger: logger)) { batch in
-            buffer?.submit(batch)
-            afterCommit?(batch)
+        // Without a consumer of committed batches, the store need not hand the bars back (PostgreSQL reads them back).
+        var consumer: (@Sendable (CommittedBatch) -> Void)?
+        if buffer != nil || afterCommit != nil {
+            consumer = { batch in
+                buffer?.submit(batch)
+                afterCommit?(batch)
+            }
         }
+        let commit = store.liveCommit(timeframes: timeframes, logger: logger, then: consumer)
         recorder = LiveRecorder(queue: queue, stats: stats, logger: logger, commit: commit)
         stream = BinanceStream(configuration: configuration, queue: queue, stats: stats, logger: logger,
-                               lastStoredTrades: try store.lastTicks(of: configuration.symbols))
+                               lastStoredTrades: lastStoredTrades)
         backfill = GapBackfill.forStream(kind: configuration.kind, restEndpoint: restEndpoint, apiKey: apiKey, store: store,
                                          symbols: configuration.symbols, queue: queue, logger: logger)
         status = CollectorStatusReporter(stats: stats, queue: queue, interval: statusInterval, logger: logger, emit: statusLine)

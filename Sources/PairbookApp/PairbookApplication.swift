@@ -8,6 +8,7 @@ import Market
 import Metrics
 import Monitoring
 import NIOPosix
+import PostgresStorage
 import Prometheus
 import ReportEngine
 import Scheduler
@@ -36,8 +37,13 @@ public struct PairbookApplication: Sendable {
     /// Checks what can fail before anything starts (delivery credentials are read here).
     ///
     /// - Parameter say: where the start, status and stop lines go (the console).
+    /// - Throws: ``RunError`` for a PostgreSQL database (its reports, alerts and dashboard read SQLite so far).
     public init(settings: RunSettings, registry: PrometheusCollectorRegistry, logger: Logger,
                 say: @escaping @Sendable (String) -> Void = { _ in }) throws {
+        guard !PostgresURL.isPostgres(settings.database) else {
+            throw RunError("pairbook run needs an SQLite database (its reports, alerts and dashboard read SQLite so far); "
+                           + "record into PostgreSQL with `pairbook collect --db postgres://…`")
+        }
         self.settings = settings
         self.registry = registry
         self.logger = logger
@@ -53,7 +59,7 @@ public struct PairbookApplication: Sendable {
         let store = try Store(path: settings.database, logger: logger)
         // Each commit wakes the dashboard's live feed, so new bars reach the pages without waiting for its poll.
         let feedSignal = FeedSignal()
-        let collector = !settings.collect ? nil : try LiveCollector(
+        let collector = !settings.collect ? nil : try await LiveCollector(
             stream: BinanceStreamConfiguration(symbols: settings.symbols, kind: settings.stream, endpoint: settings.endpoint,
                                                tls: settings.streamTLS),
             timeframes: settings.timeframes, restEndpoint: settings.restEndpoint, apiKey: settings.apiKey, store: store,

@@ -39,14 +39,10 @@ extension PostgresStore: MigratableStore {
 
     public func trades(of symbol: Symbol, afterTradeID tradeID: Int64?, limit: Int) async throws -> [Tick] {
         try await collect("reading trades of \(symbol)", """
-            SELECT trade_id, ts, price::float8, quantity::float8, is_buyer_maker FROM tick_rows
+            SELECT \(unescaped: Self.tradeValues) FROM tick_rows
             WHERE symbol_id = (SELECT id FROM symbols WHERE name = \(symbol.name)) AND trade_id > \(tradeID ?? .min)
             ORDER BY trade_id LIMIT \(limit)
-            """) { row in
-            let (id, ts, price, quantity, isBuyerMaker) = try row.decode((Int64, Int64, Double, Double, Bool).self)
-            return Tick(symbol: symbol, tradeID: id, timestamp: Timestamp(milliseconds: ts), price: price, quantity: quantity,
-                        isBuyerMaker: isBuyerMaker)
-        }
+            """) { try Self.tick(of: symbol, from: $0) }
     }
 
     /// A batch above every stored trade id of its symbols goes straight into `tick_rows` with `COPY`; any other through
@@ -188,7 +184,7 @@ extension PostgresStore: MigratableStore {
     // MARK: - Helpers
 
     /// Runs `query` and transforms each row; a failure (also while decoding) is one ``PostgresStoreError/query(operation:message:)``.
-    private func collect<T>(_ operation: String, _ query: PostgresQuery, _ transform: (PostgresRow) throws -> T) async throws -> [T] {
+    func collect<T>(_ operation: String, _ query: PostgresQuery, _ transform: (PostgresRow) throws -> T) async throws -> [T] {
         let rows = try await run(operation, query)
         var values: [T] = []
         do {

@@ -23,15 +23,20 @@ extension PostgresStore {
     /// The bars a query selecting ``barValues`` returns, in its order.
     func barRows(_ operation: String, _ query: PostgresQuery) async throws -> [Bar] {
         let rows = try await run(operation, query)
-        var bars: [Bar] = []
         do {
-            for try await (ts, open, high, low, close, volume, quote, trades, taker) in rows.decode(
-                (Int64, Double, Double, Double, Double, Double, Double, Int64, Double).self) {
-                bars.append(Bar(openTime: Timestamp(milliseconds: ts), open: open, high: high, low: low, close: close, volume: volume,
-                                quoteVolume: quote, trades: trades, takerBuyVolume: taker))
-            }
+            return try await Self.decodeBars(rows)
         } catch {
             throw PostgresStoreError.query(operation: operation, message: Self.message(of: error))
+        }
+    }
+
+    /// The bars of rows selecting ``barValues``, in their order.
+    static func decodeBars(_ rows: PostgresRowSequence) async throws -> [Bar] {
+        var bars: [Bar] = []
+        for try await (ts, open, high, low, close, volume, quote, trades, taker) in rows.decode(
+            (Int64, Double, Double, Double, Double, Double, Double, Int64, Double).self) {
+            bars.append(Bar(openTime: Timestamp(milliseconds: ts), open: open, high: high, low: low, close: close, volume: volume,
+                            quoteVolume: quote, trades: trades, takerBuyVolume: taker))
         }
         return bars
     }
@@ -42,5 +47,17 @@ extension PostgresStore {
             ?? "SELECT count(*) FROM tick_rows"
         for try await count in try await run("counting trades", query).decode(Int64.self) { return Int(count) }
         return 0
+    }
+}
+
+extension PostgresStore {
+    /// The columns of a trade as read back (price and quantity as doubles), for ``tick(of:from:)``.
+    static let tradeValues = "trade_id, ts, price::float8, quantity::float8, is_buyer_maker"
+
+    /// The trade of `symbol` in a row selecting ``tradeValues``.
+    static func tick(of symbol: Symbol, from row: PostgresRow) throws -> Tick {
+        let (id, ts, price, quantity, isBuyerMaker) = try row.decode((Int64, Int64, Double, Double, Bool).self)
+        return Tick(symbol: symbol, tradeID: id, timestamp: Timestamp(milliseconds: ts), price: price, quantity: quantity,
+                    isBuyerMaker: isBuyerMaker)
     }
 }

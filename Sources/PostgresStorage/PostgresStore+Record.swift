@@ -1,8 +1,9 @@
 import Market
 import NIOCore
 import PostgresNIO
+import Storage
 
-/// What one ``PostgresStore/record(_:timeframes:)`` call wrote.
+/// What one ``PostgresStore/record(_:timeframes:gaps:filledGaps:keepingBars:)`` call wrote.
 public struct PostgresRecordResult: Sendable, Hashable {
     /// Trades stored for the first time.
     public var inserted = 0
@@ -10,6 +11,8 @@ public struct PostgresRecordResult: Sendable, Hashable {
     public var duplicates = 0
     /// Bar rows inserted or updated.
     public var barsWritten = 0
+    /// The bars written, by symbol then timeframe, when asked for (`keepingBars`); empty otherwise.
+    public var touched: [BarSeries] = []
 }
 
 extension PostgresStore {
@@ -24,16 +27,22 @@ extension PostgresStore {
     /// coarsest finer bars it is a multiple of (or from the trades): bars always hold every writer's trades, whatever
     /// ran before or at the same time.
     ///
+    /// The live collector's gap rows go into the transaction of their symbol: `gaps` are recorded (each hole once,
+    /// however often the batch is recorded) and `filledGaps` marked filled at their time, so a symbol's trades after a
+    /// hole never commit without the hole's row.
+    ///
     /// ```swift
     /// let result = try await store.record(batch, timeframes: Timeframe.defaults)   // 1s, 1m and 5m bars
     /// ```
+    /// - Parameter keepingBars: return the bars written (``PostgresRecordResult/touched``), for consumers of live updates.
     /// - Throws: ``PostgresStoreError/query(operation:message:)`` or ``PostgresStoreError/cannotConnect(_:reason:)``,
     ///   the first symbol's failure; that symbol's trades are not stored then, while other symbols of the batch may be
-    ///   (recording the batch again is safe: stored trades are skipped and bars recomputed).
-    public func record(_ ticks: [Tick], timeframes: [Timeframe]) async throws -> PostgresRecordResult {
-        guard !ticks.isEmpty else { return PostgresRecordResult() }
+    ///   (recording the batch again is safe: stored trades are skipped, bars recomputed, and gaps recorded once).
+    public func record(_ ticks: [Tick], timeframes: [Timeframe], gaps: [StreamGap] = [],
+                       filledGaps: [(gap: StreamGap, at: Timestamp)] = [], keepingBars: Bool = false) async throws -> PostgresRecordResult {
+        guard !ticks.isEmpty || !gaps.isEmpty || !filledGaps.isEmpty else { return PostgresRecordResult() }
         let frames = Array(Set(timeframes)).sorted()
-        let parts = SymbolTrades.partition(ticks)
+        let parts = SymbolTrades.partition(ticks, gaps: gaps, filledGaps: filledGaps)
         var writers: [PostgresConnection] = []
         do {
             for _ in 0..<min(parts.count, Self.maximumWriters) { writers.append(try await checkOutWriter()) }
@@ -49,8 +58,10 @@ extension PostgresStore {
                 group.addTask {
                     var outcomes: [Result<PostgresRecordResult, any Error>] = []
                     for part in mine {
-                        do { outcomes.append(.success(try await Self.record(part, timeframes: frames, on: writer, logger))) }
-                        catch { outcomes.append(.failure(error)) }
+                        do {
+                            outcomes.append(.success(try await Self.record(part, timeframes: frames, keepingBars: keepingBars,
+                                                                           on: writer, logger)))
+                        } catch { outcomes.append(.failure(error)) }
                     }
                     return outcomes
                 }
@@ -66,28 +77,34 @@ extension PostgresStore {
             result.inserted += part.inserted
             result.duplicates += part.duplicates
             result.barsWritten += part.barsWritten
+            result.touched += part.touched
         }
         return result
     }
 
-    /// Stores one symbol's trades and recomputes their bars, in one transaction on `connection`.
-    static func record(_ part: SymbolTrades, timeframes: [Timeframe], on connection: PostgresConnection,
+    /// Stores one symbol's trades, recomputes their bars and writes its gap rows, in one transaction on `connection`.
+    static func record(_ part: SymbolTrades, timeframes: [Timeframe], keepingBars: Bool, on connection: PostgresConnection,
                        _ logger: Logger) async throws -> PostgresRecordResult {
         try await transaction("storing \(part.received) trades of \(part.symbol)", on: connection, logger) { connection in
-            let id = try await symbolID(part.symbol, connection, logger)
-            // Writers of one symbol take turns; a transaction locks one symbol only, so no two wait on each other.
-            try await connection.query("SELECT pg_advisory_xact_lock(1885496951, \(id))", logger: logger)
-            let stored: (count: Int, first: Timestamp, last: Timestamp)
-            if try await copyNew(part, id: id, connection, logger) {
-                stored = (part.trades.count, part.first, part.last)
-            } else if let span = try await insertSkippingStored(part, id: id, connection, logger) {
-                stored = span
-            } else {
-                return PostgresRecordResult(inserted: 0, duplicates: part.received, barsWritten: 0)
+            var result = PostgresRecordResult(duplicates: part.received)
+            if !part.trades.isEmpty {
+                let id = try await symbolID(part.symbol, locking: true, connection, logger)
+                let stored: (count: Int, first: Timestamp, last: Timestamp)?
+                if try await copyNew(part, id: id, connection, logger) {
+                    stored = (part.trades.count, part.first, part.last)
+                } else {
+                    stored = try await insertSkippingStored(part, id: id, connection, logger)
+                }
+                if let stored {
+                    result.inserted = stored.count
+                    result.duplicates = part.received - stored.count
+                    (result.barsWritten, result.touched) = try await recomputeBars(
+                        of: part.symbol, id: id, from: stored.first, through: stored.last, timeframes: timeframes,
+                        keepingBars: keepingBars, connection, logger)
+                }
             }
-            let bars = try await recomputeBars(of: part.symbol, id: id, from: stored.first, through: stored.last,
-                                               timeframes: timeframes, connection, logger)
-            return PostgresRecordResult(inserted: stored.count, duplicates: part.received - stored.count, barsWritten: bars)
+            try await recordGaps(part.gaps, filled: part.filledGaps, connection, logger)
+            return result
         }
     }
 
@@ -147,10 +164,17 @@ extension PostgresStore {
     }
 
     /// The symbol's id, added to `symbols` if new (looked up first: an insert that conflicts still uses up an id).
-    static func symbolID(_ symbol: Symbol, _ connection: PostgresConnection, _ logger: Logger) async throws -> Int32 {
+    ///
+    /// With `locking`, the statement that finds the id also takes the symbol's advisory lock for the transaction
+    /// (writers of one symbol take turns; a transaction locks one symbol only, so no two wait on each other): one
+    /// round trip for a known symbol.
+    static func symbolID(_ symbol: Symbol, locking: Bool = false, _ connection: PostgresConnection,
+                         _ logger: Logger) async throws -> Int32 {
         func stored() async throws -> Int32? {
-            let rows = try await connection.query("SELECT id FROM symbols WHERE name = \(symbol.name)", logger: logger)
-            for try await id in rows.decode(Int32.self) { return id }
+            // The lock's value is `void`, read as '' (the cast makes it decodable).
+            let lock = locking ? "pg_advisory_xact_lock(1885496951, id)::text" : "''::text"
+            let rows = try await connection.query("SELECT id, \(unescaped: lock) FROM symbols WHERE name = \(symbol.name)", logger: logger)
+            for try await (id, _) in rows.decode((Int32, String).self) { return id }
             return nil
         }
         if let id = try await stored() { return id }
@@ -182,15 +206,21 @@ extension PostgresStore {
     /// The columns of a bar row, for `INSERT INTO resampled_data …`.
     static let barColumns = "(symbol, timeframe, ts, open, high, low, close, volume, quote_volume, trades, taker_buy_volume)"
 
-    /// Recomputes the bars of `symbol` whose buckets hold trades from `first` through `last`; returns the rows written.
+    /// Recomputes the bars of `symbol` whose buckets hold trades from `first` through `last`; returns how many rows were
+    /// written, and with `keepingBars` the bars themselves (one series per timeframe with any), else none.
     ///
     /// `timeframes` ascending: each from the bars of the coarsest earlier one it is a multiple of (5m from 1m, 1m
     /// from 1s: a few rows per bar), or from the trades. The stored bars of the span are deleted and the recomputed
     /// ones inserted (a plain insert costs about half of `INSERT … ON CONFLICT DO UPDATE`); the caller holds the
     /// symbol's advisory lock, which every writer of its bars takes.
     static func recomputeBars(of symbol: Symbol, id: Int32, from first: Timestamp, through last: Timestamp, timeframes: [Timeframe],
-                              _ connection: PostgresConnection, _ logger: Logger) async throws -> Int {
+                              keepingBars: Bool, _ connection: PostgresConnection,
+                              _ logger: Logger) async throws -> (count: Int, bars: [BarSeries]) {
         var written = 0
+        var kept: [BarSeries] = []
+        // Kept bars come back as read (``barValues``); otherwise only their count.
+        let returning = keepingBars ? "ts, open, high, low, close, volume, quote_volume, trades, taker_buy_volume" : "1"
+        let result = keepingBars ? "SELECT \(barValues) FROM written ORDER BY ts" : "SELECT count(*) FROM written"
         for (index, timeframe) in timeframes.enumerated() {
             let low = timeframe.barOpen(containing: first).milliseconds
             let high = timeframe.barOpen(containing: last).milliseconds + timeframe.span.milliseconds
@@ -210,8 +240,8 @@ extension PostgresStore {
                         FROM resampled_data
                         WHERE symbol = \(symbol.name) AND timeframe = \(finer.description) AND ts >= \(low) AND ts < \(high)
                         GROUP BY open_time
-                        RETURNING 1)
-                    SELECT count(*) FROM written
+                        RETURNING \(unescaped: returning))
+                    \(unescaped: result)
                     """
             } else {
                 query = """
@@ -224,12 +254,19 @@ extension PostgresStore {
                         FROM tick_rows
                         WHERE symbol_id = \(id) AND ts >= \(low) AND ts < \(high)
                         GROUP BY open_time
-                        RETURNING 1)
-                    SELECT count(*) FROM written
+                        RETURNING \(unescaped: returning))
+                    \(unescaped: result)
                     """
             }
-            for try await count in try await connection.query(query, logger: logger).decode(Int64.self) { written += Int(count) }
+            let rows = try await connection.query(query, logger: logger)
+            if keepingBars {
+                let bars = try await decodeBars(rows)
+                written += bars.count
+                if !bars.isEmpty { kept.append(BarSeries(symbol: symbol, timeframe: timeframe, bars: bars)) }
+            } else {
+                for try await count in rows.decode(Int64.self) { written += Int(count) }
+            }
         }
-        return written
+        return (written, kept)
     }
 }

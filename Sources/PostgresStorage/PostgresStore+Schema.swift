@@ -65,14 +65,15 @@ extension PostgresStore {
         ]),
     ]
 
-    /// Applies the migrations not applied yet, each in its own transaction, under an advisory lock (two processes
-    /// starting at once migrate one after the other).
+    /// Applies the migrations not applied yet, in one transaction under an advisory lock (two processes starting at
+    /// once on a new database migrate one after the other; even `CREATE TABLE IF NOT EXISTS` races without it).
     func migrate() async throws {
-        try await run("creating the migrations table",
-                      "CREATE TABLE IF NOT EXISTS pairbook_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())")
         try await transaction("migrating the schema") { connection in
             // 0x70626d67 = "pbmg": pairbook's migration lock, released at commit.
             try await connection.query("SELECT pg_advisory_xact_lock(1885498727)", logger: logger)
+            try await connection.query("""
+                CREATE TABLE IF NOT EXISTS pairbook_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())
+                """, logger: logger)
             var applied = Set<String>()
             for try await name in try await connection.query("SELECT name FROM pairbook_migrations", logger: logger).decode(String.self) {
                 applied.insert(name)

@@ -9,7 +9,7 @@ import PostgresNIO
 /// database.
 ///
 /// One connection for the schema and reads, used by one task at a time (an actor), and writer connections opened as
-/// ``record(_:timeframes:)`` needs them: the symbols of a batch are written concurrently, each in its own transaction
+/// ``record(_:timeframes:gaps:filledGaps:keepingBars:)`` needs them: the symbols of a batch are written concurrently, each in its own transaction
 /// on its own connection (up to ``maximumWriters`` at once). Trades go in through `COPY` (a trade is its symbol and
 /// trade id; already stored ones are skipped); bars are recomputed inside the same transaction from what is stored —
 /// the finest timeframe from the trades, coarser ones from finer bars — under a per-symbol advisory lock, so any
@@ -25,7 +25,7 @@ public actor PostgresStore {
     public let url: PostgresURL
     let connection: PostgresConnection
     let logger: Logger
-    /// Writer connections not in use by a ``record(_:timeframes:)`` call.
+    /// Writer connections not in use by a ``record(_:timeframes:gaps:filledGaps:keepingBars:)`` call.
     var idleWriters: [PostgresConnection] = []
     /// The id of the next connection opened (postgres-nio's, for its logs).
     var nextConnectionID = 2
@@ -55,7 +55,29 @@ public actor PostgresStore {
         return store
     }
 
-    /// Closes the connections (call it once no ``record(_:timeframes:)`` call is running).
+    /// Connects, checks that the schema is one this build knows, runs `body` with the store, and closes it.
+    ///
+    /// ```swift
+    /// let trades = try await PostgresStore.withStore(try PostgresURL(text), logger: logger) { try await $0.tickCount() }
+    /// ```
+    /// - Throws: ``PostgresStoreError/cannotConnect(_:reason:)`` (unreachable server, refused login),
+    ///   ``PostgresStoreError/newerSchema(_:migrations:)``, ``PostgresStoreError/query(operation:message:)``; what
+    ///   `body` throws.
+    public static func withStore<T: Sendable>(_ url: PostgresURL, logger: Logger,
+                                              _ body: (PostgresStore) async throws -> T) async throws -> T {
+        let store = try await connect(url, logger: logger)
+        do {
+            try await store.checkSchemaIsKnown()
+            let result = try await body(store)
+            await store.close()
+            return result
+        } catch {
+            await store.close()
+            throw error
+        }
+    }
+
+    /// Closes the connections (call it once no ``record(_:timeframes:gaps:filledGaps:keepingBars:)`` call is running).
     public func close() async {
         try? await connection.close()
         for writer in idleWriters { try? await writer.close() }

@@ -1,6 +1,8 @@
 import Market
+import Storage
 
-/// One symbol's share of a batch for ``PostgresStore/record(_:timeframes:)``: its trades, each trade id once.
+/// One symbol's share of a batch for ``PostgresStore/record(_:timeframes:gaps:filledGaps:keepingBars:)``: its trades,
+/// each trade id once, and its gap rows to write with them.
 ///
 /// A trade id repeated in the batch keeps its earliest version (by time, then by position), as the store's
 /// `DISTINCT ON (symbol_id, trade_id) … ORDER BY ts` did; the repeats count as duplicates.
@@ -12,13 +14,24 @@ struct SymbolTrades: Sendable {
     let received: Int
     /// The earliest and latest time (UTC ms) among ``trades``.
     let first: Timestamp, last: Timestamp
+    /// Gaps of the symbol to record, and gaps to mark filled at a time, in the same transaction as the trades.
+    var gaps: [StreamGap] = []
+    var filledGaps: [(gap: StreamGap, at: Timestamp)] = []
 
-    /// The batch split by symbol, in symbol order. O(n), with a repeat check by hash only where trade ids do not
-    /// strictly increase.
-    static func partition(_ ticks: [Tick]) -> [SymbolTrades] {
+    /// The batch split by symbol, in symbol order (a symbol with gap rows but no trades has a share too). O(n), with a
+    /// repeat check by hash only where trade ids do not strictly increase.
+    static func partition(_ ticks: [Tick], gaps: [StreamGap] = [],
+                          filledGaps: [(gap: StreamGap, at: Timestamp)] = []) -> [SymbolTrades] {
         var grouped: [Symbol: [Tick]] = [:]
         for tick in ticks { grouped[tick.symbol, default: []].append(tick) }
-        return grouped.keys.sorted().map { SymbolTrades(symbol: $0, received: grouped[$0] ?? []) }
+        for gap in gaps { grouped[gap.symbol, default: []] += [] }
+        for filled in filledGaps { grouped[filled.gap.symbol, default: []] += [] }
+        return grouped.keys.sorted().map { symbol in
+            var part = SymbolTrades(symbol: symbol, received: grouped[symbol] ?? [])
+            part.gaps = gaps.filter { $0.symbol == symbol }
+            part.filledGaps = filledGaps.filter { $0.gap.symbol == symbol }
+            return part
+        }
     }
 
     private init(symbol: Symbol, received: [Tick]) {

@@ -15,7 +15,7 @@ extension Store {
     ///   ``StoreError/sqlite(operation:message:)``.
     @discardableResult
     public func acquireLeases(on symbols: [Symbol], for holder: LeaseHolder, at: Timestamp, ttl: TimeSpan,
-                              share: Bool = false, isAbandoned: (CollectorLease) -> Bool = { _ in false }) throws -> [Symbol] {
+                              share: Bool = false, isAbandoned: @Sendable (CollectorLease) -> Bool = { _ in false }) throws -> [Symbol] {
         let expires = at + ttl
         return try write { tx in
             var leased: [Symbol] = []

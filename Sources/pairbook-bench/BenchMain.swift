@@ -19,5 +19,6 @@ struct PairbookBench: AsyncParsableCommand {
             SoakBench.self,
             ReplayBench.self,
             PostgresBench.self,
+            PostgresCollectorBench.self,
         ])
 }

@@ -114,20 +114,59 @@ struct CollectorBench: AsyncParsableCommand {
         return ticks
     }
 
-    /// `count` combined-stream trade frames with contiguous ids per symbol and trade times paced at `rate`.
-    static func frames(count: Int, rate: Int, template: [Tick]) -> [String] {
+    /// `count` combined-stream trade frames with contiguous ids per symbol and trade times paced at `rate`; a symbol of
+    /// the template named in `renaming` is sent as its new name (a second collector's symbols).
+    static func frames(count: Int, rate: Int, template: [Tick], renaming: [Symbol: Symbol] = [:]) -> [String] {
         var nextID: [Symbol: Int64] = [:]
         let start = Int64(Date().timeIntervalSince1970 * 1000)
         var frames: [String] = []
         frames.reserveCapacity(count)
         for i in 0..<count {
             let tick = template[i % template.count]
-            let id = nextID[tick.symbol, default: 1_000_000_000]
-            nextID[tick.symbol] = id + 1
-            let time = start + Int64(i) * 1000 / Int64(rate)
-            frames.append(#"{"stream":"\#(tick.symbol.streamName)@trade","data":{"e":"trade","E":\#(time),"T":\#(time),"s":"\#(tick.symbol.name)","t":\#(id),"p":"\#(tick.price)","q":"\#(tick.quantity)","X":"MARKET","m":\#(tick.isBuyerMaker)}}"#)
+            let symbol = renaming[tick.symbol] ?? tick.symbol
+            let id = nextID[symbol, default: 1_000_000_000]
+            nextID[symbol] = id + 1
+            let time = Timestamp(milliseconds: start + Int64(i) * 1000 / Int64(rate))
+            frames.append(Tick(symbol: symbol, tradeID: id, timestamp: time, price: tick.price, quantity: tick.quantity,
+                               isBuyerMaker: tick.isBuyerMaker).tradeFrame)
         }
         return frames
+    }
+
+    /// Replays `frames` at `rate` frames/s from a ``FakeBinanceServer`` to a collector of `symbols` wired exactly as
+    /// `pairbook collect` and `pairbook run` wire it (no REST endpoint: no backfill), recording into `store`.
+    ///
+    /// The first second is warm-up: its lag is dropped from `stats`. Then `playing` runs until it returns (it waits
+    /// for the script to be played: `server.waitUntilFinished`); once every frame's trade is committed `committed`
+    /// runs, and the collector is shut down gracefully.
+    static func replay(_ frames: [String], rate: Int, symbols: [Symbol], into store: any LiveStore, stats: CollectorStats,
+                       logger: Logger, playing: @escaping @Sendable (FakeBinanceServer) async throws -> Void,
+                       committed: @escaping @Sendable (LiveEventQueue) -> Void = { _ in }) async throws {
+        try await FakeBinanceServer.withServer(steps: [.waitForClients(1)] + frames.map { .frame($0) },
+                                               framesPerSecond: Double(rate)) { server in
+            let collector = try await LiveCollector(
+                stream: BinanceStreamConfiguration(symbols: symbols, endpoint: server.baseURL),
+                timeframes: Timeframe.defaults, restEndpoint: nil, apiKey: nil, store: store,
+                statusInterval: .seconds(3600), statusLine: { _ in }, logger: logger, stats: stats)
+            let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: collector.services, logger: logger))
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                try await FakeBinanceServer.wait(timeout: .seconds(30)) { stats.snapshot().committedTicks >= rate }
+                _ = stats.takeLag()
+                try await playing(server)
+                try await FakeBinanceServer.wait(timeout: .seconds(30)) { stats.snapshot().committedTicks >= frames.count }
+                committed(collector.queue)
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+            }
+        }
+    }
+
+    /// `12.3 ms`, or `-` when there is no value.
+    static func milliseconds(_ duration: Duration?) -> String {
+        guard let duration else { return "-" }
+        let value = Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+        return String(format: "%.1f ms", value)
     }
 
     /// One run at `rate`: the table row and the RSS sampled each second (MB).
@@ -143,46 +182,26 @@ struct CollectorBench: AsyncParsableCommand {
         let sample = Sample()
         let queueStatistics = Mutex(LiveEventQueue.Statistics())
 
-        try await FakeBinanceServer.withServer(steps: [.waitForClients(1)] + frames.map { .frame($0) },
-                                               framesPerSecond: Double(rate)) { server in
-            // The collector exactly as `pairbook collect` and `pairbook run` wire it (no REST endpoint: no backfill).
-            let collector = try LiveCollector(
-                stream: BinanceStreamConfiguration(symbols: ["BTCUSDT", "ETHUSDT"], endpoint: server.baseURL),
-                timeframes: Timeframe.defaults, restEndpoint: nil, apiKey: nil, store: store,
-                statusInterval: .seconds(3600), statusLine: { _ in }, logger: logger, stats: stats)
-            let queue = collector.queue
-            let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: collector.services, logger: logger))
-            try await withThrowingTaskGroup(of: Void.self) { tasks in
-                tasks.addTask { try await group.run() }
-                // Warm-up: the first second is not measured.
-                try await FakeBinanceServer.wait(timeout: .seconds(30)) { stats.snapshot().committedTicks >= rate }
-                _ = stats.takeLag()
-                sample.start()
-                // RSS once a second while the script plays (a fixed number of samples); awaited before stop().
-                async let sampled: Void = {
-                    while !server.isFinished {
-                        try? await Task.sleep(for: .seconds(1))
-                        sample.recordRSS()
-                    }
-                }()
-                try await server.waitUntilFinished(timeout: .seconds(Int64(seconds) * 3 + 30))
-                await sampled
-                try await FakeBinanceServer.wait(timeout: .seconds(30)) { stats.snapshot().committedTicks >= count }
-                sample.stop()
-                queueStatistics.withLock { $0 = queue.statistics }
-                await group.triggerGracefulShutdown()
-                try await tasks.waitForAll()
-            }
+        try await replay(frames, rate: rate, symbols: ["BTCUSDT", "ETHUSDT"], into: store, stats: stats, logger: logger) { server in
+            sample.start()
+            // RSS once a second while the script plays (a fixed number of samples); awaited before stop().
+            async let sampled: Void = {
+                while !server.isFinished {
+                    try? await Task.sleep(for: .seconds(1))
+                    sample.recordRSS()
+                }
+            }()
+            try await server.waitUntilFinished(timeout: .seconds(Int64(seconds) * 3 + 30))
+            await sampled
+        } committed: { queue in
+            sample.stop()
+            queueStatistics.withLock { $0 = queue.statistics }
         }
         let lag = stats.takeLag()
         let snapshot = stats.snapshot()
-        func ms(_ d: Duration?) -> String {
-            guard let d else { return "-" }
-            let value = Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
-            return String(format: "%.1f ms", value)
-        }
         let row = [
-            "\(rate)", "\(snapshot.committedTicks)", ms(lag.quantile(0.5)), ms(lag.quantile(0.99)), ms(lag.max),
+            "\(rate)", "\(snapshot.committedTicks)", milliseconds(lag.quantile(0.5)), milliseconds(lag.quantile(0.99)),
+            milliseconds(lag.max),
             String(format: "%.0f %%", sample.cpuPercent),
             "\(sample.rssStartMB) → \(sample.rssMiddleMB) → \(sample.rssEndMB) MB (\(sample.rssPeakMB))",
             "\(queueStatistics.withLock { $0.highWaterMark }) / \(queueStatistics.withLock { $0.waitsForSpace })",

@@ -159,6 +159,21 @@ final class PostgresStoreTests {
         await store.close()
     }
 
+    @Test("collectors starting at once on a new database migrate it one after the other, none fails")
+    func concurrentMigrations() async throws {
+        let url = try PostgresURL(try server.createDatabase())
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<6 {
+                group.addTask { try await PostgresStore.connect(url, logger: .quiet).close() }
+            }
+            try await group.waitForAll()
+        }
+        let trades = try await PostgresStore.withStore(url, logger: .quiet) { store in
+            try await store.record([.sample(id: 1)], timeframes: Timeframe.defaults).inserted
+        }
+        #expect(trades == 1)
+    }
+
     @Test("a bad URL is one line naming what is wrong; a server that is not there is one line too")
     func badURLs() async throws {
         #expect(throws: PostgresStoreError.badURL("postgres://host/db", reason: "no user (postgres://USER@host/database)")) {

@@ -16,7 +16,7 @@ import Storage
 /// e.g. trades older than it keeps) is given up after one attempt: it stays open in `stream_gaps`, logged once.
 /// ``forStream(kind:restEndpoint:apiKey:store:symbols:queue:logger:)`` picks the client for a stream kind.
 public struct GapBackfill: Service {
-    let store: Store
+    let store: any LiveStore
     let symbols: Set<Symbol>
     let client: any TradeHistorySource
     let queue: LiveEventQueue
@@ -24,7 +24,7 @@ public struct GapBackfill: Service {
     let logger: Logger
     let wallClock: @Sendable () -> Timestamp
 
-    public init(store: Store, symbols: [Symbol], client: any TradeHistorySource, queue: LiveEventQueue,
+    public init(store: any LiveStore, symbols: [Symbol], client: any TradeHistorySource, queue: LiveEventQueue,
                 interval: Duration = .seconds(10), logger: Logger,
                 wallClock: @escaping @Sendable () -> Timestamp = { Timestamp.now() }) {
         self.store = store
@@ -55,7 +55,7 @@ public struct GapBackfill: Service {
     func fillOpenGaps(skipping done: inout Set<String>, lastRequest: inout ContinuousClock.Instant?) async -> Duration? {
         let gaps: [StreamGap]
         do {
-            gaps = try store.gaps(for: nil).filter { $0.filledAt == nil && symbols.contains($0.symbol) }
+            gaps = try await store.gaps(for: nil).filter { $0.filledAt == nil && symbols.contains($0.symbol) }
         } catch {
             logger.error("cannot read stream gaps", metadata: ["error": "\(error)"])
             return nil
@@ -164,7 +164,7 @@ extension GapBackfill {
     /// - `aggTrade`: from `restEndpoint`'s `/fapi/v1/aggTrades`; `nil` without an endpoint.
     /// - `trade`: from `/fapi/v1/historicalTrades` of `restEndpoint` (default: Binance production), which needs
     ///   `apiKey` (``HistoricalTradesClient/apiKeyEnvironmentVariable``); `nil` without a key. The key is not logged.
-    public static func forStream(kind: StreamKind, restEndpoint: String?, apiKey: String?, store: Store, symbols: [Symbol],
+    public static func forStream(kind: StreamKind, restEndpoint: String?, apiKey: String?, store: any LiveStore, symbols: [Symbol],
                                  queue: LiveEventQueue, interval: Duration = .seconds(10), logger: Logger) -> GapBackfill? {
         let client: any TradeHistorySource
         switch kind {

@@ -4,7 +4,7 @@ import Market
 import ServiceLifecycle
 import Storage
 
-/// Holds a live collector's leases on its symbols in the database (`collector_leases`), so that a second collector of
+/// Holds a live collector's leases on its symbols in the database (`collector_leases`, SQLite or PostgreSQL), so that a second collector of
 /// a symbol is refused with a clear message while this one runs, and another can take over within ``ttl`` of this
 /// one dying.
 ///
@@ -16,7 +16,7 @@ import Storage
 /// With `share`, symbols leased by another collector are recorded alongside it (the user asked for it): bars stay
 /// right because every batch marks its writer (``Recorder``), at the cost of rebuilding the shared bars each batch.
 public struct LeaseKeeper<C: Clock>: Service where C.Duration == Duration {
-    public let store: Store
+    public let store: any LiveStore
     public let symbols: [Symbol]
     public let holder: LeaseHolder
     public let share: Bool
@@ -26,7 +26,7 @@ public struct LeaseKeeper<C: Clock>: Service where C.Duration == Duration {
     let now: @Sendable () -> Timestamp
     let logger: Logger
 
-    public init(store: Store, symbols: [Symbol], share: Bool, holder: LeaseHolder = .thisProcess(), ttl: TimeSpan = .seconds(30),
+    public init(store: any LiveStore, symbols: [Symbol], share: Bool, holder: LeaseHolder = .thisProcess(), ttl: TimeSpan = .seconds(30),
                 renewEvery: Duration = .seconds(10), clock: C, now: @escaping @Sendable () -> Timestamp = Timestamp.now,
                 logger: Logger) {
         self.store = store
@@ -42,10 +42,10 @@ public struct LeaseKeeper<C: Clock>: Service where C.Duration == Duration {
 
     /// Takes the leases of every symbol (all or none).
     ///
-    /// - Throws: ``Storage/LeaseConflict`` when another collector holds one (and `share` is off); ``Storage/StoreError``.
-    public func acquire() throws {
+    /// - Throws: ``Storage/LeaseConflict`` when another collector holds one (and `share` is off); what the store throws.
+    public func acquire() async throws {
         let me = holder
-        let leased = try store.acquireLeases(on: symbols, for: holder, at: now(), ttl: ttl, share: share) { lease in
+        let leased = try await store.acquireLeases(on: symbols, for: holder, at: now(), ttl: ttl, share: share) { lease in
             // A collector of this host whose process is gone (killed, crashed) left it: no need to wait for the expiry.
             me.seesGone(host: lease.host, pid: lease.pid)
         }
@@ -58,13 +58,13 @@ public struct LeaseKeeper<C: Clock>: Service where C.Duration == Duration {
     }
 
     public func run() async throws {
-        let initiallyHeld = Set(try store.collectorLeases().filter { $0.holder == holder.id }.map(\.symbol))
+        let initiallyHeld = Set(try await store.collectorLeases().filter { $0.holder == holder.id }.map(\.symbol))
         await cancelWhenGracefulShutdown {
             var held = initiallyHeld
             while !Task.isCancelled {
                 do { try await clock.sleep(for: renewEvery) } catch { return }
                 do {
-                    let renewed = Set(try store.renewLeases(of: holder, at: now(), ttl: ttl))
+                    let renewed = Set(try await store.renewLeases(of: holder, at: now(), ttl: ttl))
                     for lost in held.subtracting(renewed).sorted() {
                         logger.error("lost the lease on a symbol: another collector took it over after it expired", metadata: ["symbol": "\(lost)"])
                     }
@@ -75,7 +75,7 @@ public struct LeaseKeeper<C: Clock>: Service where C.Duration == Duration {
             }
         }
         do {
-            try store.releaseLeases(of: holder)
+            try await store.releaseLeases(of: holder)
         } catch {
             logger.warning("releasing the collector's leases failed; they expire by themselves", metadata: ["error": "\(error)"])
         }

@@ -6,8 +6,8 @@ import Storage
 
 /// Drains a ``LiveEventQueue`` in batches into the database: once the oldest queued event has waited
 /// `flushInterval` (default 20 ms, so receive-to-commit lag stays in the tens of milliseconds; never more
-/// than 250 ms) or `maximumBatch` events are queued, whichever comes first, through a synchronous commit
-/// (the `Recorder` and its `Resampler`). An interval without events commits nothing.
+/// than 250 ms) or `maximumBatch` events are queued, whichever comes first, through the store's commit
+/// (``LiveStore/liveCommit(timeframes:logger:then:)``: on SQLite the `Recorder` and its `Resampler`). An interval without events commits nothing.
 ///
 /// No tick is lost between receipt and a clean stop: on graceful shutdown the recorder finishes the
 /// queue (the streams, shut down before it, have stopped intake) and commits everything still queued
@@ -24,7 +24,7 @@ import Storage
 public struct LiveRecorder: Service {
     /// Writes one batch: the new ticks (in arrival order), the gaps detected since the last batch, and the
     /// gaps whose backfilled trades are among the ticks (to be marked filled at the given time).
-    public typealias Commit = @Sendable (_ batch: CommitBatch) throws -> Void
+    public typealias Commit = @Sendable (_ batch: CommitBatch) async throws -> Void
 
     /// What one commit writes.
     public struct CommitBatch: Sendable {
@@ -53,7 +53,7 @@ public struct LiveRecorder: Service {
     ///   - maximumBatch: events per transaction at most (bursts commit early).
     ///   - retryDelay: the wait before a failed commit is retried.
     ///   - metricsFactory: where the receive-to-commit timer is created (default: the bootstrapped `MetricsSystem`).
-    ///   - commit: runs on the recorder's task; it may block (SQLite).
+    ///   - commit: runs on the recorder's task; it may block (SQLite) or suspend (PostgreSQL).
     public init(queue: LiveEventQueue, stats: CollectorStats, logger: Logger, flushInterval: Duration = .milliseconds(20),
                 maximumBatch: Int = 5_000, retryDelay: Duration = .milliseconds(250),
                 metricsFactory: (any MetricsFactory)? = nil, commit: @escaping Commit) {
@@ -74,7 +74,7 @@ public struct LiveRecorder: Service {
             while let events = await queue.nextBatch(maximum: maximumBatch, delay: flushInterval) {
                 pending.append(events)
                 // A failing database holds the batch here (bounded) and the queue fills up behind it.
-                while !flush(&pending), !Task.isCancelled, !Task.isShuttingDownGracefully {
+                while !(await flush(&pending)), !Task.isCancelled, !Task.isShuttingDownGracefully {
                     try? await Task.sleep(for: retryDelay)
                 }
             }
@@ -84,16 +84,16 @@ public struct LiveRecorder: Service {
         }
         if !pending.isEmpty {
             // One last attempt for a batch whose commit failed before; failing now is an error exit.
-            try commitAndMeasure(pending)
+            try await commitAndMeasure(pending)
         }
         logger.notice("recorder flushed and stopped", metadata: ["collect.committed": "\(stats.snapshot().committedTicks)"])
     }
 
     /// Commits `pending` and empties it; on failure keeps it, counts and logs. - Returns: whether it committed.
-    private func flush(_ pending: inout Batch) -> Bool {
+    private func flush(_ pending: inout Batch) async -> Bool {
         guard !pending.isEmpty else { return true }
         do {
-            try commitAndMeasure(pending)
+            try await commitAndMeasure(pending)
             pending = Batch()
             return true
         } catch {
@@ -108,8 +108,8 @@ public struct LiveRecorder: Service {
         }
     }
 
-    private func commitAndMeasure(_ batch: Batch) throws {
-        try commit(CommitBatch(ticks: batch.ticks, gaps: batch.gaps, filledGaps: batch.filledGaps))
+    private func commitAndMeasure(_ batch: Batch) async throws {
+        try await commit(CommitBatch(ticks: batch.ticks, gaps: batch.gaps, filledGaps: batch.filledGaps))
         let now = ContinuousClock.now
         stats.update { s in
             s.committedTicks += batch.ticks.count

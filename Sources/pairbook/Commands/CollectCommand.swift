@@ -1,5 +1,6 @@
 import ArgumentParser
 import Collector
+import DataMigration
 import Foundation
 import Logging
 import Market
@@ -29,7 +30,9 @@ struct CollectCommand: AsyncParsableCommand {
             A status line is printed every 10 s. Stop with Ctrl-C or SIGTERM: everything received is committed
             before the process exits (status 0). Each symbol is leased in the database while it is recorded: a
             second collector of a symbol is refused (--share-symbols records alongside it), and the lease of a
-            collector that died expires after 30 s.
+            collector that died expires after 30 s. --db takes a file path, sqlite:PATH, or
+            postgres://user@host[:port]/database[?sslmode=require] (password from the URL or PGPASSWORD):
+            collectors on several machines, each with its own symbols, can record into one PostgreSQL database.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -90,23 +93,23 @@ struct CollectCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = global.makeLogger(label: "pairbook.collect")
         let symbols = try parsedSymbols()
-        let store = try Store(path: global.databasePath, logger: logger)
         let configuration = BinanceStreamConfiguration(
             symbols: symbols, kind: stream, endpoint: endpoint,
             watchdogTimeout: .milliseconds(watchdog.milliseconds),
             tls: try BinanceStreamConfiguration.tlsConfiguration(insecure: insecure, caFile: caFile))
-        let collector = try LiveCollector(
-            stream: configuration, timeframes: try parsedTimeframes(), restEndpoint: restEndpoint,
-            apiKey: ProcessInfo.processInfo.environment[HistoricalTradesClient.apiKeyEnvironmentVariable], store: store,
-            statusInterval: .milliseconds(statusInterval.milliseconds),
-            statusLine: Console.liveLine, logger: logger, shareSymbols: shareSymbols, redis: try parsedRedis())
-        let services = collector.services
-        var groupConfiguration = ServiceGroupConfiguration(
-            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        groupConfiguration.maximumGracefulShutdownDuration = .milliseconds(1800)
-        Console.line("collecting \(symbols.map(\.name).joined(separator: ",")) (\(stream.rawValue)) into \(global.databasePath); Ctrl-C to stop")
-        try await ServiceGroup(configuration: groupConfiguration).run()
-        let final = collector.stats.snapshot()
+        let final = try await StoreLocation(parsing: global.databasePath).withLiveStore(logger: logger) { store in
+            let collector = try await LiveCollector(
+                stream: configuration, timeframes: try parsedTimeframes(), restEndpoint: restEndpoint,
+                apiKey: ProcessInfo.processInfo.environment[HistoricalTradesClient.apiKeyEnvironmentVariable], store: store,
+                statusInterval: .milliseconds(statusInterval.milliseconds),
+                statusLine: Console.liveLine, logger: logger, shareSymbols: shareSymbols, redis: try parsedRedis())
+            var groupConfiguration = ServiceGroupConfiguration(
+                services: collector.services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            groupConfiguration.maximumGracefulShutdownDuration = .milliseconds(1800)
+            Console.line("collecting \(symbols.map(\.name).joined(separator: ",")) (\(stream.rawValue)) into \(store.location); Ctrl-C to stop")
+            try await ServiceGroup(configuration: groupConfiguration).run()
+            return collector.stats.snapshot()
+        }
         Console.line("stopped: \(final.committedTicks) trades committed, \(final.gaps) gap(s), \(final.reconnects) reconnect(s), \(final.malformed) malformed frame(s)")
     }
 

@@ -18,7 +18,7 @@ struct LeaseKeeperTests {
         let keeper = LeaseKeeper(store: store, symbols: ["BTCUSDT", "ETHUSDT"], share: false,
                                  holder: LeaseHolder(id: "me", host: "here", pid: 1), ttl: .seconds(30), renewEvery: .seconds(10),
                                  clock: clock, now: { wall.withLock { $0 } }, logger: .quiet)
-        try keeper.acquire()
+        try await keeper.acquire()
         #expect(try store.collectorLeases().map(\.expiresAt) == [t0 + .seconds(30), t0 + .seconds(30)])
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await keeper.run() }
@@ -39,7 +39,7 @@ struct LeaseKeeperTests {
     }
 
     @Test("a symbol held by another collector stops start-up, unless shared")
-    func refusedOrShared() throws {
+    func refusedOrShared() async throws {
         let store = try Store.inMemory()
         let now = Timestamp.now()
         try store.acquireLeases(on: ["BTCUSDT"], for: LeaseHolder(id: "other", host: "elsewhere", pid: 7), at: now, ttl: .seconds(30))
@@ -47,9 +47,9 @@ struct LeaseKeeperTests {
         func keeper(share: Bool) -> LeaseKeeper<ManualClock> {
             LeaseKeeper(store: store, symbols: ["BTCUSDT", "ETHUSDT"], share: share, clock: ManualClock(), logger: logger)
         }
-        #expect(throws: LeaseConflict.self) { try keeper(share: false).acquire() }
+        await #expect(throws: LeaseConflict.self) { try await keeper(share: false).acquire() }
         #expect(log.entries.isEmpty)
-        try keeper(share: true).acquire()
+        try await keeper(share: true).acquire()
         #expect(log.entries.map(\.level) == [.warning])
         #expect(log.entries.first?.metadata["symbols"] == "BTCUSDT")
         #expect(try store.collectorLeases().map(\.symbol) == ["BTCUSDT", "ETHUSDT"])

@@ -72,7 +72,7 @@ struct LiveRecorderTests {
 @Suite("LiveRecorder on a WAL file")
 struct LiveRecorderCheckpointTests {
     @Test("the live commit makes the writer checkpoint every 1,000 WAL pages (short checkpoints, low latency)")
-    func shortCheckpoints() throws {
+    func shortCheckpoints() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pairbook-live-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -81,7 +81,7 @@ struct LiveRecorderCheckpointTests {
         #expect(try store.walAutoCheckpointPages() != LiveRecorder.liveAutoCheckpointPages)
         // When the live commit is made over it
         let commit = LiveRecorder.commit(through: Recorder(store: store, logger: .quiet))
-        try commit(LiveRecorder.CommitBatch(ticks: [LiveRecorderTests.tick(1)]))
+        try await commit(LiveRecorder.CommitBatch(ticks: [LiveRecorderTests.tick(1)]))
         // Then the writer checkpoints every 1,000 pages, and the trade is stored
         #expect(try store.walAutoCheckpointPages() == 1_000)
         #expect(try store.tickCount(of: "ETHUSDT") == 1)

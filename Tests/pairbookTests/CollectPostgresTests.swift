@@ -1,0 +1,71 @@
+import Foundation
+import Market
+import PairbookTestSupport
+import PostgresStorage
+import Testing
+
+/// `pairbook collect --db postgres://…`: records into PostgreSQL; a bad URL or an unreachable server is one line and a
+/// non-zero exit (as is `pairbook run` over PostgreSQL, not supported yet).
+@Suite("pairbook collect into PostgreSQL", .enabled(if: ImporterCLI.isAvailable, "pairbook binary not built"))
+struct CollectPostgresTests {
+    @Test("a bad URL, an unreachable server and an unknown scheme are refused in one line naming the database",
+          arguments: [
+              ("postgres://127.0.0.1:5432/pairbook", "bad database URL postgres://127.0.0.1:5432/pairbook: no user"),
+              ("postgres://pairbook@127.0.0.1:1/pairbook", "cannot connect to postgres://pairbook@127.0.0.1:1/pairbook: "),
+              ("mysql://pairbook@127.0.0.1/pairbook", "bad store 'mysql://pairbook@127.0.0.1/pairbook': expected a file path"),
+          ])
+    func refused(db: String, message: String) throws {
+        let dir = try Fixtures.temporaryDirectory(prefix: "pairbook-collect-pg")
+        let result = try ImporterCLI.run(["collect", "--db", db, "--symbols", "BTCUSDT", "--endpoint", "ws://127.0.0.1:1"], in: dir)
+        #expect(result.status != 0)
+        #expect(result.stderr.hasPrefix("Error: \(message)"), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "one line: \(result.stderr)")
+    }
+
+    @Test("pairbook run, whose reports and dashboard read SQLite, refuses a PostgreSQL database in one line")
+    func runRefused() throws {
+        let dir = try Fixtures.temporaryDirectory(prefix: "pairbook-run-pg")
+        let result = try ImporterCLI.run(["run", "--db", "postgres://pairbook:secret@127.0.0.1:1/pairbook", "--symbols", "BTCUSDT"], in: dir)
+        #expect(result.status != 0)
+        #expect(result.stderr.hasPrefix("Error: pairbook run needs an SQLite database"), "\(result.stderr)")
+        #expect(!result.stderr.contains("secret") && result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+    }
+
+    @Test("records every trade it receives into PostgreSQL and stops cleanly on SIGTERM",
+          .enabled(if: PostgresTestServer.isAvailable, "\(PostgresTestServer.skipReason)"))
+    func records() async throws {
+        let dir = try Fixtures.temporaryDirectory(prefix: "pairbook-collect-pg")
+        let ticks: [Tick] = (0..<400).map { (i: Int) -> Tick in
+            let symbol: Symbol = i % 2 == 0 ? "BTCUSDT" : "ETHUSDT"
+            let time = Timestamp(milliseconds: 1_721_347_200_000 + Int64(i) * 250)
+            return Tick.sample(symbol, id: 7_000 + Int64(i / 2), at: time, price: 64_000 + Double(i % 13))
+        }
+        let steps: [FakeBinanceServer.Step] = [.waitForClients(1)] + ticks.map { .frame($0.tradeFrame) }
+        try await PostgresTestServer.withServer { postgres in
+            let db = try postgres.createDatabase()
+            try await FakeBinanceServer.withServer(steps: steps) { server in
+                let collector = try ImporterCLI.start(["collect", "--db", db, "--symbols", "BTCUSDT,ETHUSDT", "--endpoint", server.baseURL],
+                                                      in: dir)
+                defer { if collector.isRunning { kill(collector.processIdentifier, SIGKILL) } }
+                try await server.waitUntilFinished(timeout: .seconds(120))
+                try await PostgresStore.withStore(try PostgresURL(db), logger: .quiet) { store in
+                    var stored = 0
+                    let deadline = ContinuousClock.now + .seconds(120)
+                    while stored < ticks.count, ContinuousClock.now < deadline {
+                        stored = try await store.tickCount()
+                        try await Task.sleep(for: .milliseconds(50))
+                    }
+                    #expect(stored == ticks.count)
+                }
+                kill(collector.processIdentifier, SIGTERM)
+                collector.waitUntilExit()
+                #expect(collector.terminationReason == .exit && collector.terminationStatus == 0)
+            }
+            try await PostgresStore.withStore(try PostgresURL(db), logger: .quiet) { (store: PostgresStore) async throws in
+                #expect(try await store.tickCount(of: "BTCUSDT") == 200)
+                #expect(try await store.bars(for: "ETHUSDT", timeframe: .oneMinute, in: .all).bars.map(\.trades).reduce(0, +) == 200)
+                #expect(try await store.collectorLeases().isEmpty, "the leases are given up on a clean stop")
+            }
+        }
+    }
+}
