@@ -45,10 +45,14 @@ struct CollectRedisTests {
         let steps = [FakeBinanceServer.Step.waitForClients(1)] + (1...3_000).map { .frame(RunCommandTests.frame(Int64($0))) }
             + [.waitUntil { killed.load(ordering: .relaxed) }] + (3_001...6_000).map { .frame(RunCommandTests.frame(Int64($0))) }
         try await FakeBinanceServer.withServer(steps: steps, framesPerSecond: 1_000) { server in
-            let stderr = Pipe()
+            // The log into a file: read at the end, a pipe could fill up and block the collector meanwhile.
+            let logFile = dir.appendingPathComponent("collect.log")
+            _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
+            let stderr = try FileHandle(forWritingTo: logFile)
+            defer { try? stderr.close() }
             let process = try ImporterCLI.start(
                 ["collect", "--db", "collect.sqlite", "--symbols", "BTCUSDT", "--endpoint", server.baseURL, "--redis", redis.url],
-                in: dir, output: (Pipe(), stderr))
+                in: dir, output: (FileHandle.nullDevice, stderr))
             // Given trades flowing into Redis
             let written = try await Self.streamIDs(key, on: redis) { !$0.isEmpty }
             #expect(!written.isEmpty)
@@ -68,8 +72,8 @@ struct CollectRedisTests {
             #expect(back == Array(5_001...6_000))
 
             kill(process.processIdentifier, SIGTERM)
-            let log = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             process.waitUntilExit()
+            let log = String(decoding: try Data(contentsOf: logFile), as: UTF8.self)
             #expect(process.terminationReason == .exit && process.terminationStatus == 0)
             #expect(try store.tickCount() == 6_000)
             let away = log.split(separator: "\n").filter { $0.contains("Redis went away") }

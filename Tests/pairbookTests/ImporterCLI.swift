@@ -44,19 +44,26 @@ enum ImporterCLI {
     /// Runs `pairbook arguments…` in `directory` and waits for it.
     @discardableResult
     static func run(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws -> Result {
+        // stdout through a pipe, read to its end before waiting; stderr (logs can be long) into a file, so the child
+        // never blocks on a full stderr pipe while stdout is being read.
         let out = Pipe()
-        let err = Pipe()
+        let errorFile = FileManager.default.temporaryDirectory.appendingPathComponent("pairbook-cli-\(UUID().uuidString).err")
+        _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: errorFile) }
+        let err = try FileHandle(forWritingTo: errorFile)
+        defer { try? err.close() }
         let process = try start(arguments, in: directory, output: (out, err), environment: environment)
-        // Read before waiting, so a full pipe can't block the child.
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        let stderr = (try? Data(contentsOf: errorFile)) ?? Data()
         return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
                       stderr: String(decoding: stderr, as: UTF8.self))
     }
 
-    /// Starts `pairbook arguments…` in `directory` (with `environment` added), stdout and stderr into `output` (or discarded).
-    static func start(_ arguments: [String], in directory: URL, output: (Pipe, Pipe)? = nil,
+    /// Starts `pairbook arguments…` in `directory` (with `environment` added), stdout and stderr into `output` (each a
+    /// `Pipe` or a `FileHandle`; discarded without it). A pipe must be read while the child runs, or a child that writes
+    /// more than the pipe holds blocks: long output (logs) goes to a file.
+    static func start(_ arguments: [String], in directory: URL, output: (stdout: Any, stderr: Any)? = nil,
                       environment extra: [String: String] = [:]) throws -> Process {
         guard let binary else { throw CLIError.noBinary }
         let process = Process()
