@@ -50,6 +50,14 @@ export function debounce(fn, ms) {
   return debounced;
 }
 
+/** Calls `fn` `ms` after a call, once for all the calls in between: at most once every `ms` however often called. */
+export function throttle(fn, ms) {
+  let timer = null;
+  return () => {
+    if (timer === null) timer = setTimeout(() => { timer = null; fn(); }, ms);
+  };
+}
+
 /** A button that acts on the second click within a few seconds ("Delete" → "Confirm delete"). */
 export function confirmingButton(button, confirmText, action, ms = 4000) {
   const label = button.textContent;
