@@ -30,7 +30,8 @@ struct PairSeriesSelection: Sendable, Hashable {
         var names = Set<String>()
         for name in text.split(separator: ",", omittingEmptySubsequences: false).map({ String($0).trimmingCharacters(in: .whitespaces) }) {
             guard Self.names.contains(name) else {
-                throw APIError.badRequest("series: unknown series '\(name)' (known: \(Self.names.joined(separator: ", ")))")
+                let shown = name.count > 40 ? name.prefix(40) + "…" : Substring(name)
+                throw APIError.badRequest("series: unknown series '\(shown)' (known: \(Self.names.joined(separator: ", ")))")
             }
             names.insert(name)
         }

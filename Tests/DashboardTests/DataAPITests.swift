@@ -77,6 +77,7 @@ struct DataAPITests {
             ("/api/pair?pair=BTCUSDT/ETHUSDT&hedge=magic", "hedge:"),
             ("/api/pair?pair=BTCUSDT/XRPUSDT", "no 1m bars of XRPUSDT"),
             ("/api/pair?pair=BTCUSDT/ETHUSDT&series=spread,z", "series: unknown series 'z' (known: base, quote, spread,"),
+            ("/api/pair?pair=BTCUSDT/ETHUSDT&series=" + String(repeating: "a", count: 500), "series: unknown series '\(String(repeating: "a", count: 40))…' (known:"),
             ("/api/heatmap.png?symbols=BTCUSDT", "symbols:"),
           ])
     func badParameters(uri: String, reason: String) async throws {
