@@ -27,27 +27,32 @@ public struct AlignedPair: Sendable, Hashable {
     ///   - base: the y leg; its bars ascending by open time.
     ///   - quote: the x leg; its bars ascending by open time.
     public init(base: BarSeries, quote: BarSeries) {
-        let a = base.bars
-        let b = quote.bars
+        self.init(base: CloseSeries(base), quote: CloseSeries(quote))
+    }
+
+    /// Joins two series of closes on equal open times (what ``init(base:quote:)`` does with bars).
+    ///
+    /// Complexity: O(n + m).
+    public init(base: CloseSeries, quote: CloseSeries) {
+        let (ta, ya) = (base.openTimes, base.closes)
+        let (tb, xb) = (quote.openTimes, quote.closes)
         var times: [Timestamp] = []
         var ys: [Double] = []
         var xs: [Double] = []
-        let capacity = min(a.count, b.count)
+        let capacity = min(ta.count, tb.count)
         times.reserveCapacity(capacity)
         ys.reserveCapacity(capacity)
         xs.reserveCapacity(capacity)
         var i = 0
         var j = 0
-        while i < a.count && j < b.count {
-            let ta = a[i].openTime
-            let tb = b[j].openTime
-            if ta == tb {
-                times.append(ta)
-                ys.append(a[i].close)
-                xs.append(b[j].close)
+        while i < ta.count && j < tb.count {
+            if ta[i] == tb[j] {
+                times.append(ta[i])
+                ys.append(ya[i])
+                xs.append(xb[j])
                 i += 1
                 j += 1
-            } else if ta < tb {
+            } else if ta[i] < tb[j] {
                 i += 1
             } else {
                 j += 1
@@ -56,8 +61,8 @@ public struct AlignedPair: Sendable, Hashable {
         self.timestamps = times
         self.base = ys
         self.quote = xs
-        self.droppedBase = a.count - times.count
-        self.droppedQuote = b.count - times.count
+        self.droppedBase = ta.count - times.count
+        self.droppedQuote = tb.count - times.count
     }
 
     /// An aligned pair from arrays that are already aligned (tests, benchmarks).
@@ -70,5 +75,19 @@ public struct AlignedPair: Sendable, Hashable {
         self.quote = quote
         self.droppedBase = 0
         self.droppedQuote = 0
+    }
+}
+
+extension BarSeries {
+    /// The bars whose open time is in `openTimes` (ascending, as the bars are): a merge, O(n + m).
+    func keeping(openTimes: [Timestamp]) -> BarSeries {
+        var kept: [Bar] = []
+        kept.reserveCapacity(openTimes.count)
+        var j = 0
+        for bar in bars {
+            while j < openTimes.count && openTimes[j] < bar.openTime { j += 1 }
+            if j < openTimes.count && openTimes[j] == bar.openTime { kept.append(bar) }
+        }
+        return BarSeries(symbol: symbol, timeframe: timeframe, bars: kept)
     }
 }

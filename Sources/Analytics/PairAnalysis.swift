@@ -58,6 +58,22 @@ public struct PairAnalysis: Sendable, Hashable, Codable {
         public var priceCorrelation: [Double?]
         /// Rolling Pearson correlation of log returns (first defined at index `window`).
         public var returnCorrelation: [Double?]
+
+        public init(timestamps: [Timestamp], base: [Double], quote: [Double], spread: [Double], spreadMean: [Double?],
+                    spreadStandardDeviation: [Double?], zScore: [Double?], hedgeRatio: [Double?], intercept: [Double?],
+                    priceCorrelation: [Double?], returnCorrelation: [Double?]) {
+            self.timestamps = timestamps
+            self.base = base
+            self.quote = quote
+            self.spread = spread
+            self.spreadMean = spreadMean
+            self.spreadStandardDeviation = spreadStandardDeviation
+            self.zScore = zScore
+            self.hedgeRatio = hedgeRatio
+            self.intercept = intercept
+            self.priceCorrelation = priceCorrelation
+            self.returnCorrelation = returnCorrelation
+        }
     }
 
     public var base: Symbol
@@ -115,31 +131,23 @@ public struct PairAnalysis: Sendable, Hashable, Codable {
     ///   cointegration tests do not throw: they leave those results `nil` with their error.
     public static func compute(base: BarSeries, quote: BarSeries, options: Options) throws -> PairAnalysis {
         let w = options.window
-        guard w >= 2 else { throw AnalyticsError.invalidWindow(w) }
-        let aligned = AlignedPair(base: base, quote: quote)
-        guard aligned.count >= 3 else {
-            throw AnalyticsError.tooFewObservations(what: "pair analysis", needed: 3, got: aligned.count)
-        }
+        let core = try PairSpread.compute(base: CloseSeries(base), quote: CloseSeries(quote), window: w,
+                                          hedge: options.hedge, subtractIntercept: options.subtractIntercept)
+        let aligned = core.aligned
         let y = aligned.base
         let x = aligned.quote
         let rx = try strictLogReturns(x, "pair analysis \(quote.symbol)")
         let ry = try strictLogReturns(y, "pair analysis \(base.symbol)")
+        let hedge = core.hedge
+        let ols = options.hedge == .ols ? hedge : try OLS.fit(y: y, x: x)
+        let tls = options.hedge == .tls ? hedge : try? OLS.totalLeastSquares(y: y, x: x)
+        let spread = core.spread
 
-        let ols = try OLS.fit(y: y, x: x)
-        let tls = try? OLS.totalLeastSquares(y: y, x: x)
-        let hedge: LinearFit
-        switch options.hedge {
-        case .ols: hedge = ols
-        case .tls: hedge = try OLS.totalLeastSquares(y: y, x: x)
-        }
-        let offset = options.subtractIntercept ? hedge.intercept : 0
-        let spread = y.indices.map { i in y[i] - hedge.slope * x[i] - offset }
-
-        // The rolling series and the tests of the whole sample do not depend on each other: on two threads at once.
+        // The rolling regressions and correlations and the tests of the whole sample do not depend on each other: on
+        // two threads at once.
         let (series, sample) = try Parallel.both({
-            let (mean, std, z) = try Rolling.meanStdZ(spread, window: w)
             let (beta, alpha) = try Rolling.regression(y: y, x: x, window: w)
-            return RollingSeries(mean: mean, std: std, z: z, beta: beta, alpha: alpha,
+            return RollingSeries(mean: core.rollingMean, std: core.rollingStandardDeviation, z: core.zScore, beta: beta, alpha: alpha,
                                  priceCorrelation: try Rolling.correlation(y, x, window: w),
                                  returnCorrelation: try Rolling.returnCorrelation(y, x, window: w))
         }, {
@@ -147,9 +155,8 @@ public struct PairAnalysis: Sendable, Hashable, Codable {
         })
 
         let timestamps = aligned.timestamps
-        let keep = Set(timestamps)
-        let baseWindow = BarSeries(symbol: base.symbol, timeframe: base.timeframe, bars: base.bars.filter { keep.contains($0.openTime) })
-        let quoteWindow = BarSeries(symbol: quote.symbol, timeframe: quote.timeframe, bars: quote.bars.filter { keep.contains($0.openTime) })
+        let baseWindow = aligned.droppedBase == 0 ? base : base.keeping(openTimes: timestamps)
+        let quoteWindow = aligned.droppedQuote == 0 ? quote : quote.keeping(openTimes: timestamps)
 
         return PairAnalysis(
             base: base.symbol, quote: quote.symbol, timeframe: base.timeframe, options: options,

@@ -139,9 +139,14 @@ public enum Rolling {
     }
 }
 
+/// Throws ``AnalyticsError/nonFiniteValue(what:index:)`` at the first price that is not > 0 (NaN included).
+func requirePositive(_ p: [Double], _ what: String) throws {
+    for (i, v) in p.enumerated() where !(v > 0) { throw AnalyticsError.nonFiniteValue(what: "\(what) (price ≤ 0)", index: i) }
+}
+
 /// ln(pᵢ/pᵢ₋₁) for positive prices; throws for a non-positive price.
 func strictLogReturns(_ p: [Double], _ what: String) throws -> [Double] {
-    for (i, v) in p.enumerated() where !(v > 0) { throw AnalyticsError.nonFiniteValue(what: "\(what) (price ≤ 0)", index: i) }
+    try requirePositive(p, what)
     guard p.count >= 2 else { return [] }
     var out = [Double](repeating: 0, count: p.count - 1)
     for i in 1..<p.count { out[i - 1] = log(p[i] / p[i - 1]) }

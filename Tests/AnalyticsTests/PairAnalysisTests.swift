@@ -163,6 +163,55 @@ struct PairAnalysisTests {
     }
 }
 
+@Suite("PairSpread is PairAnalysis' spread, to the last bit")
+struct PairSpreadTests {
+    @Test("the spread, rolling mean, standard deviation, z-score and hedge equal PairAnalysis' on generated pairs",
+          arguments: ["cointegrated", "random-walk"], [HedgeMethod.ols, .tls])
+    func equalsAnalysis(_ name: String, hedge: HedgeMethod) throws {
+        let f = try Oracle.json("pair-\(name).json")
+        let input = try #require(f["input"] as? [String: Any])
+        // Drop a few bars of each leg so that the alignment has something to do.
+        let ts = (input["ts"] as? [Any] ?? []).compactMap { Oracle.number($0).map { Int64($0) } }
+        let ys = Oracle.doubles(input["y"]), xs = Oracle.doubles(input["x"])
+        let keepBase = ts.indices.filter { $0 % 17 != 5 }, keepQuote = ts.indices.filter { $0 % 23 != 9 }
+        let base = PairAnalysisTests.series("BTCUSDT", keepBase.map { ts[$0] }, keepBase.map { ys[$0] })
+        let quote = PairAnalysisTests.series("ETHUSDT", keepQuote.map { ts[$0] }, keepQuote.map { xs[$0] })
+
+        let analysis = try PairAnalysis.compute(base: base, quote: quote, options: .init(window: 40, hedge: hedge))
+        let spread = try PairSpread.compute(base: CloseSeries(base), quote: CloseSeries(quote), window: 40, hedge: hedge)
+
+        #expect(spread.aligned.timestamps == analysis.series.timestamps)
+        #expect(spread.aligned.droppedBase == analysis.droppedBase && spread.aligned.droppedQuote == analysis.droppedQuote)
+        #expect(spread.hedge == analysis.hedge)
+        #expect(spread.spread == analysis.series.spread)
+        #expect(spread.rollingMean == analysis.series.spreadMean)
+        #expect(spread.rollingStandardDeviation == analysis.series.spreadStandardDeviation)
+        #expect(spread.zScore == analysis.series.zScore)
+        #expect(analysis.droppedBase > 0 && analysis.droppedQuote > 0)
+    }
+
+    @Test("bad input: the errors of PairAnalysis")
+    func errors() throws {
+        func closes(_ symbol: Symbol, _ values: [Double]) -> CloseSeries {
+            CloseSeries(symbol: symbol, timeframe: .oneMinute, openTimes: values.indices.map { Timestamp(milliseconds: Int64($0) * 60_000) },
+                        closes: values)
+        }
+        let walk = (0..<50).map { 100 + Double($0 % 7) }
+        #expect(throws: AnalyticsError.invalidWindow(1)) {
+            try PairSpread.compute(base: closes("BTCUSDT", walk), quote: closes("ETHUSDT", walk), window: 1)
+        }
+        #expect(throws: AnalyticsError.tooFewObservations(what: "pair analysis", needed: 3, got: 2)) {
+            try PairSpread.compute(base: closes("BTCUSDT", [1, 2]), quote: closes("ETHUSDT", walk), window: 2)
+        }
+        #expect(throws: AnalyticsError.nonFiniteValue(what: "pair analysis ETHUSDT (price ≤ 0)", index: 3)) {
+            try PairSpread.compute(base: closes("BTCUSDT", walk), quote: closes("ETHUSDT", [1, 2, 3, 0, 5]), window: 2)
+        }
+        #expect(throws: AnalyticsError.constantSeries(what: "OLS regressor")) {
+            try PairSpread.compute(base: closes("BTCUSDT", walk), quote: closes("ETHUSDT", [Double](repeating: 3, count: 50)), window: 5)
+        }
+    }
+}
+
 @Suite("PairAnalysis options")
 struct PairAnalysisOptionsTests {
     @Test("subtracting the intercept centres the spread and leaves z-scores and the ADF unchanged")

@@ -69,3 +69,20 @@ import Testing
         #expect(try store.candles(for: btc, timeframe: .oneSecond, in: range) { _ in 0 }.bucket == 1)
     }
 }
+
+@Suite struct StoreClosesTests {
+    @Test("closes are the open times and closes of the bars in the range, gaps and range ends as bars(for:) reads them")
+    func closesMatchBars() throws {
+        let (store, bars) = try StoreCandlesTests().storeWithGappyBars()
+        let btc: Symbol = "BTCUSDT"
+        for range in [TimeRange(start: bars[0].openTime, end: bars[bars.count - 1].openTime + TimeSpan(milliseconds: 1000)),
+                      TimeRange(start: bars[100].openTime, end: bars[400].openTime)] {
+            let closes = try store.closes(for: btc, timeframe: .oneSecond, in: range)
+            let read = try store.bars(for: btc, timeframe: .oneSecond, in: range)
+            #expect(closes == CloseSeries(read))
+            #expect(closes.count > 0)
+        }
+        #expect(try store.closes(for: btc, timeframe: .oneMinute, in: TimeRange(start: bars[0].openTime, end: bars[9].openTime)).isEmpty)
+        #expect(try store.closes(for: "ETHUSDT", timeframe: .oneSecond, in: TimeRange(start: bars[0].openTime, end: bars[9].openTime)).isEmpty)
+    }
+}
