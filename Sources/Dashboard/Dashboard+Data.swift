@@ -50,9 +50,24 @@ extension Dashboard {
                 return try answers.text(for: .init(route: "pair", query: query.values, range: question.range, version: try store.changeCounter())) {
                     let analysis = try analyse(question)
                     let bucket = Decimation.bucketSize(count: analysis.series.timestamps.count, points: question.points)
-                    var decimated = analysis
-                    decimated.series = Decimation.pairSeries(selection.apply(to: analysis.series), bucket: bucket)
-                    return JSONText.encode(PairBody(analysis: decimated, bucket: bucket, range: question.range, latest: .init(analysis.series)))
+                    let series = Decimation.pairSeries(selection.apply(to: analysis.series), bucket: bucket)
+                    let body = PairBody(analysis: analysis, bucket: bucket, range: question.range, latest: .init(analysis.series))
+                    return SeriesJSON.encode(body, series: series, at: \.analysis.series)
+                }
+            }
+            return JSONBody.response(text: text)
+        }
+
+        routes.get("/api/spread") { request, _ in
+            let query = QueryParameters(request)
+            let text = try await offload {
+                let question = try pairQuestion(query)
+                return try answers.text(for: .init(route: "spread", query: query.values, range: question.range, version: try store.changeCounter())) {
+                    let spread = try spread(question)
+                    let series = SpreadBody.series(of: spread)
+                    let bucket = Decimation.bucketSize(count: series.timestamps.count, points: question.points)
+                    let body = SpreadBody(question: question, spread: spread, bucket: bucket, series: series, latest: .init(series))
+                    return SeriesJSON.encode(body, series: Decimation.pairSeries(series, bucket: bucket), at: \.series)
                 }
             }
             return JSONBody.response(text: text)
@@ -115,20 +130,41 @@ extension Dashboard {
         return PairQuestion(pair: pair, timeframe: timeframe, window: window, hedge: hedge, points: points, range: range)
     }
 
+    /// The spread and rolling z-score a question asks for (``analyse(_:)`` without what the Overview does not draw):
+    /// reads only the legs' open times and closes.
+    func spread(_ question: PairQuestion) throws -> PairSpread {
+        let (base, quote) = try legs(question, { symbol, timeframe, range in try store.closes(for: symbol, timeframe: timeframe, in: range) },
+                                     isEmpty: \.isEmpty)
+        return try analyticsAnswer(question) {
+            try PairSpread.compute(base: base, quote: quote, window: question.window, hedge: question.hedge)
+        }
+    }
+
     /// The pair analysis a question asks for.
     func analyse(_ question: PairQuestion) throws -> PairAnalysis {
-        // The legs are read at once, on two threads (two of the pool's reader connections): on a day of 1 s bars each
-        // read is tens of milliseconds of SQLite stepping.
-        let (base, quote) = try Parallel.both({
-            try store.bars(for: question.pair.base, timeframe: question.timeframe, in: question.range)
-        }, {
-            try store.bars(for: question.pair.quote, timeframe: question.timeframe, in: question.range)
-        })
-        for series in [base, quote] where series.isEmpty {
-            throw APIError.badRequest("no \(question.timeframe) bars of \(series.symbol) in \(question.range)")
+        let (base, quote) = try legs(question, { symbol, timeframe, range in try store.bars(for: symbol, timeframe: timeframe, in: range) },
+                                     isEmpty: \.isEmpty)
+        return try analyticsAnswer(question) {
+            try PairAnalysis.compute(base: base, quote: quote, options: .init(window: question.window, hedge: question.hedge))
         }
+    }
+
+    /// Both legs of a question read by `read` at once, on two threads (two of the pool's reader connections): on a
+    /// day of 1 s bars each read is tens of milliseconds of SQLite stepping. A leg without bars in range is a 400.
+    private func legs<Leg: Sendable>(_ question: PairQuestion, _ read: @Sendable (Symbol, Timeframe, TimeRange) throws -> Leg,
+                                     isEmpty: (Leg) -> Bool) throws -> (Leg, Leg) {
+        let (timeframe, range) = (question.timeframe, question.range)
+        let legs = try Parallel.both({ try read(question.pair.base, timeframe, range) }, { try read(question.pair.quote, timeframe, range) })
+        for (symbol, leg) in [(question.pair.base, legs.0), (question.pair.quote, legs.1)] where isEmpty(leg) {
+            throw APIError.badRequest("no \(timeframe) bars of \(symbol) in \(range)")
+        }
+        return legs
+    }
+
+    /// `body`'s result, an analytics error in it a 400 that names the question's pair and timeframe.
+    private func analyticsAnswer<T>(_ question: PairQuestion, _ body: () throws -> T) throws -> T {
         do {
-            return try PairAnalysis.compute(base: base, quote: quote, options: .init(window: question.window, hedge: question.hedge))
+            return try body()
         } catch let error as AnalyticsError {
             throw APIError.badRequest("\(question.pair) \(question.timeframe): \(error)")
         }
@@ -234,4 +270,51 @@ struct PairBody: Encodable {
     }
 
     enum Key: String, CodingKey { case bucket, from, to, latest }
+}
+
+/// `/api/spread`: the spread, its rolling mean and standard deviation and the z-score of a pair (``PairSpread``), in
+/// the keys of `/api/pair` for the fields they share (the other series come as empty arrays), so one page code draws
+/// either answer.
+struct SpreadBody: Encodable {
+    struct Options: Encodable {
+        var window: Int
+        var hedge: HedgeMethod
+    }
+
+    var base: String
+    var quote: String
+    var timeframe: String
+    var options: Options
+    var observations: Int
+    var droppedBase: Int
+    var droppedQuote: Int
+    var hedge: LinearFit
+    var bucket: Int
+    var from: Int64
+    var to: Int64
+    var latest: PairBody.Latest
+    var series: PairAnalysis.Series
+
+    init(question: Dashboard.PairQuestion, spread: PairSpread, bucket: Int, series: PairAnalysis.Series, latest: PairBody.Latest) {
+        base = question.pair.base.name
+        quote = question.pair.quote.name
+        timeframe = question.timeframe.description
+        options = Options(window: spread.window, hedge: spread.hedgeMethod)
+        observations = spread.aligned.count
+        droppedBase = spread.aligned.droppedBase
+        droppedQuote = spread.aligned.droppedQuote
+        hedge = spread.hedge
+        self.bucket = bucket
+        from = question.range.start.milliseconds
+        to = question.range.end.milliseconds
+        self.latest = latest
+        self.series = series
+    }
+
+    /// `spread`'s series as a pair analysis' (the ones it does not have empty).
+    static func series(of spread: PairSpread) -> PairAnalysis.Series {
+        PairAnalysis.Series(timestamps: spread.aligned.timestamps, base: [], quote: [], spread: spread.spread,
+                            spreadMean: spread.rollingMean, spreadStandardDeviation: spread.rollingStandardDeviation,
+                            zScore: spread.zScore, hedgeRatio: [], intercept: [], priceCorrelation: [], returnCorrelation: [])
+    }
 }

@@ -78,6 +78,9 @@ struct DataAPITests {
             ("/api/pair?pair=BTCUSDT/XRPUSDT", "no 1m bars of XRPUSDT"),
             ("/api/pair?pair=BTCUSDT/ETHUSDT&series=spread,z", "series: unknown series 'z' (known: base, quote, spread,"),
             ("/api/pair?pair=BTCUSDT/ETHUSDT&series=" + String(repeating: "a", count: 500), "series: unknown series '\(String(repeating: "a", count: 40))…' (known:"),
+            ("/api/spread?pair=BTCUSDT/ETHUSDT&window=1", "window:"),
+            ("/api/spread?pair=BTCUSDT/XRPUSDT", "no 1m bars of XRPUSDT"),
+            ("/api/spread?pair=BTCUSDT/ETHUSDT&from=2023-01-01T00:00:00Z&to=2023-01-01T00:02:00Z", "BTCUSDT/ETHUSDT 1m: pair analysis: needs at least 3 observations, got 2"),
             ("/api/heatmap.png?symbols=BTCUSDT", "symbols:"),
           ])
     func badParameters(uri: String, reason: String) async throws {
@@ -145,6 +148,38 @@ struct DataAPITests {
                 #expect(part.series.spreadMean.isEmpty && part.series.hedgeRatio.isEmpty && part.series.base.isEmpty)
                 #expect(part.hedge == full.hedge && part.adf == full.adf)
                 #expect(response.body.readableBytes * 3 < (try JSONEncoder().encode(full)).count)
+            }
+        }
+    }
+
+    @Test("GET /api/spread is /api/pair's spread, rolling mean, standard deviation and z-score, to the last bit",
+          arguments: ["window=30", "window=45&hedge=tls&points=150", "window=20&from=2023-01-01T03:00:00Z&to=2023-01-01T09:00:00Z"])
+    func spreadMatchesPair(query: String) async throws {
+        let app = try makeApplication(try makeDashboard(store: try storeWithBars()))
+        try await app.test(.router) { client in
+            let pair = try await client.execute(uri: "/api/pair?pair=BTCUSDT/ETHUSDT&\(query)", method: .get) { response in
+                #expect(response.status == .ok)
+                return try json(response)
+            }
+            try await client.execute(uri: "/api/spread?pair=BTCUSDT/ETHUSDT&\(query)", method: .get) { response in
+                #expect(response.status == .ok)
+                let spread = try json(response)
+                for key in ["base", "quote", "timeframe", "observations", "droppedBase", "droppedQuote", "hedge", "bucket", "from", "to"] {
+                    #expect(spread[key] as? NSObject == pair[key] as? NSObject, "\(key)")
+                }
+                let options = try #require(spread["options"] as? [String: Any]), pairOptions = try #require(pair["options"] as? [String: Any])
+                #expect(options["window"] as? Int == pairOptions["window"] as? Int && options["hedge"] as? String == pairOptions["hedge"] as? String)
+                let series = try #require(spread["series"] as? [String: Any]), pairSeries = try #require(pair["series"] as? [String: Any])
+                for key in ["timestamps", "spread", "spreadMean", "spreadStandardDeviation", "zScore"] {
+                    let values = try #require(series[key] as? NSArray)
+                    #expect(values.count > 0 && values == pairSeries[key] as? NSArray, "\(key)")
+                }
+                for key in ["base", "quote", "hedgeRatio", "intercept", "priceCorrelation", "returnCorrelation"] {
+                    #expect((series[key] as? [Any])?.isEmpty == true, "\(key)")
+                }
+                let latest = try #require(spread["latest"] as? [String: Any]), pairLatest = try #require(pair["latest"] as? [String: Any])
+                #expect(latest["zScore"] as? Double == pairLatest["zScore"] as? Double && latest["time"] as? Int64 == pairLatest["time"] as? Int64)
+                #expect(spread["adf"] == nil)
             }
         }
     }

@@ -62,7 +62,7 @@ def test_overview_draws_candles_volume_and_cards(page, shots):
     assert page.js("return performance.getEntriesByName('pairbook-charts-drawn').length") == 1
     # boot.js asked for the charts' data early, with the very URLs the tab then used: one request each.
     data = page.js("return performance.getEntriesByType('resource').map((e) => e.name)"
-                   ".filter((n) => n.includes('/api/bars') || n.includes('/api/pair'))")
+                   ".filter((n) => n.includes('/api/bars') || n.includes('/api/spread') || n.includes('/api/pair'))")
     assert len(data) == 3, f"early and late requests differ: {data}"
     assert page.js("return performance.getEntriesByName('pairbook-early-requests').length") == 1
     assert page.js("return document.getElementById('title-base').textContent") == "BTCUSDT · 1m"

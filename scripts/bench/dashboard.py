@@ -6,8 +6,9 @@ All in one run, against a real `pairbook serve` / `pairbook run` on 127.0.0.1 an
 
   1. data       `pairbook demo` (a simulated day of BTCUSDT/ETHUSDT, 1 s/1 m/5 m bars) and the real 1 m sample
                 (`pairbook import` of the shared 2023-01-01..03 klines; PAIRBOOK_SHARED_DATA).
-  2. api        every API call the page makes for a day of 1 s bars, timed from Python over loopback
-                (one keep-alive connection; best and median of --repeat; bytes on the wire). Target < 50 ms each.
+  2. api        every API call the Overview makes for a day of 1 s bars, timed from Python over loopback
+                (one keep-alive connection; best and median of --repeat; bytes on the wire), cached and computed
+                (cache bypassed). Target < 50 ms each. The Analytics tab's /api/pair is timed too, for reference.
   3. page       cold loads (browser cache cleared) of the Overview and the Analytics tab: the page's
                 `pairbook-charts-drawn` mark (ms since navigation start) and the bytes transferred (resource
                 and navigation entries). Targets: < 500 ms, < 500 KB. Median and best of --repeat.
@@ -399,7 +400,7 @@ def bench_redraws(driver, base, timeframe, lookback, repeat, limit):
 # MARK: - API
 
 
-CACHED_ROUTES = ("/api/bars", "/api/pair")  # answers the server reuses while the database is unchanged
+CACHED_ROUTES = ("/api/bars", "/api/pair", "/api/spread")  # answers the server reuses while the database is unchanged
 
 
 def bench_api(host, port, urls, repeat):
@@ -443,7 +444,7 @@ def time_url(conn, host, port, url, requests):
             conn = http.client.HTTPConnection(host, port, timeout=300)
         if status != 200:
             raise PairbookFailure(f"GET {request} answered {status}: {body[:200]!r}")
-    # Repeats of /api/bars and /api/pair come from the server's answer cache (and the page loads before may have
+    # Repeats of /api/bars, /api/spread and /api/pair come from the server's answer cache (and the page loads before may have
     # filled it for the URLs they share): `computed_ms` (bench_api) is what computing the answer costs.
     return {"url": url, "ms": stats(times), "first_ms": times[0], "bytes": size, "decoded_bytes": decoded, "conn": conn}
 
@@ -455,8 +456,19 @@ def default_api_urls(timeframe, lookback, points=1207, pair_points=825):
         f"/api/overview?symbols={SYMBOLS[0]},{SYMBOLS[1]}",
         f"/api/bars?symbol={SYMBOLS[0]}&timeframe={timeframe}&lookback={lookback}&points={points}",
         f"/api/bars?symbol={SYMBOLS[1]}&timeframe={timeframe}&lookback={lookback}&points={points}",
-        f"/api/pair?pair={pair}&timeframe={timeframe}&window=60&hedge=ols&lookback={lookback}&points={pair_points}",
+        f"/api/spread?pair={pair}&timeframe={timeframe}&window=60&hedge=ols&lookback={lookback}&points={pair_points}",
+        # The Analytics tab's whole analysis (ADF, Engle-Granger, Hurst ... of the day): not an Overview request, so
+        # outside the Overview's < 50 ms target; timed for reference.
+        f"/api/pair?pair={pair}&timeframe={timeframe}&window=60&hedge=ols&lookback={lookback}&points={2 * pair_points}",
     ]
+
+
+OVERVIEW_ROUTES = ("/api/symbols", "/api/overview", "/api/bars", "/api/spread")  # what the Overview asks for
+
+
+def api_target(url):
+    """The < 50 ms target applies to the Overview's requests; others are timed for reference."""
+    return ("< 50 ms", 50) if url.split("?")[0] in OVERVIEW_ROUTES else ("none (Analytics tab)", None)
 
 
 # MARK: - Live: replay server, pairbook run, page marks
@@ -1039,7 +1051,7 @@ def fmt_ms(v):
 
 
 def verdict(value, target):
-    if value is None:
+    if value is None or target is None:
         return "–"
     return "met" if value < target else "NOT met"
 
@@ -1048,13 +1060,14 @@ def print_table(results):
     rows = []
     api = results.get("api") or []
     for item in api:
+        label, target = api_target(item["url"])
         rows.append((f"API {item['url']}", f"first {item['first_ms']:.1f} ms, best {item['ms']['best']:.1f} ms, "
-                     f"median {item['ms']['median']:.1f} ms, {item['bytes'] / 1000:.1f} kB", "< 50 ms",
-                     verdict(item["ms"]["median"], 50)))
+                     f"median {item['ms']['median']:.1f} ms, {item['bytes'] / 1000:.1f} kB", label,
+                     verdict(item["ms"]["median"], target)))
         if "computed_ms" in item:
             c = item["computed_ms"]
             rows.append((f"API {item['url']}, computed (cache bypassed)", f"best {c['best']:.1f} ms, median "
-                         f"{c['median']:.1f} ms", "< 50 ms", verdict(c["median"], 50)))
+                         f"{c['median']:.1f} ms", label, verdict(c["median"], target)))
     for key, redraw_key, size in (("page", "redraw", "1 s day"), ("page_1m", "redraw_1m", "1 m sample")):
         for tab, page in (results.get(key) or {}).items():
             d, kb = page["drawn_ms"], page["transfer_kb"]

@@ -41,12 +41,12 @@ export class Overview {
     this.spread = spreadChart(spreadElement, readout(spreadElement), { bands: false });
     this.z = zScoreChart(zElement, readout(zElement), () => this.view?.z);
     this.pairError = document.getElementById('overview-pair-error');
-    this.pair = null; // the /api/pair answer shown
+    this.pair = null; // the /api/spread answer shown
     this.pairKey = null;
     this.group = new PaneGroup([...this.legs.flatMap((leg) => [leg.candles, leg.volume]), this.spread, this.z]);
-    // Live, the spread and z-score follow at most every 5 s: each refresh is an analysis of the whole range in the
-    // server (about 0.2 s of CPU for a day of 1 s bars, not cached while trades arrive), and 1 s bars close every
-    // second on every open Overview. The candles follow every trade.
+    // Live, the spread and z-score follow at most every 5 s: each refresh reads both legs' closes over the whole
+    // range in the server (/api/spread: about 40 ms of CPU for a day of 1 s bars, not cached while trades arrive),
+    // and 1 s bars close every second on every open Overview. The candles follow every trade.
     this.refreshPairSoon = throttle(() => {
       if (this.view) this.loadPair(this.view, this.ctx.latest.signal('overview-pair'), 'overview-pair').catch(() => {});
     }, 5000);
@@ -69,7 +69,7 @@ export class Overview {
 
   /**
    * Loads and draws the selection; `reason` is 'initial', 'control', 'tab' or 'live'. The candles draw as soon
-   * as their bars arrive; the spread and z-score panes when /api/pair answers (asked for at the same time); the
+   * as their bars arrive; the spread and z-score panes when /api/spread answers (asked for at the same time); the
    * symbol cards last. A change of window or hedge method reloads only the spread and z-score.
    */
   async load(view, reason, { force = false } = {}) {

@@ -3,12 +3,10 @@
 
 import { rangeParams } from './state.js';
 
-/** The series the Overview's spread and z-score panes draw (the Analytics tab takes them all). */
-export const OVERVIEW_SERIES = 'spread,spreadMean,zScore';
-
 /**
  * The `points` to ask for: one per CSS pixel of the chart. That is two values per pixel either way: a
- * decimated candle keeps its bucket's high and low, and /api/pair sends two rows (min and max) per point.
+ * decimated candle keeps its bucket's high and low, and /api/pair and /api/spread send two rows (min and max) per
+ * point.
  */
 export function pointsFor(element) {
   const width = element.clientWidth || document.querySelector('main').clientWidth || window.innerWidth;
@@ -26,24 +24,27 @@ export function statusRequest(view) {
 }
 
 /**
- * `/api/pair` for line panes as wide as `element`; `series` names the series wanted (all when omitted). The
- * Overview's full-width panes take one min/max pair per two pixels (`perPixel` ½), as dense as a line shows.
+ * `route` (`/api/pair` or `/api/spread`) of the view's pair for line panes as wide as `element`. The Overview's
+ * full-width panes take one min/max pair per two pixels (`perPixel` ½), as dense as a line shows.
  */
-export function pairRequest(view, element, { series, perPixel = 1 } = {}) {
-  return ['/api/pair', {
+function pairRequest(route, view, element, perPixel = 1) {
+  return [route, {
     pair: `${view.base}/${view.quote}`, timeframe: view.timeframe, window: view.window, hedge: view.hedge,
-    ...rangeParams(view), points: Math.max(100, Math.round(pointsFor(element) * perPixel)), series,
+    ...rangeParams(view), points: Math.max(100, Math.round(pointsFor(element) * perPixel)),
   }];
 }
 
-/** The Overview's spread and z-score request. */
+/**
+ * The Overview's spread and z-score: /api/spread, the part of the pair analysis these panes draw (it reads only
+ * the closes and skips the rolling regressions and the whole-sample tests).
+ */
 export function overviewPairRequest(view) {
-  return pairRequest(view, document.getElementById('chart-ov-spread'), { series: OVERVIEW_SERIES, perPixel: 0.5 });
+  return pairRequest('/api/spread', view, document.getElementById('chart-ov-spread'), 0.5);
 }
 
-/** The Analytics tab's request. */
+/** The Analytics tab's request: the whole analysis. */
 export function analyticsRequest(view) {
-  return pairRequest(view, document.getElementById('chart-spread'));
+  return pairRequest('/api/pair', view, document.getElementById('chart-spread'));
 }
 
 /** The requests a tab makes first when it opens on `view` (what boot.js starts early). */
