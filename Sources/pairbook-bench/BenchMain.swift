@@ -20,5 +20,6 @@ struct PairbookBench: AsyncParsableCommand {
             ReplayBench.self,
             PostgresBench.self,
             PostgresCollectorBench.self,
+            OverviewQueryBench.self,
         ])
 }
