@@ -298,6 +298,7 @@ let package = Package(
             name: "PairbookAppTests",
             dependencies: [
                 "PairbookApp", "PairbookTestSupport", "Collector", "RedisClient", "Storage", "PostgresStorage", "DataMigration",
+                "ReportEngine",
                 .product(name: "Logging", package: "swift-log"), .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -42,7 +42,8 @@ public struct PairbookApplication: Sendable {
                 say: @escaping @Sendable (String) -> Void = { _ in }) throws {
         guard !PostgresURL.isPostgres(settings.database) else {
             throw RunError("pairbook run needs an SQLite database (its reports, alerts and dashboard read SQLite so far); "
-                           + "record into PostgreSQL with `pairbook collect --db postgres://…`")
+                           + "record into PostgreSQL with `pairbook collect --db postgres://…` and report from it with "
+                           + "`pairbook report --db postgres://…`")
         }
         self.settings = settings
         self.registry = registry

@@ -62,7 +62,7 @@ public struct ReportDeliveries: Sendable {
     /// the others; failures are noted on the run's `report_runs` row (status `delivery_failed`) and returned as
     /// `target: error` lines. The report's files stay where the engine wrote them.
     public static func deliver(_ result: ReportJob.Result, generatedAt: Timestamp, to deliveries: [any ReportDelivery],
-                        store: Store) async -> [String] {
+                        store: any ReportStore) async -> [String] {
         guard !deliveries.isEmpty else { return [] }
         let summary = result.report.findings.isEmpty
             ? "No findings."

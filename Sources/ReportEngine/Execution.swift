@@ -231,11 +231,11 @@ struct Execution {
 
     private mutating func evaluate(_ rule: AlertRule, subject: String, samples: [MetricSample], timeframe tf: Timeframe) throws {
         let source = AlertSource.script(run.script.name)
-        let stored = try run.store.alertEvents(source: source, rule: rule.name, symbolPair: subject, before: window.start)
+        let stored = try run.store.alertEvents(source: source, rule: rule.name, symbolPair: subject, before: window.start, limit: 20)
         let previous = AlertState(continuingFrom: stored.transitions)
         let finding = AlertEvaluator.evaluate(rule, subject: subject, samples: samples, asOf: run.runTime, barWidth: tf.span,
                                               previous: previous)
-        let recent = try run.store.alertEvents(source: source, rule: rule.name, symbolPair: subject, before: run.runTime)
+        let recent = try run.store.alertEvents(source: source, rule: rule.name, symbolPair: subject, before: run.runTime, limit: 20)
         findings.append(finding.continuing(recent.transitions, asOf: run.runTime))
     }
 

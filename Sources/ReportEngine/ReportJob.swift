@@ -93,7 +93,7 @@ public struct ReportJob: Sendable {
     ///   - now: the wall-clock time (default: the system clock), used only when neither `at` nor a schedule fixes the run time, and for `report_runs`.
     /// - Throws: ``ScriptError`` for script, parameter and output problems; ``StoreError``; chart errors. A failed run is still
     ///   recorded in `report_runs` with status `failed` once the script has parsed.
-    public func run(store: Store, now: Timestamp? = nil, logger: Logger,
+    public func run(store: any ReportStore, now: Timestamp? = nil, logger: Logger,
                     progress: ProgressHandler? = nil) throws -> Result {
         let now = now ?? .wallClockNow
         let script = try ReportScript(contentsOf: scriptPath)

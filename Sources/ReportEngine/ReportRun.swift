@@ -22,7 +22,7 @@ public struct ReportRun: Sendable {
     /// Parameter values after overrides.
     public var parameters: ReportParameters
     /// The database read by the run (alert state too).
-    public var store: Store
+    public var store: any ReportStore
     /// The end of the window, UTC.
     public var runTime: Timestamp
     /// Where the run logs.
@@ -31,7 +31,7 @@ public struct ReportRun: Sendable {
     public var progress: ProgressHandler?
 
     /// Prepares a run; ``execute()`` does the work.
-    public init(script: ReportScript, parameters: ReportParameters, store: Store, runTime: Timestamp,
+    public init(script: ReportScript, parameters: ReportParameters, store: any ReportStore, runTime: Timestamp,
                 logger: Logger, progress: ProgressHandler? = nil) {
         self.script = script
         self.parameters = parameters

@@ -2,10 +2,14 @@ import ArgumentParser
 import Foundation
 import Logging
 import Synchronization
+import DataMigration
+import Storage
 
 /// Options every command that touches the database accepts.
 struct GlobalOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("SQLite database file (default: $PAIRBOOK_DB or ./pairbook.sqlite).", valueName: "path"))
+    @Option(name: .long, help: ArgumentHelp(
+        "Database: an SQLite file (or sqlite:PATH), or postgres://user@host[:port]/db for collect, report and migrate (default: $PAIRBOOK_DB or ./pairbook.sqlite).",
+        valueName: "path|url"))
     var db: String?
 
     @Option(name: .long, help: ArgumentHelp("Log level for messages on stderr.", valueName: "level"))
@@ -46,5 +50,34 @@ enum LoggingBootstrap {
             handler.logLevel = level
             return handler
         }
+    }
+}
+
+extension GlobalOptions {
+    /// Opens the `--db` database of a command that works on SQLite only so far.
+    ///
+    /// - Parameters:
+    ///   - command: the command's name, for the message when `--db` is a PostgreSQL URL.
+    ///   - create: whether a missing file is created (import, fetch) or is an error (the readers).
+    /// - Throws: ``UnsupportedDatabase`` for `postgres://…`; ``StoreError/cannotOpen(path:reason:)`` for a missing file
+    ///   (unless `create`) or one that is not a pairbook database.
+    func openSQLite(for command: String, create: Bool = false, logger: Logger) throws -> Store {
+        guard case .sqlite(let path) = try StoreLocation(parsing: databasePath) else {
+            throw UnsupportedDatabase(command: command)
+        }
+        guard create || FileManager.default.fileExists(atPath: path) else {
+            throw StoreError.cannotOpen(path: path, reason: "no such database (run `pairbook demo` or `pairbook import` first)")
+        }
+        return try Store(path: path, logger: logger)
+    }
+}
+
+/// `--db postgres://…` given to a command that reads or writes SQLite only so far.
+struct UnsupportedDatabase: Error, CustomStringConvertible {
+    var command: String
+
+    var description: String {
+        "--db: `pairbook \(command)` works on an SQLite file only so far (collect, report and migrate take postgres://); "
+            + "copy the data with `pairbook migrate --from postgres://… --to sqlite:FILE`"
     }
 }

@@ -31,6 +31,46 @@ struct CollectPostgresTests {
         #expect(!result.stderr.contains("secret") && result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
     }
 
+    @Test("the commands that read SQLite only refuse a PostgreSQL database in one line that says which take it",
+          arguments: [["analyze", "--pair", "BTCUSDT/ETHUSDT"], ["status"], ["serve"], ["export", "bars", "--symbol", "BTCUSDT", "--lookback", "1h"],
+                      ["import", "x.csv"], ["demo"]])
+    func sqliteOnlyRefused(command: [String]) throws {
+        let dir = try Fixtures.temporaryDirectory(prefix: "pairbook-pg-refused")
+        let result = try ImporterCLI.run(command + ["--db", "postgres://pairbook:secret@127.0.0.1:1/pairbook"], in: dir)
+        #expect(result.status == 1)
+        #expect(result.stderr.hasPrefix("Error: --db: `pairbook \(command[0])` works on an SQLite file only so far (collect, report and migrate take postgres://)"),
+                "\(result.stderr)")
+        #expect(!result.stderr.contains("secret") && result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+    }
+
+    @Test("pairbook report renders from PostgreSQL what it renders from SQLite",
+          .enabled(if: PostgresTestServer.isAvailable, "\(PostgresTestServer.skipReason)"),
+          .enabled(if: SharedData.isAvailable, "\(SharedData.skipReason)"))
+    func report() async throws {
+        let dir = try Fixtures.temporaryDirectory(prefix: "pairbook-report-pg")
+        let klines = SharedData.url("binance-usdm-klines-1m-2023-01-01_03")
+        let files = try FileManager.default.contentsOfDirectory(atPath: klines.path).filter { $0.hasSuffix(".csv") }.sorted()
+            .map { klines.appendingPathComponent($0).path }
+        #expect(try ImporterCLI.run(["import", "--db", "a.sqlite"] + files, in: dir).status == 0)
+        let script = SharedData.packageRoot.appendingPathComponent("Reports/pair-overview.md").path
+        try await PostgresTestServer.withServer { postgres in
+            let db = try postgres.createDatabase()
+            let migrate = try ImporterCLI.run(["migrate", "--from", "sqlite:a.sqlite", "--to", db], in: dir)
+            #expect(migrate.status == 0, "\(migrate.stderr)")
+            for (store, out) in [("a.sqlite", "out-sqlite"), (db, "out-pg")] {
+                let run = try ImporterCLI.run(["report", "--db", store, script, "-p", "lookback=3d", "--at", "2023-01-04", "--format", "html,csv",
+                                               "--out", out], in: dir)
+                #expect(run.status == 0, "\(run.stderr)")
+                #expect(run.stdout.contains("pair-overview: 4 findings"), "\(run.stdout)")
+            }
+            for name in ["report.html", "bars.csv", "analytics.csv", "findings.csv"] {
+                let a = try Data(contentsOf: dir.appendingPathComponent("out-sqlite/pair-overview/latest/\(name)"))
+                let b = try Data(contentsOf: dir.appendingPathComponent("out-pg/pair-overview/latest/\(name)"))
+                #expect(a == b, "\(name)")
+            }
+        }
+    }
+
     @Test("records every trade it receives into PostgreSQL and stops cleanly on SIGTERM",
           .enabled(if: PostgresTestServer.isAvailable, "\(PostgresTestServer.skipReason)"))
     func records() async throws {

@@ -55,10 +55,7 @@ struct AnalyzeCommand: ParsableCommand {
 
     func run() throws {
         let logger = global.makeLogger()
-        guard FileManager.default.fileExists(atPath: global.databasePath) else {
-            throw StoreError.cannotOpen(path: global.databasePath, reason: "no such database (run `pairbook demo` or `pairbook import` first)")
-        }
-        let store = try Store(path: global.databasePath, logger: logger)
+        let store = try global.openSQLite(for: "analyze", logger: logger)
         let range = try resolveRange(store)
         let base = try store.bars(for: pair.base, timeframe: timeframe, in: range)
         let quote = try store.bars(for: pair.quote, timeframe: timeframe, in: range)

@@ -90,10 +90,7 @@ struct ChartCommand: ParsableCommand {
 
     func run() throws {
         let logger = global.makeLogger()
-        guard FileManager.default.fileExists(atPath: global.databasePath) else {
-            throw StoreError.cannotOpen(path: global.databasePath, reason: "no such database (run `pairbook demo` or `pairbook import` first)")
-        }
-        let store = try Store(path: global.databasePath, logger: logger)
+        let store = try global.openSQLite(for: "chart", logger: logger)
         let involved = involvedSymbols
         let range = try window(store, symbols: involved)
         var series: [Symbol: BarSeries] = [:]

@@ -7,11 +7,11 @@ import Storage
 extension DemoCommand {
     /// Renders the shipped reports (`pair-overview`, `daily-summary`) over the simulated data into `output/` and
     /// prints where they are. The run time is the end of the simulated span.
-    func renderReports(from store: Store) throws {
+    func renderReports(from store: Store) async throws {
         let logger = global.makeLogger()
         for name in ["pair-overview", "daily-summary"] {
             let script = ReportScript.locateShipped(name)
-            let result = try ReportCommand.render(script: script, store: store, at: range.end, out: "output", logger: logger)
+            let result = try await ReportCommand.render(script: script, store: store, at: range.end, out: "output", logger: logger)
             Console.line(result.summaryLine)
             Console.line("  open \(result.latestFolder)/report.html")
         }
@@ -21,7 +21,7 @@ extension DemoCommand {
     /// its three days of BTCUSDT/ETHUSDT 1-minute klines into `real-sample.sqlite` next to the demo database and
     /// renders `pair-overview` over them into `output/real-sample/`. Absent data is not an error: the demo is
     /// meant to run anywhere.
-    func renderRealSample() throws {
+    func renderRealSample() async throws {
         let root = ProcessInfo.processInfo.environment["PAIRBOOK_SHARED_DATA"].flatMap { $0.isEmpty ? nil : $0 }
             ?? "../shared/data"
         let klines = URL(fileURLWithPath: root).appendingPathComponent("binance-usdm-klines-1m-2023-01-01_03")
@@ -41,7 +41,7 @@ extension DemoCommand {
         Console.line("real sample: \(files.count) Binance kline files from \(klines.path) → \(path)")
 
         let end = try Timestamp(parsing: "2023-01-04")
-        let result = try ReportCommand.render(
+        let result = try await ReportCommand.render(
             script: ReportScript.locateShipped("pair-overview"), store: store, assignments: ["lookback=3d"],
             at: end, out: "output/real-sample", logger: logger)
         Console.line(result.summaryLine)

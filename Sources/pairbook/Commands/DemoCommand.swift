@@ -1,5 +1,6 @@
 import ArgumentParser
 import Collector
+import DataMigration
 import Foundation
 import Market
 import Storage
@@ -8,7 +9,7 @@ import Storage
 ///
 /// Needs no network and no files. Later steps (rendering the reports) extend ``run()`` after
 /// ``simulate(into:)``; the database path and the simulated pair are available there.
-struct DemoCommand: ParsableCommand {
+struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
         abstract: "Write a simulated day of BTCUSDT/ETHUSDT trades into a fresh database and show its status.",
@@ -43,11 +44,12 @@ struct DemoCommand: ParsableCommand {
         return TimeRange(start: start, end: start + duration)
     }
 
-    func run() throws {
+    func run() async throws {
+        guard case .sqlite = try StoreLocation(parsing: databasePath) else { throw UnsupportedDatabase(command: "demo") }
         let store = try simulate(into: databasePath)
         Console.line(try StatusCommand.render(store, now: StatusCommand.currentTime()))
-        try renderReports(from: store)
-        try renderRealSample()
+        try await renderReports(from: store)
+        try await renderRealSample()
     }
 
     /// Replaces the database at `path` with a fresh one holding the simulated trades and bars.

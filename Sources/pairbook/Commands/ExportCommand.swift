@@ -42,10 +42,7 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         let logger = global.makeLogger()
-        guard FileManager.default.fileExists(atPath: global.databasePath) else {
-            throw StoreError.cannotOpen(path: global.databasePath, reason: "no such database")
-        }
-        let store = try Store(path: global.databasePath, logger: logger)
+        let store = try global.openSQLite(for: "export", logger: logger)
         let range = try window.range {
             switch what {
             case .bars: try store.lastBar(for: symbol, timeframe: timeframe).map { $0.openTime + timeframe.span }

@@ -49,7 +49,7 @@ struct FetchCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = global.makeLogger(label: "pairbook.fetch")
         let symbols = try Symbol.parseList(self.symbols)
-        let store = try Store(path: global.databasePath, logger: logger)
+        let store = try global.openSQLite(for: "fetch", create: true, logger: logger)
         let importer = CSVImporter(store: store, timeframes: try Timeframe.parseList(timeframes), logger: logger)
         let fetcher = DumpFetcher(baseURL: baseURL, directory: URL(fileURLWithPath: downloadDirectory, isDirectory: true))
         let results = await fetcher.run(symbols: symbols, kind: kind, from: from, to: to, importer: importer) { result, done, total in

@@ -43,7 +43,7 @@ struct ImportCommand: ParsableCommand {
 
     func run() throws {
         let logger = global.makeLogger()
-        let store = try Store(path: global.databasePath, logger: logger)
+        let store = try global.openSQLite(for: "import", create: true, logger: logger)
         let importer = CSVImporter(store: store, timeframes: timeframes.values, logger: logger)
         let options = ImportOptions(symbol: symbol, kind: kind.kind, skipBadRows: skipBad)
         var total = RecordResult()

@@ -1,4 +1,5 @@
 import Alerts
+import DataMigration
 import ArgumentParser
 import Delivery
 import Foundation
@@ -70,28 +71,27 @@ struct ReportCommand: AsyncParsableCommand {
         let configPath = config ?? (!emails.isEmpty && FileManager.default.fileExists(atPath: "pairbook.yaml") ? "pairbook.yaml" : nil)
         let file = try configPath.map(RunConfiguration.load)
         let deliveries = try ReportDeliveries(copyTo: copyTo, emails: emails, configuration: file?.delivery).make(logger: logger)
-        guard FileManager.default.fileExists(atPath: global.databasePath) else {
-            throw StoreError.cannotOpen(path: global.databasePath, reason: "no such database (run `pairbook demo` or `pairbook import` first)")
-        }
         let started = ContinuousClock.now
-        let store = try Store(path: global.databasePath, logger: logger)
-        let result = try Self.render(script: script, store: store, assignments: assignments, paramsFile: paramsFile, at: at, out: out,
-                                     formats: format?.values, templates: templates, logger: logger)
-        let elapsed = ContinuousClock.now - started
-        Console.line(result.summaryLine)
-        logger.debug("Report finished", metadata: [
-            "report.seconds": "\(Double(elapsed.components.attoseconds) / 1e18 + Double(elapsed.components.seconds))",
-            "process.peak_rss_kb": "\(Self.peakResidentKilobytes().map(String.init) ?? "unknown")",
-        ])
-        let failures = await ReportDeliveries.deliver(result, generatedAt: result.report.runTime, to: deliveries, store: store)
-        for delivery in deliveries where !failures.contains(where: { $0.hasPrefix(delivery.target + ":") }) {
-            Console.line("  delivered: \(delivery.target)")
-        }
-        if result.hasFiringAlerts, let command = result.onTrigger {
-            await TriggerCommand(command).run(for: result, logger: logger)
-        }
-        if !failures.isEmpty {
-            throw ReportDeliveries.Failed(folder: result.folder, failures: failures)
+        let result = try await StoreLocation(parsing: global.databasePath).withReportStore(logger: logger) { store in
+            let result = try await Self.render(script: script, store: store, assignments: assignments, paramsFile: paramsFile, at: at,
+                                               out: out, formats: format?.values, templates: templates, logger: logger)
+            let elapsed = ContinuousClock.now - started
+            Console.line(result.summaryLine)
+            logger.debug("Report finished", metadata: [
+                "report.seconds": "\(Double(elapsed.components.attoseconds) / 1e18 + Double(elapsed.components.seconds))",
+                "process.peak_rss_kb": "\(Self.peakResidentKilobytes().map(String.init) ?? "unknown")",
+            ])
+            let failures = await ReportDeliveries.deliver(result, generatedAt: result.report.runTime, to: deliveries, store: store)
+            for delivery in deliveries where !failures.contains(where: { $0.hasPrefix(delivery.target + ":") }) {
+                Console.line("  delivered: \(delivery.target)")
+            }
+            if result.hasFiringAlerts, let command = result.onTrigger {
+                await TriggerCommand(command).run(for: result, logger: logger)
+            }
+            if !failures.isEmpty {
+                throw ReportDeliveries.Failed(folder: result.folder, failures: failures)
+            }
+            return result
         }
         if failOnAlert && result.hasFiringAlerts { throw ExitCode(2) }
     }
@@ -105,13 +105,13 @@ struct ReportCommand: AsyncParsableCommand {
         return Int(line.dropFirst(6).filter(\.isNumber))
     }
 
-    /// Runs one report with a progress line on the terminal; shared with `pairbook demo`.
-    static func render(script: String, store: Store, assignments: [String] = [], paramsFile: String? = nil, at: Timestamp?,
-                       out: String, formats: [ReportFormat]? = nil, templates: String? = nil, logger: Logger) throws -> ReportJob.Result {
+    /// Runs one report with a progress line on the terminal, on a thread of its own; shared with `pairbook demo`.
+    static func render(script: String, store: any ReportStore, assignments: [String] = [], paramsFile: String? = nil, at: Timestamp?,
+                       out: String, formats: [ReportFormat]? = nil, templates: String? = nil, logger: Logger) async throws -> ReportJob.Result {
         let job = ReportJob(scriptPath: script, assignments: assignments, paramsFile: paramsFile, at: at, outputRoot: out,
                             formats: formats, templatesDirectory: templates)
         defer { Console.endProgress() }
-        return try job.run(store: store, logger: logger) { progress in
+        return try await job.runOffThread(store: store, logger: logger) { progress in
             Console.progress("report \(script): \(progress.stage) \(progress.done)/\(progress.total) \(progress.label)")
         }
     }

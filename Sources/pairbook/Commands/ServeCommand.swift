@@ -40,11 +40,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = global.makeLogger(label: "pairbook.serve")
-        guard FileManager.default.fileExists(atPath: global.databasePath) else {
-            throw StoreError.cannotOpen(path: global.databasePath, reason: "no such database (run `pairbook demo` or `pairbook import` first)")
-        }
         let (host, port) = try RunSettings.parseListen(listen)
-        let store = try Store(path: global.databasePath, logger: logger)
+        let store = try global.openSQLite(for: "serve", logger: logger)
         let hub = EventHub()
         let reportsFolder = reports ?? (FileManager.default.fileExists(atPath: "Reports") ? "Reports" : nil)
         let dashboard = try Dashboard(

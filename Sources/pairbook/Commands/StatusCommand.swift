@@ -13,10 +13,7 @@ struct StatusCommand: ParsableCommand {
 
     func run() throws {
         let logger = global.makeLogger()
-        guard FileManager.default.fileExists(atPath: global.databasePath) else {
-            throw StoreError.cannotOpen(path: global.databasePath, reason: "no such database (run `pairbook demo` or `pairbook import` first)")
-        }
-        let store = try Store(path: global.databasePath, logger: logger)
+        let store = try global.openSQLite(for: "status", logger: logger)
         Console.line(try Self.render(store, now: Self.currentTime()))
     }
 
