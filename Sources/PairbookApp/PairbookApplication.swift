@@ -1,5 +1,6 @@
 import Collector
 import Dashboard
+import DataMigration
 import Delivery
 import Foundation
 import Hummingbird
@@ -37,13 +38,11 @@ public struct PairbookApplication: Sendable {
     /// Checks what can fail before anything starts (delivery credentials are read here).
     ///
     /// - Parameter say: where the start, status and stop lines go (the console).
-    /// - Throws: ``RunError`` for a PostgreSQL database (its reports, alerts and dashboard read SQLite so far).
+    /// - Throws: ``RunError`` for `keep_ticks_for` on PostgreSQL (its retention is not built).
     public init(settings: RunSettings, registry: PrometheusCollectorRegistry, logger: Logger,
                 say: @escaping @Sendable (String) -> Void = { _ in }) throws {
-        guard !PostgresURL.isPostgres(settings.database) else {
-            throw RunError("pairbook run needs an SQLite database (its reports, alerts and dashboard read SQLite so far); "
-                           + "record into PostgreSQL with `pairbook collect --db postgres://…` and report from it with "
-                           + "`pairbook report --db postgres://…`")
+        if PostgresURL.isPostgres(settings.database), settings.keepTicksFor != nil {
+            throw RunError("keep_ticks_for: trade retention works on SQLite only so far (PostgreSQL's time partitions are not built)")
         }
         self.settings = settings
         self.registry = registry
@@ -54,16 +53,46 @@ public struct PairbookApplication: Sendable {
 
     /// Runs every service until shutdown; everything received is committed before it returns.
     ///
+    /// On PostgreSQL (`postgres://…`) it collects and runs the scheduled reports (each slot claimed, so workers on other
+    /// machines make it once) with /healthz and /metrics; the dashboard, live alerts and trade retention read SQLite
+    /// only so far and are left out, which the start line says.
     /// - Returns: the collector's counters at the end (all zero in a report worker).
     @discardableResult
     public func run(signals: [UnixSignal] = [.sigterm, .sigint]) async throws -> CollectorStats.Snapshot {
-        let store = try Store(path: settings.database, logger: logger)
+        switch try StoreLocation(parsing: settings.database) {
+        case .sqlite(let path):
+            let store = try Store(path: path, logger: logger)
+            return try await run(RunStores(live: store, reports: store, sqlite: store,
+                                           lastRun: { try await store.lastReportRun(script: $0) },
+                                           probe: HealthMonitor<ContinuousClock>.databaseProbe(store)), signals: signals)
+        case .postgres(let url):
+            return try await PostgresStore.withStore(url, logger: logger) { store in
+                try await run(RunStores(live: store, reports: PostgresReportStore(store), sqlite: nil,
+                                        lastRun: { try await store.lastReportRun(script: $0) },
+                                        probe: { await store.probe() }), signals: signals)
+            }
+        }
+    }
+
+    /// What `run` works on: the store the collector records into and the reports read, and the SQLite store the
+    /// dashboard, live alerts and retention need (nil on PostgreSQL).
+    private struct RunStores: Sendable {
+        var live: any LiveStore
+        var reports: any ReportStore
+        var sqlite: Store?
+        /// When a script last ran to the end (the scheduler's missed-run lookup).
+        var lastRun: @Sendable (String) async throws -> Timestamp?
+        /// Nil when the database takes a write, else why not.
+        var probe: @Sendable () async -> String?
+    }
+
+    private func run(_ stores: RunStores, signals: [UnixSignal]) async throws -> CollectorStats.Snapshot {
         // Each commit wakes the dashboard's live feed, so new bars reach the pages without waiting for its poll.
         let feedSignal = FeedSignal()
         let collector = !settings.collect ? nil : try await LiveCollector(
             stream: BinanceStreamConfiguration(symbols: settings.symbols, kind: settings.stream, endpoint: settings.endpoint,
                                                tls: settings.streamTLS),
-            timeframes: settings.timeframes, restEndpoint: settings.restEndpoint, apiKey: settings.apiKey, store: store,
+            timeframes: settings.timeframes, restEndpoint: settings.restEndpoint, apiKey: settings.apiKey, store: stores.live,
             statusInterval: .seconds(10), statusLine: say, logger: logger, shareSymbols: settings.shareSymbols,
             redis: settings.redis,
             afterCommit: { _ in feedSignal.ring() })
@@ -71,34 +100,42 @@ public struct PairbookApplication: Sendable {
         reportPool.start()
         defer { reportPool.shutdownGracefully { _ in } }
 
-        let scheduler = makeScheduler(store: store, pool: reportPool)
-        let health = HealthMonitor(stats: collector?.stats, maximumAge: settings.maximumDataAge,
-                                   probe: HealthMonitor<ContinuousClock>.databaseProbe(store), clock: ContinuousClock())
-        let (http, feed, alerts) = try makeHTTP(store: store, collector: collector, health: health, feedSignal: feedSignal)
+        let scheduler = makeScheduler(stores, pool: reportPool)
+        let health = HealthMonitor(stats: collector?.stats, maximumAge: settings.maximumDataAge, probe: stores.probe, clock: ContinuousClock())
+        let (http, live) = try makeHTTP(sqlite: stores.sqlite, collector: collector, health: health, feedSignal: feedSignal)
 
         // Shutdown runs in reverse: HTTP, scheduler, metrics and status stop first, the recorder flushes last.
         let collecting: [any Service] = collector.map {
             $0.services + [CollectorMetrics(stats: $0.stats, symbols: settings.symbols, clock: ContinuousClock())]
         } ?? []
-        let retention: [any Service] = settings.keepTicksFor.map {
-            [TickRetention(store: store, keep: $0, clock: ContinuousClock(), logger: logger)]
-        } ?? []
-        let services: [any Service] = collecting + retention + [health, scheduler, http, alerts, feed]
+        var retention: [any Service] = []
+        if let keep = settings.keepTicksFor, let store = stores.sqlite {
+            retention = [TickRetention(store: store, keep: keep, clock: ContinuousClock(), logger: logger)]
+        }
+        let services: [any Service] = collecting + retention + [health, scheduler, http] + live
         var group = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: signals, logger: logger)
         group.maximumGracefulShutdownDuration = .seconds(settings.shutdownGrace)
         let what = collector == nil
-            ? "reports only (--no-collect) over \(settings.database)"
-            : "\(settings.symbols.map(\.name).joined(separator: ",")) into \(settings.database)"
+            ? "reports only (--no-collect) over \(Self.shown(settings.database))"
+            : "\(settings.symbols.map(\.name).joined(separator: ",")) into \(Self.shown(settings.database))"
+        let served = stores.sqlite == nil
+            ? "http://\(settings.listenHost):\(settings.listenPort)/healthz and /metrics (the dashboard and live alerts need SQLite so far)"
+            : "dashboard http://\(settings.listenHost):\(settings.listenPort)/ (/healthz, /metrics)"
         say("running: \(what); "
             + "\(settings.reports.count) report(s) [\(settings.reports.map { "\($0.name) \($0.schedule)" }.joined(separator: "; "))]; "
-            + "dashboard http://\(settings.listenHost):\(settings.listenPort)/ (/healthz, /metrics); Ctrl-C to stop")
+            + "\(served); Ctrl-C to stop")
         try await ServiceGroup(configuration: group).run()
         return collector?.stats.snapshot() ?? CollectorStats.Snapshot()
     }
 
+    /// The database as shown on the start line: a PostgreSQL URL without its password.
+    private static func shown(_ database: String) -> String {
+        (try? StoreLocation(parsing: database).description) ?? database
+    }
+
     /// The report scheduler, with a duration timer per report and a trigger counter per alert rule, each at 0 from
     /// the start so that /metrics lists them before the first report or alert.
-    private func makeScheduler(store: Store, pool: NIOThreadPool) -> ReportScheduler<ContinuousClock> {
+    private func makeScheduler(_ stores: RunStores, pool: NIOThreadPool) -> ReportScheduler<ContinuousClock> {
         let reportTimers = Dictionary(
             settings.reports.map { ($0.path, Metrics.Timer(label: MetricNames.reportDuration, dimensions: [(MetricNames.Dimension.report, $0.name)])) },
             uniquingKeysWith: { first, _ in first })
@@ -108,45 +145,49 @@ public struct PairbookApplication: Sendable {
         let worker = LeaseHolder.thisProcess()
         let jobs = settings.reports.map { report in
             let runner = ScheduledReportRunner(
-                report: report, store: store, outputRoot: settings.outputRoot, keepFor: settings.keepReportsFor,
+                report: report, store: stores.reports, outputRoot: settings.outputRoot, keepFor: settings.keepReportsFor,
                 deliveries: deliveries, alertTriggers: alertTriggers, worker: worker, pool: pool, logger: logger)
             return ScheduledJob(name: report.path, schedule: report.schedule) { slot in try await runner.run(slot: slot) }
         }
         return ReportScheduler(
             jobs: jobs,
             configuration: .init(missedRuns: settings.catchUp ? .runMostRecent : .skip),
-            lastRun: { script in try await store.lastReportRun(script: script) },  // ok/alert runs only
+            lastRun: stores.lastRun,  // ok/alert runs only
             onRun: { run in reportTimers[run.job]?.recordMilliseconds(run.duration.milliseconds) },
             logger: logger)
     }
 
-    /// Health, metrics and the dashboard on one address, the live feed that pushes bars to the dashboard's pages,
-    /// and live alerts: the dashboard's rules and the scheduled scripts', on every bar close of their timeframe (a
-    /// newly firing rule runs its script's on_trigger and is mailed, ``LiveAlertDelivery``).
-    private func makeHTTP(store: Store, collector: LiveCollector?, health: HealthMonitor<ContinuousClock>, feedSignal: FeedSignal) throws
-        -> (MonitoringServer, LiveFeed, LiveAlerts)
+    /// Health, metrics and the dashboard on one address, and (on SQLite) the live feed that pushes bars to the
+    /// dashboard's pages and live alerts: the dashboard's rules and the scheduled scripts', on every bar close of their
+    /// timeframe (a newly firing rule runs its script's on_trigger and is mailed, ``LiveAlertDelivery``).
+    private func makeHTTP(sqlite store: Store?, collector: LiveCollector?, health: HealthMonitor<ContinuousClock>, feedSignal: FeedSignal) throws
+        -> (MonitoringServer, [any Service])
     {
         let hub = EventHub()
         let collectorView = collector.map { CollectorViewSource(stats: $0.stats, symbols: settings.symbols) }
         let view: @Sendable () -> CollectorView? = { collectorView?.view() }
-        let dashboard = try settings.dashboard.map { configuration in
-            try Dashboard(configuration: configuration, store: store, hub: hub, collector: view, logger: logger)
-        }
-        if dashboard == nil {
-            logger.warning("dashboard disabled: listening beyond loopback needs an access token (--token, PAIRBOOK_TOKEN or `token:`)")
-        }
-        let alerts = LiveAlerts(store: store, hub: hub, scripts: settings.reports.map(\.script),
-                                delivery: LiveAlertDelivery(deliveries: deliveries, logger: logger), logger: logger)
-        let feed = LiveFeed(store: store, hub: hub, timeframes: settings.timeframes, collector: view,
-                            signal: feedSignal, onBarsClosed: { await alerts.barsClosed($0) }, logger: logger)
+        var live: [any Service] = []
         var dashboardRoutes: (@Sendable () -> RouteCollection<BasicRequestContext>)?
-        if let dashboard { dashboardRoutes = { dashboard.routes() } }
+        if let store {
+            let dashboard = try settings.dashboard.map { configuration in
+                try Dashboard(configuration: configuration, store: store, hub: hub, collector: view, logger: logger)
+            }
+            if dashboard == nil {
+                logger.warning("dashboard disabled: listening beyond loopback needs an access token (--token, PAIRBOOK_TOKEN or `token:`)")
+            }
+            let alerts = LiveAlerts(store: store, hub: hub, scripts: settings.reports.map(\.script),
+                                    delivery: LiveAlertDelivery(deliveries: deliveries, logger: logger), logger: logger)
+            let feed = LiveFeed(store: store, hub: hub, timeframes: settings.timeframes, collector: view,
+                                signal: feedSignal, onBarsClosed: { await alerts.barsClosed($0) }, logger: logger)
+            if let dashboard { dashboardRoutes = { dashboard.routes() } }
+            live = [alerts, feed]
+        }
         let http = MonitoringServer(
             configuration: .init(host: settings.listenHost, port: settings.listenPort, outputDirectory: settings.outputRoot),
             registry: registry,
             health: { health.report },
             logger: logger,
             additionalRoutes: dashboardRoutes)
-        return (http, feed, alerts)
+        return (http, live)
     }
 }

@@ -22,18 +22,18 @@ import Storage
 /// new interval holds it, and an alert that stays firing is not counted again.
 public struct ScheduledReportRunner: Sendable {
     let report: ScheduledReport
-    let store: Store
+    let store: any ReportStore
     let outputRoot: String
     let keepFor: TimeSpan?
     let deliveries: [any ReportDelivery]
     let alertTriggers: [String: Metrics.Counter]
     /// This process, as the claimant of report slots.
     let worker: LeaseHolder
-    /// Where the report renders: blocking SQLite reads, Cairo and PDF work, off the cooperative threads.
+    /// Where the report renders: blocking store reads, Cairo and PDF work, off the cooperative threads.
     let pool: NIOThreadPool
     let logger: Logger
 
-    public init(report: ScheduledReport, store: Store, outputRoot: String, keepFor: TimeSpan?, deliveries: [any ReportDelivery],
+    public init(report: ScheduledReport, store: any ReportStore, outputRoot: String, keepFor: TimeSpan?, deliveries: [any ReportDelivery],
                 alertTriggers: [String: Metrics.Counter], worker: LeaseHolder, pool: NIOThreadPool, logger: Logger) {
         self.report = report
         self.store = store

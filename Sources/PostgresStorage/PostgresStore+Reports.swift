@@ -61,6 +61,25 @@ extension PostgresStore {
             """)
     }
 
+    /// When `script` last ran to the end (status ok or alert): the start time of its newest such run, or nil (the
+    /// scheduler's missed-run lookup, as on SQLite).
+    public func lastReportRun(script: String) async throws -> Timestamp? {
+        try await collect("reading report runs", """
+            SELECT max(started_at) FROM report_runs WHERE script = \(script)
+              AND status IN (\(ReportRunStatus.ok.rawValue), \(ReportRunStatus.alert.rawValue))
+            """) { try $0.decode(Int64?.self) }.first?.map(Timestamp.init(milliseconds:))
+    }
+
+    /// Nil when the database answers a query, else why not (`pairbook run`'s health check).
+    public func probe() async -> String? {
+        do {
+            _ = try await collect("probing the database", "SELECT 1") { try $0.decode(Int32.self) }
+            return nil
+        } catch {
+            return "\(error)"
+        }
+    }
+
     /// The runs' ids, statuses and slots, newest first (for tests and `pairbook status`).
     public func reportRunSlots() async throws -> [(id: Int64, status: String, slot: String?)] {
         let rows = try await run("reading report runs", "SELECT id, status, slot FROM report_runs ORDER BY started_at DESC, id DESC")

@@ -1,16 +1,15 @@
 import Foundation
 import Market
 import PairbookTestSupport
+import PostgresStorage
 import Storage
 import Testing
 
 /// `pairbook run --no-collect`: report workers over a database that collectors elsewhere fill.
 @Suite(.enabled(if: ImporterCLI.isAvailable, "pairbook binary not found next to the tests (set PAIRBOOK_BINARY)"))
 struct ReportWorkerTests {
-    @Test("two report workers on one database catch up the same missed slot: the report is made once", .timeLimit(.minutes(4)))
-    func slotMadeOnce() async throws {
-        // Given an hourly report whose last run was three hours ago, on a database no one collects into
-        let dir = try Fixtures.temporaryDirectory(prefix: "pairbook-workers")
+    /// An hourly report script, `note.md`, in `dir`.
+    static func writeNote(in dir: URL) throws {
         try Data("""
             ---
             title: "Desk note"
@@ -19,6 +18,37 @@ struct ReportWorkerTests {
             ---
             # Desk note
             """.utf8).write(to: dir.appendingPathComponent("note.md"))
+    }
+
+    /// Two `pairbook run --no-collect` workers of `note.md` on `db`, started at once, each with its own output folder.
+    static func startWorkers(db: String, in dir: URL) throws -> (ports: [Int], processes: [Process]) {
+        let ports = [try LoopbackHTTP.freePort(), try LoopbackHTTP.freePort()]
+        let workers = try ports.enumerated().map { i, port in
+            try ImporterCLI.start(["run", "--no-collect", "--db", db, "--report", "note.md", "--listen", "127.0.0.1:\(port)",
+                                   "--out", "out\(i)"], in: dir)
+        }
+        return (ports, workers)
+    }
+
+    /// Which workers wrote the scheduled report (their `out<i>/note/scheduled/latest` folder).
+    static func madeBy(in dir: URL) -> [Int] {
+        (0..<2).filter { FileManager.default.fileExists(atPath: dir.appendingPathComponent("out\($0)/note/scheduled/latest").path) }
+    }
+
+    /// SIGTERM to each worker; each exits 0.
+    static func stop(_ workers: [Process]) {
+        for worker in workers {
+            kill(worker.processIdentifier, SIGTERM)
+            worker.waitUntilExit()
+            #expect(worker.terminationReason == .exit && worker.terminationStatus == 0)
+        }
+    }
+
+    @Test("two report workers on one database catch up the same missed slot: the report is made once", .timeLimit(.minutes(4)))
+    func slotMadeOnce() async throws {
+        // Given an hourly report whose last run was three hours ago, on a database no one collects into
+        let dir = try Fixtures.temporaryDirectory(prefix: "pairbook-workers")
+        try Self.writeNote(in: dir)
         let database = dir.appendingPathComponent("shared.sqlite").path
         let store = try Store(path: database, logger: .quiet)
         let earlier = Timestamp.now() - .hours(3)
@@ -26,11 +56,7 @@ struct ReportWorkerTests {
         try store.finishReportRun(id: seeded, finishedAt: earlier + .seconds(1), status: .ok, outputs: "[]", error: nil)
 
         // When two workers start at once, each with its own output folder
-        let ports = [try LoopbackHTTP.freePort(), try LoopbackHTTP.freePort()]
-        let workers = try ports.enumerated().map { i, port in
-            try ImporterCLI.start(["run", "--no-collect", "--db", "shared.sqlite", "--report", "note.md", "--listen", "127.0.0.1:\(port)",
-                                   "--out", "out\(i)"], in: dir)
-        }
+        let (ports, workers) = try Self.startWorkers(db: "shared.sqlite", in: dir)
         defer { for worker in workers where worker.isRunning { kill(worker.processIdentifier, SIGKILL) } }
 
         // Then the slot is made (a worker that looks after it was made sees nothing missed; one that looks at the
@@ -44,17 +70,52 @@ struct ReportWorkerTests {
         let runs = try store.reportRuns()
         #expect(runs.count == 2, "\(runs)")
         #expect(runs.allSatisfy { $0.status == .ok }, "\(runs)")
-        let made = (0..<2).filter { FileManager.default.fileExists(atPath: dir.appendingPathComponent("out\($0)/note/scheduled/latest").path) }
-        #expect(made.count == 1, "folders: \(made)")
+        #expect(Self.madeBy(in: dir).count == 1, "folders: \(Self.madeBy(in: dir))")
 
         // And a worker's health has only the database check (no collector to miss), and its dashboard serves
         let health = try LoopbackHTTP.get(port: ports[0], path: "/healthz")
         #expect(health.status == 200 && health.body.contains("database") && !health.body.contains("collector"), "\(health.body)")
         #expect(try LoopbackHTTP.get(port: ports[1], path: "/api/symbols").status == 200)
-        for worker in workers {
-            kill(worker.processIdentifier, SIGTERM)
-            worker.waitUntilExit()
-            #expect(worker.terminationReason == .exit && worker.terminationStatus == 0)
+        Self.stop(workers)
+    }
+
+    @Test("two report workers on one PostgreSQL catch up the same missed slot: the report is made once",
+          .enabled(if: PostgresTestServer.isAvailable, "\(PostgresTestServer.skipReason)"), .timeLimit(.minutes(4)))
+    func slotMadeOncePostgres() async throws {
+        let dir = try Fixtures.temporaryDirectory(prefix: "pairbook-workers-pg")
+        try Self.writeNote(in: dir)
+        try await PostgresTestServer.withServer { postgres in
+            let db = try postgres.createDatabase()
+            try await PostgresStore.withStore(try PostgresURL(db), logger: .quiet) { store in
+                // Given the report's last run three hours ago
+                let earlier = Timestamp.now() - .hours(3)
+                let seeded = try await store.beginReportRun(script: "note.md", params: "{}", startedAt: earlier)
+                try await store.finishReportRun(id: seeded, finishedAt: earlier + .seconds(1), status: .ok, outputs: "[]", error: nil)
+
+                // When two workers start at once on the PostgreSQL database
+                let (ports, workers) = try Self.startWorkers(db: db, in: dir)
+                defer { for worker in workers where worker.isRunning { kill(worker.processIdentifier, SIGKILL) } }
+                let deadline = ContinuousClock.now + .seconds(120)
+                var runs = try await store.reportRunSlots()
+                while !(runs.contains { $0.id != seeded && $0.status == "ok" }), ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(200))
+                    runs = try await store.reportRunSlots()
+                }
+                try await Task.sleep(for: .seconds(3))
+
+                // Then exactly one made the slot's report
+                runs = try await store.reportRunSlots()
+                #expect(runs.count == 2 && runs.allSatisfy { $0.status == "ok" }, "\(runs)")
+                #expect(runs.compactMap(\.slot).count == 1, "\(runs)")
+                #expect(Self.madeBy(in: dir).count == 1, "folders: \(Self.madeBy(in: dir))")
+                // And each worker's health has the database check, and no dashboard (SQLite only so far)
+                for port in ports {
+                    let health = try LoopbackHTTP.get(port: port, path: "/healthz")
+                    #expect(health.status == 200 && health.body.contains("database") && !health.body.contains("collector"), "\(health.body)")
+                    #expect(try LoopbackHTTP.get(port: port, path: "/api/symbols").status == 404)
+                }
+                Self.stop(workers)
+            }
         }
     }
 
