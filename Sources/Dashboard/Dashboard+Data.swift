@@ -3,6 +3,7 @@ import Charts
 import Foundation
 import Hummingbird
 import Market
+import ReportEngine
 import Storage
 
 // MARK: - Symbols, status cards, bars, pair analytics, heatmap

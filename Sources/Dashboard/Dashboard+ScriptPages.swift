@@ -58,7 +58,7 @@ extension Dashboard {
     /// The end of the window of a live page: a `date` param named `at` when the script has one, else the end of the
     /// newest bar that every symbol of the script's params has (the pair's legs, `symbols`, `pairs`), else of the
     /// newest bar stored at the script's timeframe; nil when nothing is stored.
-    static func liveRunTime(script: ReportScript, parameters: ReportParameters, store: Store) throws -> Timestamp? {
+    static func liveRunTime(script: ReportScript, parameters: ReportParameters, store: any DashboardStore) throws -> Timestamp? {
         if case .date(let at)? = parameters["at"] { return at }
         let timeframe = parameters["timeframe"]?.timeframeValue ?? .oneMinute
         var symbols: [Symbol] = []

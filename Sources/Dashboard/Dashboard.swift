@@ -26,7 +26,7 @@ import Storage
 /// ```
 public struct Dashboard: Sendable {
     public let configuration: DashboardConfiguration
-    let store: Store
+    let store: any DashboardStore
     let hub: EventHub
     let collector: @Sendable () -> CollectorView?
     let now: @Sendable () -> Timestamp
@@ -44,7 +44,7 @@ public struct Dashboard: Sendable {
     var onDemandOutput: String { configuration.outputDirectory + "/on-demand" }
 
     /// - Throws: ``DashboardError`` when the page template or its assets are missing.
-    public init(configuration: DashboardConfiguration, store: Store, hub: EventHub,
+    public init(configuration: DashboardConfiguration, store: any DashboardStore, hub: EventHub,
                 collector: @escaping @Sendable () -> CollectorView? = { nil },
                 now: @escaping @Sendable () -> Timestamp = Timestamp.now, logger: Logger) throws {
         self.configuration = configuration

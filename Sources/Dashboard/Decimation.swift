@@ -98,7 +98,7 @@ enum Decimation {
     }
 }
 
-extension Store {
+extension DashboardStore {
     /// The bars of `symbol` at `timeframe` in `range` as about `points` candles (every bar when `points` is nil), for
     /// `/api/bars`. Wide candles are merged from a coarser stored timeframe (``Decimation/coarserSource(for:bucket:stored:)``)
     /// over the aligned middle of the range, and from the fine bars over the partial head and tail, so each candle

@@ -42,7 +42,7 @@ public final class LiveAlerts: Service {
         var notifiedAt: [String: Timestamp] = [:]
     }
 
-    private let store: Store
+    private let store: any DashboardStore
     private let hub: EventHub
     private let scriptRules: [Watched]
     private let state = Mutex(State())
@@ -54,7 +54,7 @@ public final class LiveAlerts: Service {
     /// - Parameters:
     ///   - scripts: report scripts whose rules are evaluated too (with their `window` and `timeframe` params).
     ///   - delivery: what runs when a rule newly fires (``run()`` calls it); nil = notices on the pages only.
-    public init(store: Store, hub: EventHub, scripts: [ReportScript], delivery: (any AlertDelivery)? = nil, logger: Logger) {
+    public init(store: any DashboardStore, hub: EventHub, scripts: [ReportScript], delivery: (any AlertDelivery)? = nil, logger: Logger) {
         self.store = store
         self.hub = hub
         self.logger = logger

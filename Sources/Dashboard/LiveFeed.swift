@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Market
+import ReportEngine
 import ServiceLifecycle
 import Storage
 
@@ -22,7 +23,7 @@ public struct LiveFeed: Service {
         public var bar: Bar
     }
 
-    private let store: Store
+    private let store: any DashboardStore
     private let hub: EventHub
     private let timeframes: [Timeframe]
     private let collector: @Sendable () -> CollectorView?
@@ -39,7 +40,7 @@ public struct LiveFeed: Service {
     ///   - collector: the view of a collector in this process, if any.
     ///   - signal: rung by a collector in this process after each commit (none: polls every `interval` only).
     ///   - onBarsClosed: called after each poll that saw bars close (live alerts, analytics).
-    public init(store: Store, hub: EventHub, timeframes: [Timeframe], collector: @escaping @Sendable () -> CollectorView? = { nil },
+    public init(store: any DashboardStore, hub: EventHub, timeframes: [Timeframe], collector: @escaping @Sendable () -> CollectorView? = { nil },
                 signal: FeedSignal = FeedSignal(), interval: Duration = .milliseconds(100),
                 minimumInterval: Duration = .milliseconds(50), statusInterval: Duration = .seconds(2),
                 now: @escaping @Sendable () -> Timestamp = Timestamp.now,
@@ -113,7 +114,7 @@ public struct LiveFeed: Service {
             if bar == previous { continue }
             if bar.openTime > previous.openTime {
                 // The previous bar is final now: publish it as stored (trades may have landed since the last poll).
-                let final = try await store.bars(for: symbol, timeframe: timeframe, in: TimeRange(start: previous.openTime, end: previous.openTime + timeframe.span)).bars.last ?? previous
+                let final = try await store.barsWithoutBlocking(for: symbol, timeframe: timeframe, in: TimeRange(start: previous.openTime, end: previous.openTime + timeframe.span)).bars.last ?? previous
                 hub.publish("bar", data: BarEvent(symbol, timeframe, final, closed: true).json, subject: symbol.name, timeframe: timeframe.description)
                 closed.append(ClosedBar(symbol: symbol, timeframe: timeframe, bar: final))
             }

@@ -1,4 +1,5 @@
 import Market
+import ReportEngine
 import Storage
 
 /// The per-symbol header cards of the Overview tab (`GET /api/overview`, and the `status` event).
@@ -31,7 +32,7 @@ struct OverviewBody: Codable, Sendable {
 
 extension OverviewItem {
     /// Reads one symbol's card from the store at `now`, with the collector's view when one runs in this process.
-    static func read(_ symbol: Symbol, store: Store, collector: CollectorView?, now: Timestamp) throws -> OverviewItem {
+    static func read(_ symbol: Symbol, store: any DashboardStore, collector: CollectorView?, now: Timestamp) throws -> OverviewItem {
         let tick = try store.lastTicks(of: [symbol])[symbol]
         let timeframes = try store.timeframes(for: symbol)
         let reference = timeframes.contains(.oneMinute) ? Timeframe.oneMinute : timeframes.first

@@ -53,32 +53,31 @@ public struct PairbookApplication: Sendable {
 
     /// Runs every service until shutdown; everything received is committed before it returns.
     ///
-    /// On PostgreSQL (`postgres://…`) it collects and runs the scheduled reports (each slot claimed, so workers on other
-    /// machines make it once) with /healthz and /metrics; the dashboard, live alerts and trade retention read SQLite
-    /// only so far and are left out, which the start line says.
+    /// On PostgreSQL (`postgres://…`) the same services run over the database (each report slot claimed, so workers on
+    /// other machines make it once), but for trade retention, which works on SQLite only so far (``init`` refuses it).
     /// - Returns: the collector's counters at the end (all zero in a report worker).
     @discardableResult
     public func run(signals: [UnixSignal] = [.sigterm, .sigint]) async throws -> CollectorStats.Snapshot {
         switch try StoreLocation(parsing: settings.database) {
         case .sqlite(let path):
             let store = try Store(path: path, logger: logger)
-            return try await run(RunStores(live: store, reports: store, sqlite: store,
+            return try await run(RunStores(live: store, dashboard: store, sqlite: store,
                                            lastRun: { try await store.lastReportRun(script: $0) },
                                            probe: HealthMonitor<ContinuousClock>.databaseProbe(store)), signals: signals)
         case .postgres(let url):
             return try await PostgresStore.withStore(url, logger: logger) { store in
-                try await run(RunStores(live: store, reports: PostgresReportStore(store), sqlite: nil,
+                try await run(RunStores(live: store, dashboard: BlockingPostgresStore(store), sqlite: nil,
                                         lastRun: { try await store.lastReportRun(script: $0) },
                                         probe: { await store.probe() }), signals: signals)
             }
         }
     }
 
-    /// What `run` works on: the store the collector records into and the reports read, and the SQLite store the
-    /// dashboard, live alerts and retention need (nil on PostgreSQL).
+    /// What `run` works on: the store the collector records into, the same database as the reports and the dashboard
+    /// read it, and the SQLite store that trade retention needs (nil on PostgreSQL).
     private struct RunStores: Sendable {
         var live: any LiveStore
-        var reports: any ReportStore
+        var dashboard: any DashboardStore
         var sqlite: Store?
         /// When a script last ran to the end (the scheduler's missed-run lookup).
         var lastRun: @Sendable (String) async throws -> Timestamp?
@@ -102,7 +101,7 @@ public struct PairbookApplication: Sendable {
 
         let scheduler = makeScheduler(stores, pool: reportPool)
         let health = HealthMonitor(stats: collector?.stats, maximumAge: settings.maximumDataAge, probe: stores.probe, clock: ContinuousClock())
-        let (http, live) = try makeHTTP(sqlite: stores.sqlite, collector: collector, health: health, feedSignal: feedSignal)
+        let (http, feed, alerts) = try makeHTTP(store: stores.dashboard, collector: collector, health: health, feedSignal: feedSignal)
 
         // Shutdown runs in reverse: HTTP, scheduler, metrics and status stop first, the recorder flushes last.
         let collecting: [any Service] = collector.map {
@@ -112,18 +111,15 @@ public struct PairbookApplication: Sendable {
         if let keep = settings.keepTicksFor, let store = stores.sqlite {
             retention = [TickRetention(store: store, keep: keep, clock: ContinuousClock(), logger: logger)]
         }
-        let services: [any Service] = collecting + retention + [health, scheduler, http] + live
+        let services: [any Service] = collecting + retention + [health, scheduler, http, alerts, feed]
         var group = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: signals, logger: logger)
         group.maximumGracefulShutdownDuration = .seconds(settings.shutdownGrace)
         let what = collector == nil
             ? "reports only (--no-collect) over \(Self.shown(settings.database))"
             : "\(settings.symbols.map(\.name).joined(separator: ",")) into \(Self.shown(settings.database))"
-        let served = stores.sqlite == nil
-            ? "http://\(settings.listenHost):\(settings.listenPort)/healthz and /metrics (the dashboard and live alerts need SQLite so far)"
-            : "dashboard http://\(settings.listenHost):\(settings.listenPort)/ (/healthz, /metrics)"
         say("running: \(what); "
             + "\(settings.reports.count) report(s) [\(settings.reports.map { "\($0.name) \($0.schedule)" }.joined(separator: "; "))]; "
-            + "\(served); Ctrl-C to stop")
+            + "dashboard http://\(settings.listenHost):\(settings.listenPort)/ (/healthz, /metrics); Ctrl-C to stop")
         try await ServiceGroup(configuration: group).run()
         return collector?.stats.snapshot() ?? CollectorStats.Snapshot()
     }
@@ -145,7 +141,7 @@ public struct PairbookApplication: Sendable {
         let worker = LeaseHolder.thisProcess()
         let jobs = settings.reports.map { report in
             let runner = ScheduledReportRunner(
-                report: report, store: stores.reports, outputRoot: settings.outputRoot, keepFor: settings.keepReportsFor,
+                report: report, store: stores.dashboard, outputRoot: settings.outputRoot, keepFor: settings.keepReportsFor,
                 deliveries: deliveries, alertTriggers: alertTriggers, worker: worker, pool: pool, logger: logger)
             return ScheduledJob(name: report.path, schedule: report.schedule) { slot in try await runner.run(slot: slot) }
         }
@@ -157,37 +153,33 @@ public struct PairbookApplication: Sendable {
             logger: logger)
     }
 
-    /// Health, metrics and the dashboard on one address, and (on SQLite) the live feed that pushes bars to the
-    /// dashboard's pages and live alerts: the dashboard's rules and the scheduled scripts', on every bar close of their
-    /// timeframe (a newly firing rule runs its script's on_trigger and is mailed, ``LiveAlertDelivery``).
-    private func makeHTTP(sqlite store: Store?, collector: LiveCollector?, health: HealthMonitor<ContinuousClock>, feedSignal: FeedSignal) throws
-        -> (MonitoringServer, [any Service])
+    /// Health, metrics and the dashboard on one address, the live feed that pushes bars to the dashboard's pages,
+    /// and live alerts: the dashboard's rules and the scheduled scripts', on every bar close of their timeframe (a
+    /// newly firing rule runs its script's on_trigger and is mailed, ``LiveAlertDelivery``).
+    private func makeHTTP(store: any DashboardStore, collector: LiveCollector?, health: HealthMonitor<ContinuousClock>, feedSignal: FeedSignal) throws
+        -> (MonitoringServer, LiveFeed, LiveAlerts)
     {
         let hub = EventHub()
         let collectorView = collector.map { CollectorViewSource(stats: $0.stats, symbols: settings.symbols) }
         let view: @Sendable () -> CollectorView? = { collectorView?.view() }
-        var live: [any Service] = []
-        var dashboardRoutes: (@Sendable () -> RouteCollection<BasicRequestContext>)?
-        if let store {
-            let dashboard = try settings.dashboard.map { configuration in
-                try Dashboard(configuration: configuration, store: store, hub: hub, collector: view, logger: logger)
-            }
-            if dashboard == nil {
-                logger.warning("dashboard disabled: listening beyond loopback needs an access token (--token, PAIRBOOK_TOKEN or `token:`)")
-            }
-            let alerts = LiveAlerts(store: store, hub: hub, scripts: settings.reports.map(\.script),
-                                    delivery: LiveAlertDelivery(deliveries: deliveries, logger: logger), logger: logger)
-            let feed = LiveFeed(store: store, hub: hub, timeframes: settings.timeframes, collector: view,
-                                signal: feedSignal, onBarsClosed: { await alerts.barsClosed($0) }, logger: logger)
-            if let dashboard { dashboardRoutes = { dashboard.routes() } }
-            live = [alerts, feed]
+        let dashboard = try settings.dashboard.map { configuration in
+            try Dashboard(configuration: configuration, store: store, hub: hub, collector: view, logger: logger)
         }
+        if dashboard == nil {
+            logger.warning("dashboard disabled: listening beyond loopback needs an access token (--token, PAIRBOOK_TOKEN or `token:`)")
+        }
+        let alerts = LiveAlerts(store: store, hub: hub, scripts: settings.reports.map(\.script),
+                                delivery: LiveAlertDelivery(deliveries: deliveries, logger: logger), logger: logger)
+        let feed = LiveFeed(store: store, hub: hub, timeframes: settings.timeframes, collector: view,
+                            signal: feedSignal, onBarsClosed: { await alerts.barsClosed($0) }, logger: logger)
+        var dashboardRoutes: (@Sendable () -> RouteCollection<BasicRequestContext>)?
+        if let dashboard { dashboardRoutes = { dashboard.routes() } }
         let http = MonitoringServer(
             configuration: .init(host: settings.listenHost, port: settings.listenPort, outputDirectory: settings.outputRoot),
             registry: registry,
             health: { health.report },
             logger: logger,
             additionalRoutes: dashboardRoutes)
-        return (http, live)
+        return (http, feed, alerts)
     }
 }

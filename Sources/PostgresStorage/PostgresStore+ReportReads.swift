@@ -6,32 +6,20 @@ import Storage
 // alert history it continues and extends, as on the SQLite store (`Store+Status`, `Store+Alerts`).
 
 extension PostgresStore {
-    /// Every symbol with trades or bars, sorted by name.
-    ///
-    /// The bar symbols are found by a loose index scan of `resampled_data`'s primary key (one probe per symbol), not
-    /// a `DISTINCT` over every bar.
+    /// Every symbol with trades or bars, sorted by name (the bar symbols by a loose index scan, ``symbolsWithBars()``).
     /// - Throws: ``PostgresStoreError/query(operation:message:)``.
     public func symbols() async throws -> [Symbol] {
-        let names = try await collect("listing symbols", """
-            WITH RECURSIVE bar_symbols(name) AS (
-                (SELECT symbol FROM resampled_data ORDER BY symbol LIMIT 1)
-                UNION ALL
-                SELECT (SELECT symbol FROM resampled_data WHERE symbol > b.name ORDER BY symbol LIMIT 1)
-                FROM bar_symbols b WHERE b.name IS NOT NULL)
-            SELECT name FROM bar_symbols WHERE name IS NOT NULL
-            UNION
+        let traded = try await collect("listing symbols", """
             SELECT name FROM symbols WHERE EXISTS (SELECT 1 FROM tick_rows WHERE symbol_id = symbols.id)
-            ORDER BY 1
-            """) { try $0.decode(String.self) }
-        // A stored name that no longer parses is skipped, as on SQLite.
-        return names.compactMap { try? Symbol(parsing: $0) }
+            """) { try $0.decode(String.self) }.compactMap { try? Symbol(parsing: $0) }  // a name that no longer parses is skipped, as on SQLite
+        return Set(traded).union(try await symbolsWithBars()).sorted()
     }
 
     /// The last `limit` stored transitions of one alert strictly before `time`, oldest first.
     public func alertEvents(source: String, rule: String, symbolPair: String, before time: Timestamp,
                             limit: Int = 20) async throws -> [AlertEventRecord] {
         let newest = try await collect("reading alert events", """
-            SELECT source, rule, symbol_pair, metric, value, threshold, state, ts, report_run FROM alert_events
+            SELECT \(unescaped: Self.alertEventColumns) FROM alert_events
             WHERE source = \(source) AND rule = \(rule) AND symbol_pair = \(symbolPair) AND ts < \(time.milliseconds)
             ORDER BY ts DESC, id DESC LIMIT \(Int64(max(0, limit)))
             """, Self.alertEvent)

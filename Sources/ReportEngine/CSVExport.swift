@@ -27,7 +27,7 @@ public struct CSVExport {
     }
 
     /// The bars of `symbol` at `timeframe` in `range`, with a header row.
-    public mutating func bars(of symbol: Symbol, timeframe: Timeframe, in range: TimeRange, store: Store) throws {
+    public mutating func bars(of symbol: Symbol, timeframe: Timeframe, in range: TimeRange, store: any ExportSource) throws {
         row(["open_time", "symbol", "timeframe", "open", "high", "low", "close", "volume", "quote_volume",
              "trades", "taker_buy_volume"])
         let name = symbol.name
@@ -41,7 +41,7 @@ public struct CSVExport {
     }
 
     /// The trades of `symbol` in `range`, with a header row.
-    public mutating func ticks(of symbol: Symbol, in range: TimeRange, store: Store) throws {
+    public mutating func ticks(of symbol: Symbol, in range: TimeRange, store: any ExportSource) throws {
         row(["time", "symbol", "trade_id", "price", "quantity", "is_buyer_maker"])
         let name = symbol.name
         try store.forEachTick(of: symbol, in: range) { tick in

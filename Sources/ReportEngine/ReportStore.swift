@@ -29,4 +29,12 @@ public protocol ReportStore: Sendable {
     func finishReportRun(id: Int64, finishedAt: Timestamp, status: ReportRunStatus, outputs: String?, error: String?) throws
 }
 
-extension Store: ReportStore {}
+/// Where `CSVExport` reads bars and trades from, one at a time (constant memory on SQLite, a database cursor).
+public protocol ExportSource: Sendable {
+    /// Calls `body` for each bar of `symbol` at `timeframe` opening in `range`, ascending.
+    func forEachBar(of symbol: Symbol, timeframe: Timeframe, in range: TimeRange, _ body: (Bar) throws -> Void) throws
+    /// Calls `body` for each trade of `symbol` in `range`, by time then trade id.
+    func forEachTick(of symbol: Symbol, in range: TimeRange, _ body: (Tick) throws -> Void) throws
+}
+
+extension Store: ReportStore, ExportSource {}

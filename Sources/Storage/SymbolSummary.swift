@@ -15,6 +15,17 @@ public struct SymbolSummary: Sendable, Hashable {
     public var gapCount: Int
     public var openGapCount: Int
 
+    public init(symbol: Symbol, tickCount: Int, firstTrade: Timestamp?, lastTrade: Timestamp?, barCounts: [BarCoverage], gapCount: Int,
+                openGapCount: Int) {
+        self.symbol = symbol
+        self.tickCount = tickCount
+        self.firstTrade = firstTrade
+        self.lastTrade = lastTrade
+        self.barCounts = barCounts
+        self.gapCount = gapCount
+        self.openGapCount = openGapCount
+    }
+
     /// The end of the newest data: the last trade, or the close of the newest bar.
     public var lastData: Timestamp? {
         let barEnds = barCounts.map { $0.last + $0.timeframe.span }

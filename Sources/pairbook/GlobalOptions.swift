@@ -8,7 +8,7 @@ import Storage
 /// Options every command that touches the database accepts.
 struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        "Database: an SQLite file (or sqlite:PATH), or postgres://user@host[:port]/db for collect, run, report and migrate (default: $PAIRBOOK_DB or ./pairbook.sqlite).",
+        "Database: an SQLite file (or sqlite:PATH), or postgres://user@host[:port]/db for collect, run, serve, report and migrate (default: $PAIRBOOK_DB or ./pairbook.sqlite).",
         valueName: "path|url"))
     var db: String?
 
@@ -77,7 +77,7 @@ struct UnsupportedDatabase: Error, CustomStringConvertible {
     var command: String
 
     var description: String {
-        "--db: `pairbook \(command)` works on an SQLite file only so far (collect, run, report and migrate take postgres://); "
+        "--db: `pairbook \(command)` works on an SQLite file only so far (collect, run, serve, report and migrate take postgres://); "
             + "copy the data with `pairbook migrate --from postgres://… --to sqlite:FILE`"
     }
 }

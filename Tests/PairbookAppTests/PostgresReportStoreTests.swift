@@ -9,12 +9,12 @@ import ReportEngine
 import Storage
 import Testing
 
-/// A report run against PostgreSQL (``PostgresReportStore``) and against SQLite on the same data: the same bytes, the
+/// A report run against PostgreSQL (``BlockingPostgresStore``) and against SQLite on the same data: the same bytes, the
 /// same alert history, and a scheduled slot made once by two workers.
 @Suite("Reports on PostgreSQL", .serialized,
        .enabled(if: PostgresTestServer.isAvailable, "\(PostgresTestServer.skipReason)"),
        .enabled(if: SharedData.isAvailable, "\(SharedData.skipReason)"))
-struct PostgresReportStoreTests {
+struct BlockingPostgresStoreTests {
     static let runTime = Timestamp(milliseconds: 1_672_790_400_000) // 2023-01-04T00:00:00Z, the end of the sample
 
     /// The shared sample's 1 m klines in a new SQLite file, and the same rows copied into a new PostgreSQL database.
@@ -46,7 +46,7 @@ struct PostgresReportStoreTests {
     @Test("pair-overview on PostgreSQL is byte for byte the report on SQLite, with the same alert transitions")
     func sameReport() async throws {
         try await Self.withBothStores { sqlite, postgres, folder in
-            let pg = PostgresReportStore(postgres)
+            let pg = BlockingPostgresStore(postgres)
             // Twice on each store: the second run continues the alert history the first recorded.
             for pass in 1...2 {
                 let fromSQLite = try await Self.job(out: folder.appendingPathComponent("sqlite\(pass)")).runOffThread(store: sqlite, logger: .quiet)
@@ -70,7 +70,7 @@ struct PostgresReportStoreTests {
     @Test("two report workers on one PostgreSQL make a scheduled slot once")
     func slotOnce() async throws {
         try await Self.withBothStores { _, postgres, folder in
-            let pg = PostgresReportStore(postgres)
+            let pg = BlockingPostgresStore(postgres)
             let workers = [LeaseHolder(id: "worker-a", host: "host-a", pid: 101), LeaseHolder(id: "worker-b", host: "host-b", pid: 102)]
             let outcomes = await withTaskGroup(of: Bool.self) { group in
                 for (index, worker) in workers.enumerated() {

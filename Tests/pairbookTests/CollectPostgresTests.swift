@@ -32,13 +32,13 @@ struct CollectPostgresTests {
     }
 
     @Test("the commands that read SQLite only refuse a PostgreSQL database in one line that says which take it",
-          arguments: [["analyze", "--pair", "BTCUSDT/ETHUSDT"], ["status"], ["serve"], ["export", "bars", "--symbol", "BTCUSDT", "--lookback", "1h"],
+          arguments: [["analyze", "--pair", "BTCUSDT/ETHUSDT"], ["status"], ["export", "bars", "--symbol", "BTCUSDT", "--lookback", "1h"],
                       ["import", "x.csv"], ["demo"]])
     func sqliteOnlyRefused(command: [String]) throws {
         let dir = try Fixtures.temporaryDirectory(prefix: "pairbook-pg-refused")
         let result = try ImporterCLI.run(command + ["--db", "postgres://pairbook:secret@127.0.0.1:1/pairbook"], in: dir)
         #expect(result.status == 1)
-        #expect(result.stderr.hasPrefix("Error: --db: `pairbook \(command[0])` works on an SQLite file only so far (collect, run, report and migrate take postgres://)"),
+        #expect(result.stderr.hasPrefix("Error: --db: `pairbook \(command[0])` works on an SQLite file only so far (collect, run, serve, report and migrate take postgres://)"),
                 "\(result.stderr)")
         #expect(!result.stderr.contains("secret") && result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
     }

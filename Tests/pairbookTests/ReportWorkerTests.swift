@@ -108,11 +108,11 @@ struct ReportWorkerTests {
                 #expect(runs.count == 2 && runs.allSatisfy { $0.status == "ok" }, "\(runs)")
                 #expect(runs.compactMap(\.slot).count == 1, "\(runs)")
                 #expect(Self.madeBy(in: dir).count == 1, "folders: \(Self.madeBy(in: dir))")
-                // And each worker's health has the database check, and no dashboard (SQLite only so far)
+                // And each worker's health has the database check, and its dashboard serves from PostgreSQL
                 for port in ports {
                     let health = try LoopbackHTTP.get(port: port, path: "/healthz")
                     #expect(health.status == 200 && health.body.contains("database") && !health.body.contains("collector"), "\(health.body)")
-                    #expect(try LoopbackHTTP.get(port: port, path: "/api/symbols").status == 404)
+                    #expect(try LoopbackHTTP.get(port: port, path: "/api/symbols").status == 200)
                 }
                 Self.stop(workers)
             }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Dashboard
+import DataMigration
 import Foundation
 import Logging
 import Market
@@ -41,21 +42,23 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = global.makeLogger(label: "pairbook.serve")
         let (host, port) = try RunSettings.parseListen(listen)
-        let store = try global.openSQLite(for: "serve", logger: logger)
-        let hub = EventHub()
-        let reportsFolder = reports ?? (FileManager.default.fileExists(atPath: "Reports") ? "Reports" : nil)
-        let dashboard = try Dashboard(
-            configuration: DashboardConfiguration(
-                reportsDirectory: reportsFolder, outputDirectory: out, templatesDirectory: TemplateSet.locate(explicit: templates),
-                token: token ?? ProcessInfo.processInfo.environment["PAIRBOOK_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }),
-            store: store, hub: hub, logger: logger)
-        let server = try DashboardServer(dashboard: dashboard, host: host, port: port, logger: logger) { port in
-            Console.line("dashboard: http://\(host.contains(":") ? "[\(host)]" : host):\(port)/  (Ctrl-C to stop)")
-            fflush(nil)
+        try await StoreLocation(parsing: global.databasePath).withDashboardStore(logger: logger) { store in
+            let hub = EventHub()
+            let reportsFolder = reports ?? (FileManager.default.fileExists(atPath: "Reports") ? "Reports" : nil)
+            let dashboard = try Dashboard(
+                configuration: DashboardConfiguration(
+                    reportsDirectory: reportsFolder, outputDirectory: out, templatesDirectory: TemplateSet.locate(explicit: templates),
+                    token: token ?? ProcessInfo.processInfo.environment["PAIRBOOK_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }),
+                store: store, hub: hub, logger: logger)
+            let server = try DashboardServer(dashboard: dashboard, host: host, port: port, logger: logger) { port in
+                Console.line("dashboard: http://\(host.contains(":") ? "[\(host)]" : host):\(port)/  (Ctrl-C to stop)")
+                fflush(nil)
+            }
+            // Dashboard rules are evaluated as bars close, whoever writes them (a collector elsewhere, an import).
+            let alerts = LiveAlerts(store: store, hub: hub, scripts: [], logger: logger)
+            let feed = LiveFeed(store: store, hub: hub, timeframes: Timeframe.defaults, onBarsClosed: { await alerts.barsClosed($0) },
+                                logger: logger)
+            try await ServiceGroup(configuration: .init(services: [server, feed], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
         }
-        // Dashboard rules are evaluated as bars close, whoever writes them (a collector elsewhere, an import).
-        let alerts = LiveAlerts(store: store, hub: hub, scripts: [], logger: logger)
-        let feed = LiveFeed(store: store, hub: hub, timeframes: Timeframe.defaults, onBarsClosed: { await alerts.barsClosed($0) }, logger: logger)
-        try await ServiceGroup(configuration: .init(services: [server, feed], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
     }
 }

@@ -5,11 +5,12 @@ import ReportEngine
 import Storage
 import Synchronization
 
-/// A PostgreSQL store as a report run's ``ReportEngine/ReportStore``: each call runs the store's asynchronous method
-/// to its end and blocks the calling thread meanwhile. Report runs are synchronous and run on threads of their own
-/// (``ScheduledReportRunner``'s thread pool, `pairbook report`'s), so blocking never holds a Swift concurrency or
+/// A PostgreSQL store as a report run's ``ReportEngine/ReportStore`` and the dashboard's ``Dashboard/DashboardStore``:
+/// each synchronous call runs the store's asynchronous method to its end and blocks the calling thread meanwhile.
+/// Report runs and the dashboard's reads are synchronous and run on threads of their own (``ScheduledReportRunner``'s
+/// thread pool, `pairbook report`'s, the dashboard's `offload`), so blocking never holds a Swift concurrency or
 /// event-loop thread that the query itself needs.
-public struct PostgresReportStore: ReportStore {
+public struct BlockingPostgresStore: ReportStore {
     public let store: PostgresStore
 
     public init(_ store: PostgresStore) {
