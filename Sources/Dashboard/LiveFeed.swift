@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Market
+import NIOPosix
 import ReportEngine
 import ServiceLifecycle
 import Storage
@@ -76,7 +77,9 @@ public struct LiveFeed: Service {
                 if !closed.isEmpty { await onBarsClosed(closed) }
                 if ContinuousClock.now - statusAt >= statusInterval {
                     statusAt = .now
-                    try publishStatus(symbols)
+                    // Its reads block (SQLite, or PostgreSQL through its blocking bridge): on NIO's thread pool.
+                    let listed = symbols
+                    try await NIOThreadPool.singleton.runIfActive { try self.publishStatus(listed) }
                 }
                 if failing {
                     logger.notice("live feed reads the database again")

@@ -86,15 +86,26 @@ extension PostgresStore {
             """).first
     }
 
-    /// The newest bar of each of `symbols` at each of `timeframes`; missing combinations are absent.
+    /// The newest bar of each of `symbols` at each of `timeframes`; missing combinations are absent. One query (a key
+    /// probe per combination): the live feed asks several times a second.
     public func lastBars(of symbols: [Symbol], timeframes: [Timeframe]) async throws -> [(symbol: Symbol, timeframe: Timeframe, bar: Bar)] {
-        var out: [(symbol: Symbol, timeframe: Timeframe, bar: Bar)] = []
-        for symbol in symbols {
-            for timeframe in timeframes {
-                if let bar = try await lastBar(for: symbol, timeframe: timeframe) { out.append((symbol, timeframe, bar)) }
-            }
+        guard !symbols.isEmpty, !timeframes.isEmpty else { return [] }
+        let rows = try await collect("reading the last bars", """
+            SELECT s.symbol, t.timeframe, b.* FROM unnest(\(symbols.map(\.name))::text[]) WITH ORDINALITY AS s(symbol, i)
+            CROSS JOIN unnest(\(timeframes.map(\.description))::text[]) WITH ORDINALITY AS t(timeframe, j)
+            CROSS JOIN LATERAL (SELECT \(unescaped: Self.barValues) FROM resampled_data r
+                                WHERE r.symbol = s.symbol AND r.timeframe = t.timeframe ORDER BY r.ts DESC LIMIT 1) b
+            ORDER BY s.i, t.j
+            """) { row -> (String, String, Bar) in
+            let (symbol, timeframe, ts, open, high, low, close, volume, quote, trades, taker) = try row.decode(
+                (String, String, Int64, Double, Double, Double, Double, Double, Double, Int64, Double).self)
+            return (symbol, timeframe, Bar(openTime: Timestamp(milliseconds: ts), open: open, high: high, low: low, close: close,
+                                           volume: volume, quoteVolume: quote, trades: trades, takerBuyVolume: taker))
         }
-        return out
+        return rows.compactMap { name, frame, bar in
+            guard let symbol = try? Symbol(parsing: name), let timeframe = try? Timeframe(parsing: frame) else { return nil }
+            return (symbol, timeframe, bar)
+        }
     }
 
     /// How many bars of `symbol` at `timeframe` open in `range`.

@@ -2,13 +2,16 @@ import ArgumentParser
 import Foundation
 import Logging
 import Synchronization
+import Dashboard
 import DataMigration
+import NIOPosix
+import PairbookApp
 import Storage
 
 /// Options every command that touches the database accepts.
 struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        "Database: an SQLite file (or sqlite:PATH), or postgres://user@host[:port]/db for collect, run, serve, report and migrate (default: $PAIRBOOK_DB or ./pairbook.sqlite).",
+        "Database: an SQLite file (or sqlite:PATH), or postgres://user@host[:port]/db for every command but import, fetch, status and demo (default: $PAIRBOOK_DB or ./pairbook.sqlite).",
         valueName: "path|url"))
     var db: String?
 
@@ -72,12 +75,24 @@ extension GlobalOptions {
     }
 }
 
+extension GlobalOptions {
+    /// Runs `body` on a thread of NIO's pool with the `--db` database, an SQLite file that must exist or a PostgreSQL
+    /// database (whose calls block that thread, never a Swift concurrency one).
+    /// - Throws: ``Storage/StoreError/cannotOpen(path:reason:)`` for a missing file; the PostgreSQL store's errors for a
+    ///   server it cannot reach or use; what `body` throws.
+    func withStore<T: Sendable>(logger: Logger, _ body: @escaping @Sendable (any DashboardStore) throws -> T) async throws -> T {
+        try await StoreLocation(parsing: databasePath).withDashboardStore(logger: logger) { store in
+            try await NIOThreadPool.singleton.runIfActive { try body(store) }
+        }
+    }
+}
+
 /// `--db postgres://…` given to a command that reads or writes SQLite only so far.
 struct UnsupportedDatabase: Error, CustomStringConvertible {
     var command: String
 
     var description: String {
-        "--db: `pairbook \(command)` works on an SQLite file only so far (collect, run, serve, report and migrate take postgres://); "
+        "--db: `pairbook \(command)` works on an SQLite file only so far (the others take postgres://); "
             + "copy the data with `pairbook migrate --from postgres://… --to sqlite:FILE`"
     }
 }

@@ -1,5 +1,6 @@
 import Analytics
 import ArgumentParser
+import Dashboard
 import Foundation
 import Logging
 import Market
@@ -7,7 +8,7 @@ import ReportEngine
 import Storage
 
 /// `pairbook analyze`: the full analysis of one pair over a window of stored bars, printed and stored.
-struct AnalyzeCommand: ParsableCommand {
+struct AnalyzeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "analyze",
         abstract: "Analyse a pair: hedge ratio, spread z-score, correlations, ADF, cointegration, half-life, liquidity.",
@@ -53,9 +54,12 @@ struct AnalyzeCommand: ParsableCommand {
         if rows < 0 { throw ValidationError("--rows must not be negative") }
     }
 
-    func run() throws {
+    func run() async throws {
         let logger = global.makeLogger()
-        let store = try global.openSQLite(for: "analyze", logger: logger)
+        try await global.withStore(logger: logger) { store in try self.analyse(store, logger: logger) }
+    }
+
+    private func analyse(_ store: any DashboardStore, logger: Logger) throws {
         let range = try resolveRange(store)
         let base = try store.bars(for: pair.base, timeframe: timeframe, in: range)
         let quote = try store.bars(for: pair.quote, timeframe: timeframe, in: range)
@@ -75,7 +79,7 @@ struct AnalyzeCommand: ParsableCommand {
     }
 
     /// The requested range; `--lookback` ends at `--at`, by default at the end of the latest bar both legs have.
-    func resolveRange(_ store: Store) throws -> TimeRange {
+    func resolveRange(_ store: any DashboardStore) throws -> TimeRange {
         let range = try span.range {
             guard let lastBase = try store.lastBar(for: pair.base, timeframe: timeframe),
                   let lastQuote = try store.lastBar(for: pair.quote, timeframe: timeframe)

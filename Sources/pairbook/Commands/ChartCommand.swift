@@ -1,12 +1,14 @@
 import Analytics
 import ArgumentParser
 import Charts
+import Dashboard
 import Foundation
 import Market
+import ReportEngine
 import Storage
 
 /// `pairbook chart`: one chart of stored bars to a PNG or PDF file, for a quick look from the terminal.
-struct ChartCommand: ParsableCommand {
+struct ChartCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "chart",
         abstract: "Draw a chart of stored bars to a PNG or PDF file.",
@@ -88,9 +90,12 @@ struct ChartCommand: ParsableCommand {
         guard threshold > 0, threshold.isFinite else { throw ValidationError("--threshold must be positive") }
     }
 
-    func run() throws {
+    func run() async throws {
         let logger = global.makeLogger()
-        let store = try global.openSQLite(for: "chart", logger: logger)
+        try await global.withStore(logger: logger) { store in try self.draw(from: store) }
+    }
+
+    private func draw(from store: any DashboardStore) throws {
         let involved = involvedSymbols
         let range = try window(store, symbols: involved)
         var series: [Symbol: BarSeries] = [:]
@@ -115,7 +120,7 @@ struct ChartCommand: ParsableCommand {
 
     /// The window: `--from/--to`, or `--lookback` (default 24 h) ending at `--at`, by default at the end of the latest
     /// stored bar of `symbols`.
-    func window(_ store: Store, symbols: [Symbol]) throws -> TimeRange {
+    func window(_ store: any DashboardStore, symbols: [Symbol]) throws -> TimeRange {
         let range = try span.range(defaultLookback: .hours(24)) {
             try symbols.compactMap { try store.lastBar(for: $0, timeframe: timeframe)?.openTime }.max().map { $0 + timeframe.span }
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Dashboard
 import Foundation
 import Logging
 import Market
@@ -6,7 +7,7 @@ import ReportEngine
 import Storage
 
 /// `pairbook export bars|ticks`: stored data as RFC 4180 CSV.
-struct ExportCommand: ParsableCommand {
+struct ExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "Export stored bars or ticks as CSV (RFC 4180, header, ISO-8601 UTC times).",
@@ -40,9 +41,16 @@ struct ExportCommand: ParsableCommand {
 
     func validate() throws { try window.validateWithoutDefaultLookback() }
 
-    func run() throws {
+    func run() async throws {
         let logger = global.makeLogger()
-        let store = try global.openSQLite(for: "export", logger: logger)
+        let rows = try await global.withStore(logger: logger) { store in try self.export(from: store) }
+        if let out {
+            logger.info("Exported", metadata: ["export.file": "\(out)", "export.rows": "\(rows)"])
+        }
+    }
+
+    /// Writes the CSV; returns its rows without the header.
+    private func export(from store: any DashboardStore) throws -> Int {
         let range = try window.range {
             switch what {
             case .bars: try store.lastBar(for: symbol, timeframe: timeframe).map { $0.openTime + timeframe.span }
@@ -59,9 +67,7 @@ struct ExportCommand: ParsableCommand {
         }
         try output.finish()
         try handle?.close()
-        if let out {
-            logger.info("Exported", metadata: ["export.file": "\(out)", "export.rows": "\(output.rows - 1)"])
-        }
+        return output.rows - 1
     }
 
     /// The output file, created or truncated; `nil` for stdout.
