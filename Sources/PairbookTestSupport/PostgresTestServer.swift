@@ -53,10 +53,23 @@ public final class PostgresTestServer: Sendable {
     }
 
     /// Starts a server, runs `body` with it, stops it.
+    /// The server starts and stops on a thread of its own (``onOwnThread(_:)``): `initdb` takes seconds, which must not
+    /// hold one of the two threads every test shares.
     public static func withServer<T>(durable: Bool = false, _ body: (PostgresTestServer) async throws -> T) async throws -> T {
-        let server = try PostgresTestServer(durable: durable)
-        defer { server.stop() }
-        return try await body(server)
+        let server = try await onOwnThread { try PostgresTestServer(durable: durable) }
+        do {
+            let result = try await body(server)
+            _ = try? await onOwnThread { server.stop() }
+            return result
+        } catch {
+            _ = try? await onOwnThread { server.stop() }
+            throw error
+        }
+    }
+
+    /// ``createDatabase(_:)`` on a thread of its own.
+    public func newDatabase() async throws -> String {
+        try await onOwnThread { try self.createDatabase() }
     }
 
     private static func script(_ arguments: [String]) throws {

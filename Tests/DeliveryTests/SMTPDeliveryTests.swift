@@ -107,7 +107,7 @@ struct SMTPDeliveryTests {
         let smtp = SMTPConfiguration(
             host: "127.0.0.1", port: server.port, security: .plain,
             credentials: SMTPCredentials(username: "quant", password: "s3cret pass"), authMethod: .plain,
-            allowInsecureAuthentication: true, timeout: .seconds(20))
+            allowInsecureAuthentication: true, timeout: .seconds(60))
         try await deliverAndCheck(server: server, smtp: smtp, expectLogin: "quant")
     }
 
@@ -118,7 +118,7 @@ struct SMTPDeliveryTests {
         let smtp = SMTPConfiguration(
             host: "127.0.0.1", port: server.port, security: .startTLS,
             credentials: SMTPCredentials(username: "quant", password: "pw"), authMethod: .login,
-            timeout: .seconds(20), tls: testTLS())
+            timeout: .seconds(60), tls: testTLS())
         try await deliverAndCheck(server: server, smtp: smtp, expectLogin: "quant")
     }
 
@@ -128,7 +128,7 @@ struct SMTPDeliveryTests {
         defer { server.stop() }
         let smtp = SMTPConfiguration(
             host: "127.0.0.1", port: server.port, security: .tls,
-            credentials: SMTPCredentials(username: "quant", password: "pw"), timeout: .seconds(20), tls: testTLS())
+            credentials: SMTPCredentials(username: "quant", password: "pw"), timeout: .seconds(60), tls: testTLS())
         try await deliverAndCheck(server: server, smtp: smtp, expectLogin: "quant")
     }
 
@@ -141,7 +141,7 @@ struct SMTPDeliveryTests {
             smtp: SMTPConfiguration(
                 host: "127.0.0.1", port: server.port, security: .plain,
                 credentials: SMTPCredentials(username: "quant", password: "wrong"), allowInsecureAuthentication: true,
-                timeout: .seconds(20)),
+                timeout: .seconds(60)),
             from: try EmailAddress("reports@pairbook.test"), to: [try EmailAddress("quant@pairbook.test")],
             now: { Timestamp(milliseconds: 0) }, sleep: { d in sleeps.withLock { $0.append(d) } }, logger: quietLogger)
         let report = DeliverableReport(name: "r", title: "r", generatedAt: Timestamp(milliseconds: 0), files: [])
@@ -163,7 +163,7 @@ struct SMTPDeliveryTests {
         let client = SMTPClient(
             configuration: SMTPConfiguration(
                 host: "127.0.0.1", port: server.port, security: .plain,
-                credentials: SMTPCredentials(username: "quant", password: "pw"), timeout: .seconds(20)),
+                credentials: SMTPCredentials(username: "quant", password: "pw"), timeout: .seconds(60)),
             logger: quietLogger)
         await #expect(throws: DeliveryError.insecureAuthentication(host: "127.0.0.1")) {
             try await client.send(from: "a@pairbook.test", to: ["b@pairbook.test"], data: Array("Subject: x\r\n\r\nx\r\n".utf8))
@@ -178,7 +178,7 @@ struct SMTPDeliveryTests {
             configuration: SMTPConfiguration(
                 host: "127.0.0.1", port: server.port, security: .startTLS,
                 credentials: SMTPCredentials(username: "quant", password: "pw"), authMethod: .login,
-                timeout: .seconds(20), tls: testTLS()),
+                timeout: .seconds(60), tls: testTLS()),
             logger: quietLogger)
         await #expect(throws: DeliveryError.plaintextAfterStartTLS(host: "127.0.0.1")) {
             try await client.send(from: "a@pairbook.test", to: ["b@pairbook.test"], data: Array("Subject: x\r\n\r\nx\r\n".utf8))
@@ -194,7 +194,7 @@ struct SMTPDeliveryTests {
         defer { server.stop() }
         let client = SMTPClient(
             configuration: SMTPConfiguration(
-                host: "127.0.0.1", port: server.port, security: .startTLS, timeout: .seconds(20), tls: testTLS()),
+                host: "127.0.0.1", port: server.port, security: .startTLS, timeout: .seconds(60), tls: testTLS()),
             logger: quietLogger)
         await #expect(throws: DeliveryError.startTLSUnavailable(host: "127.0.0.1")) {
             try await client.send(from: "a@pairbook.test", to: ["b@pairbook.test"], data: Array("Subject: x\r\n\r\nx\r\n".utf8))

@@ -27,7 +27,7 @@ struct BlockingPostgresStoreTests {
         let importer = CSVImporter(store: sqlite, logger: .quiet)
         for file in files { _ = try importer.importFile(at: klines.appendingPathComponent(file)) }
         try await PostgresTestServer.withServer { server in
-            try await PostgresStore.withStore(try PostgresURL(try server.createDatabase()), logger: .quiet) { postgres in
+            try await PostgresStore.withStore(try PostgresURL(try await server.newDatabase()), logger: .quiet) { postgres in
                 _ = try await StoreMigration(from: sqlite, to: postgres).run()
                 try await body(sqlite, postgres, folder)
             }

@@ -9,14 +9,11 @@ import Testing
 /// What the dashboard reads and writes on PostgreSQL, against the SQLite store's answers for the same rows.
 @Suite("PostgreSQL store: the dashboard's reads and writes", .serialized,
        .enabled(if: PostgresTestServer.isAvailable, "\(PostgresTestServer.skipReason)"))
-final class PostgresDashboardReadsTests {
-    let server: PostgresTestServer
-
-    init() throws { server = try PostgresTestServer() }
-    deinit { server.stop() }
-
+struct PostgresDashboardReadsTests {
     func withStore(_ body: (PostgresStore) async throws -> Void) async throws {
-        try await PostgresStore.withStore(try PostgresURL(try server.createDatabase()), logger: .quiet, body)
+        try await PostgresTestServer.withServer { server in
+            try await PostgresStore.withStore(try PostgresURL(try await server.newDatabase()), logger: .quiet, body)
+        }
     }
 
     @Test("alert rules: stored, listed, renamed, refused under a taken name, deleted, as on SQLite")

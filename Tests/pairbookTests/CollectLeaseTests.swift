@@ -21,7 +21,7 @@ struct CollectLeaseTests {
             // Connected: its services (and signal handlers) run.
             try await FakeBinanceServer.wait(timeout: .seconds(120)) { server.connectedClients == 1 }
             #expect(try Store(path: db, logger: .quiet).collectorLeases().map(\.symbol) == ["BTCUSDT"])
-            let second = try ImporterCLI.run(["collect", "--db", db, "--symbols", "ETHUSDT,BTCUSDT", "--endpoint", server.baseURL], in: dir)
+            let second = try await ImporterCLI.run(["collect", "--db", db, "--symbols", "ETHUSDT,BTCUSDT", "--endpoint", server.baseURL], in: dir)
             #expect(second.status != 0)
             #expect(second.stderr.contains("BTCUSDT is being collected by another pairbook (pid \(first.processIdentifier) on "),
                     "\(second.stderr)")

@@ -14,36 +14,35 @@ struct CollectPostgresTests {
               ("postgres://pairbook@127.0.0.1:1/pairbook", "cannot connect to postgres://pairbook@127.0.0.1:1/pairbook: "),
               ("mysql://pairbook@127.0.0.1/pairbook", "bad store 'mysql://pairbook@127.0.0.1/pairbook': expected a file path"),
           ])
-    func refused(db: String, message: String) throws {
+    func refused(db: String, message: String) async throws {
         let dir = try Fixtures.temporaryDirectory(prefix: "pairbook-collect-pg")
-        let result = try ImporterCLI.run(["collect", "--db", db, "--symbols", "BTCUSDT", "--endpoint", "ws://127.0.0.1:1"], in: dir)
+        let result = try await ImporterCLI.run(["collect", "--db", db, "--symbols", "BTCUSDT", "--endpoint", "ws://127.0.0.1:1"], in: dir)
         #expect(result.status != 0)
         #expect(result.stderr.hasPrefix("Error: \(message)"), "\(result.stderr)")
         #expect(result.stderr.split(separator: "\n").count == 1, "one line: \(result.stderr)")
     }
 
     @Test("pairbook run on an unreachable PostgreSQL is one line without the password")
-    func runUnreachable() throws {
+    func runUnreachable() async throws {
         let dir = try Fixtures.temporaryDirectory(prefix: "pairbook-run-pg")
-        let result = try ImporterCLI.run(["run", "--db", "postgres://pairbook:secret@127.0.0.1:1/pairbook", "--symbols", "BTCUSDT"], in: dir)
+        let result = try await ImporterCLI.run(["run", "--db", "postgres://pairbook:secret@127.0.0.1:1/pairbook", "--symbols", "BTCUSDT"], in: dir)
         #expect(result.status != 0)
         #expect(result.stderr.hasPrefix("Error: cannot connect to postgres://pairbook@127.0.0.1:1/pairbook"), "\(result.stderr)")
         #expect(!result.stderr.contains("secret") && result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
     }
 
     @Test("the commands that read SQLite only refuse a PostgreSQL database in one line that says which take it",
-          arguments: [["analyze", "--pair", "BTCUSDT/ETHUSDT"], ["status"], ["export", "bars", "--symbol", "BTCUSDT", "--lookback", "1h"],
-                      ["import", "x.csv"], ["demo"]])
-    func sqliteOnlyRefused(command: [String]) throws {
+          arguments: [["status"], ["import", "x.csv"], ["fetch", "--symbols", "BTCUSDT", "--from", "2024-01-01", "--to", "2024-01-02"], ["demo"]])
+    func sqliteOnlyRefused(command: [String]) async throws {
         let dir = try Fixtures.temporaryDirectory(prefix: "pairbook-pg-refused")
-        let result = try ImporterCLI.run(command + ["--db", "postgres://pairbook:secret@127.0.0.1:1/pairbook"], in: dir)
+        let result = try await ImporterCLI.run(command + ["--db", "postgres://pairbook:secret@127.0.0.1:1/pairbook"], in: dir)
         #expect(result.status == 1)
-        #expect(result.stderr.hasPrefix("Error: --db: `pairbook \(command[0])` works on an SQLite file only so far (collect, run, serve, report and migrate take postgres://)"),
+        #expect(result.stderr.hasPrefix("Error: --db: `pairbook \(command[0])` works on an SQLite file only so far (the others take postgres://)"),
                 "\(result.stderr)")
         #expect(!result.stderr.contains("secret") && result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
     }
 
-    @Test("pairbook report renders from PostgreSQL what it renders from SQLite",
+    @Test("pairbook report, export, analyze and chart make from PostgreSQL what they make from SQLite",
           .enabled(if: PostgresTestServer.isAvailable, "\(PostgresTestServer.skipReason)"),
           .enabled(if: SharedData.isAvailable, "\(SharedData.skipReason)"))
     func report() async throws {
@@ -51,15 +50,15 @@ struct CollectPostgresTests {
         let klines = SharedData.url("binance-usdm-klines-1m-2023-01-01_03")
         let files = try FileManager.default.contentsOfDirectory(atPath: klines.path).filter { $0.hasSuffix(".csv") }.sorted()
             .map { klines.appendingPathComponent($0).path }
-        #expect(try ImporterCLI.run(["import", "--db", "a.sqlite"] + files, in: dir).status == 0)
+        #expect(try await ImporterCLI.run(["import", "--db", "a.sqlite"] + files, in: dir).status == 0)
         let script = SharedData.packageRoot.appendingPathComponent("Reports/pair-overview.md").path
         try await PostgresTestServer.withServer { postgres in
-            let db = try postgres.createDatabase()
-            let migrate = try ImporterCLI.run(["migrate", "--from", "sqlite:a.sqlite", "--to", db], in: dir)
+            let db = try await postgres.newDatabase()
+            let migrate = try await ImporterCLI.run(["migrate", "--from", "sqlite:a.sqlite", "--to", db], in: dir)
             #expect(migrate.status == 0, "\(migrate.stderr)")
             for (store, out) in [("a.sqlite", "out-sqlite"), (db, "out-pg")] {
-                let run = try ImporterCLI.run(["report", "--db", store, script, "-p", "lookback=3d", "--at", "2023-01-04", "--format", "html,csv",
-                                               "--out", out], in: dir)
+                let run = try await ImporterCLI.run(["report", "--db", store, script, "-p", "lookback=3d", "--at", "2023-01-04", "--format", "html,csv",
+                                                     "--out", out], in: dir)
                 #expect(run.status == 0, "\(run.stderr)")
                 #expect(run.stdout.contains("pair-overview: 4 findings"), "\(run.stdout)")
             }
@@ -67,6 +66,21 @@ struct CollectPostgresTests {
                 let a = try Data(contentsOf: dir.appendingPathComponent("out-sqlite/pair-overview/latest/\(name)"))
                 let b = try Data(contentsOf: dir.appendingPathComponent("out-pg/pair-overview/latest/\(name)"))
                 #expect(a == b, "\(name)")
+            }
+            // export, analyze and chart too: the same bytes from either store.
+            let commands: [[String]] = [
+                ["export", "bars", "--symbol", "ETHUSDT", "--timeframe", "5m"],
+                ["analyze", "--pair", "BTCUSDT/ETHUSDT", "--lookback", "2d", "--format", "json", "--no-store"],
+                ["chart", "spread", "--pair", "BTCUSDT/ETHUSDT", "--lookback", "1d", "--out", "spread.png"],
+            ]
+            for command in commands {
+                var outputs: [Data] = []
+                for store in ["a.sqlite", db] {
+                    let run = try await ImporterCLI.run(command + ["--db", store], in: dir)
+                    #expect(run.status == 0, "\(command[0]): \(run.stderr)")
+                    outputs.append(command[0] == "chart" ? try Data(contentsOf: dir.appendingPathComponent("spread.png")) : Data(run.stdout.utf8))
+                }
+                #expect(outputs[0] == outputs[1] && outputs[0].count > 1_000, "\(command[0])")
             }
         }
     }

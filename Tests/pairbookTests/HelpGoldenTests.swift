@@ -9,10 +9,10 @@ struct HelpGoldenTests {
     static let commands = ["", "status", "import", "export", "demo", "analyze", "report", "chart", "collect", "fetch", "run", "serve", "migrate"]
 
     @Test("--help matches its golden", arguments: commands)
-    func help(_ command: String) throws {
+    func help(_ command: String) async throws {
         let dir = try Fixtures.temporaryDirectory(prefix: "pairbook-help")
         // A fixed width, so the wrapping is the same in every terminal and in CI.
-        let result = try ImporterCLI.run((command.isEmpty ? [] : [command]) + ["--help"], in: dir, environment: ["COLUMNS": "100"])
+        let result = try await ImporterCLI.run((command.isEmpty ? [] : [command]) + ["--help"], in: dir, environment: ["COLUMNS": "100"])
         #expect(result.status == 0, "\(result.stderr)")
         let name = "help-\(command.isEmpty ? "pairbook" : command).txt"
         let outcome = Golden.check(Data(result.stdout.utf8), named: name)
@@ -26,9 +26,9 @@ struct HelpGoldenTests {
         (["export", "bars", "--symbol", "BTCUSDT", "--from", "2024-01-01", "--lookback", "1h"], "use either --from/--to or --lookback/--at, not both"),
         (["analyze", "--pair", "BTCUSDT/ETHUSDT", "--at", "2024-01-01"], "--at needs --lookback"),
     ])
-    func badValues(_ arguments: [String], _ message: String) throws {
+    func badValues(_ arguments: [String], _ message: String) async throws {
         let dir = try Fixtures.temporaryDirectory(prefix: "pairbook-help")
-        let result = try ImporterCLI.run(arguments + ["--db", "p.sqlite"], in: dir)
+        let result = try await ImporterCLI.run(arguments + ["--db", "p.sqlite"], in: dir)
         #expect(result.status != 0)
         #expect(result.stderr.contains(message), "\(result.stderr)")
         #expect(!result.stderr.contains("is invalid for") || result.stderr.contains(": "), "\(result.stderr)")

@@ -41,9 +41,16 @@ enum ImporterCLI {
         var stderr: String
     }
 
-    /// Runs `pairbook arguments…` in `directory` and waits for it.
+    /// Runs `pairbook arguments…` in `directory` and waits for it on a thread of its own (``onOwnThread(_:)``): a test
+    /// waiting for a child on one of Swift concurrency's two threads would stall every other test's timers and I/O.
     @discardableResult
-    static func run(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws -> Result {
+    static func run(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) async throws -> Result {
+        try await onOwnThread { try runBlocking(arguments, in: directory, environment: environment) }
+    }
+
+    /// ``run(_:in:environment:)`` blocking the calling thread.
+    @discardableResult
+    static func runBlocking(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws -> Result {
         // stdout through a pipe, read to its end before waiting; stderr (logs can be long) into a file, so the child
         // never blocks on a full stderr pipe while stdout is being read.
         let out = Pipe()

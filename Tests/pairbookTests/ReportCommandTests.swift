@@ -25,10 +25,10 @@ struct ReportCommandTests {
     private func read(_ url: URL) throws -> String { try String(contentsOf: url, encoding: .utf8) }
 
     @Test("pair-overview through the CLI: every file, numbers equal the analytics module's, --copy-to delivers")
-    func pairOverview() throws {
+    func pairOverview() async throws {
         let dir = try simulatedDatabase()
         let script = ReportScript.locateShipped("pair-overview")
-        let result = try ImporterCLI.run(
+        let result = try await ImporterCLI.run(
             ["report", script, "--db", "db.sqlite", "--at", "2024-07-19T03:00:00Z", "-p", "lookback=3h", "--out", "out",
              "--copy-to", "share"], in: dir)
         #expect(result.status == 0, "\(result.stderr)")
@@ -47,7 +47,7 @@ struct ReportCommandTests {
         // The hedge ratio in the HTML is the analytics module's over the same bars and window.
         let store = try Store(path: dir.appendingPathComponent("db.sqlite").path, logger: .quiet)
         let range = TimeRange(start: Self.start, end: Self.end)
-        let analysis = try PairAnalysis.compute(
+        let analysis = try await PairAnalysis.compute(
             base: store.bars(for: "BTCUSDT", timeframe: .oneMinute, in: range),
             quote: store.bars(for: "ETHUSDT", timeframe: .oneMinute, in: range), window: 60)
         let html = try read(run.appendingPathComponent("report.html"))
@@ -61,16 +61,16 @@ struct ReportCommandTests {
         #expect(bars.count == 1 + 2 * 180)
 
         // The run is logged.
-        let rerun = try ImporterCLI.run(["report", script, "--db", "db.sqlite", "--at", "2024-07-19T03:00:00Z", "-p", "lookback=3h",
+        let rerun = try await ImporterCLI.run(["report", script, "--db", "db.sqlite", "--at", "2024-07-19T03:00:00Z", "-p", "lookback=3h",
                                          "--out", "out2"], in: dir)
         #expect(rerun.status == 0, "\(rerun.stderr)")
         #expect(try read(dir.appendingPathComponent("out2/pair-overview/latest/report.html")) == html, "same data and params, same bytes")
     }
 
     @Test("daily-summary through the CLI")
-    func dailySummary() throws {
+    func dailySummary() async throws {
         let dir = try simulatedDatabase()
-        let result = try ImporterCLI.run(
+        let result = try await ImporterCLI.run(
             ["report", ReportScript.locateShipped("daily-summary"), "--db", "db.sqlite", "--at", "2024-07-19T03:00:00Z",
              "-p", "lookback=3h", "--out", "out"], in: dir)
         #expect(result.status == 0, "\(result.stderr)")
@@ -80,7 +80,7 @@ struct ReportCommandTests {
     }
 
     @Test("a malformed script fails with file:line; an unknown param is rejected; nothing is written")
-    func badInput() throws {
+    func badInput() async throws {
         let dir = try simulatedDatabase()
         let script = """
             ---
@@ -93,11 +93,11 @@ struct ReportCommandTests {
             ```
             """
         try Data(script.utf8).write(to: dir.appendingPathComponent("broken.md"))
-        let broken = try ImporterCLI.run(["report", "broken.md", "--db", "db.sqlite", "--out", "out"], in: dir)
+        let broken = try await ImporterCLI.run(["report", "broken.md", "--db", "db.sqlite", "--out", "out"], in: dir)
         #expect(broken.status == 1)
         #expect(broken.stderr.contains("broken.md:7"), "\(broken.stderr)")
 
-        let unknown = try ImporterCLI.run(
+        let unknown = try await ImporterCLI.run(
             ["report", ReportScript.locateShipped("pair-overview"), "--db", "db.sqlite", "-p", "windw=5", "--out", "out"], in: dir)
         #expect(unknown.status == 1)
         #expect(unknown.stderr.contains("windw"), "\(unknown.stderr)")
@@ -105,7 +105,7 @@ struct ReportCommandTests {
     }
 
     @Test("a templates/ folder in the working directory is not used; --templates is")
-    func templatesFromInstallation() throws {
+    func templatesFromInstallation() async throws {
         let dir = try simulatedDatabase()
         let planted = dir.appendingPathComponent("templates")
         try FileManager.default.createDirectory(at: planted, withIntermediateDirectories: true)
@@ -113,18 +113,18 @@ struct ReportCommandTests {
         try "body{}".write(to: planted.appendingPathComponent("report.css"), atomically: true, encoding: .utf8)
         let script = ReportScript.locateShipped("pair-overview")
         let arguments = ["report", script, "--db", "db.sqlite", "--at", "2024-07-19T03:00:00Z", "-p", "lookback=3h", "--format", "html"]
-        let installed = try ImporterCLI.run(arguments + ["--out", "a"], in: dir)
+        let installed = try await ImporterCLI.run(arguments + ["--out", "a"], in: dir)
         #expect(installed.status == 0, "\(installed.stderr)")
         #expect(!(try read(dir.appendingPathComponent("a/pair-overview/latest/report.html"))).contains("PLANTED"))
-        let explicit = try ImporterCLI.run(arguments + ["--out", "b", "--templates", "templates"], in: dir)
+        let explicit = try await ImporterCLI.run(arguments + ["--out", "b", "--templates", "templates"], in: dir)
         #expect(explicit.status == 0, "\(explicit.stderr)")
         #expect(try read(dir.appendingPathComponent("b/pair-overview/latest/report.html")).contains("PLANTED"))
     }
 
     @Test("--email without an SMTP configuration stops before any work")
-    func emailWithoutConfiguration() throws {
+    func emailWithoutConfiguration() async throws {
         let dir = try simulatedDatabase()
-        let result = try ImporterCLI.run(
+        let result = try await ImporterCLI.run(
             ["report", ReportScript.locateShipped("pair-overview"), "--db", "db.sqlite", "--email", "quant@example.com", "--out", "out"],
             in: dir)
         #expect(result.status == 1)
@@ -145,7 +145,7 @@ struct ReportCommandTests {
                 smtp: { host: 127.0.0.1, port: \(server.port), security: plain }
             """
         try Data(config.utf8).write(to: dir.appendingPathComponent("pairbook.yaml"))
-        let result = try ImporterCLI.run(
+        let result = try await ImporterCLI.run(
             ["report", ReportScript.locateShipped("pair-overview"), "--db", "db.sqlite", "--at", "2024-07-19T03:00:00Z",
              "-p", "lookback=3h", "--out", "out", "--email", "quant@example.com"], in: dir)
         #expect(result.status == 0, "\(result.stderr)")

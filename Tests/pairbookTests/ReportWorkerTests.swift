@@ -85,7 +85,7 @@ struct ReportWorkerTests {
         let dir = try Fixtures.temporaryDirectory(prefix: "pairbook-workers-pg")
         try Self.writeNote(in: dir)
         try await PostgresTestServer.withServer { postgres in
-            let db = try postgres.createDatabase()
+            let db = try await postgres.newDatabase()
             try await PostgresStore.withStore(try PostgresURL(db), logger: .quiet) { store in
                 // Given the report's last run three hours ago
                 let earlier = Timestamp.now() - .hours(3)
@@ -114,19 +114,19 @@ struct ReportWorkerTests {
                     #expect(health.status == 200 && health.body.contains("database") && !health.body.contains("collector"), "\(health.body)")
                     #expect(try LoopbackHTTP.get(port: port, path: "/api/symbols").status == 200)
                 }
-                Self.stop(workers)
+                try await onOwnThread { Self.stop(workers) }
             }
         }
     }
 
     @Test("--no-collect needs no symbols; with --symbols or --redis it is one clear line")
-    func flags() throws {
+    func flags() async throws {
         let dir = try Fixtures.temporaryDirectory(prefix: "pairbook-workers")
-        let both = try ImporterCLI.run(["run", "--no-collect", "--symbols", "BTCUSDT", "--db", "x.sqlite"], in: dir)
+        let both = try await ImporterCLI.run(["run", "--no-collect", "--symbols", "BTCUSDT", "--db", "x.sqlite"], in: dir)
         #expect(both.status == 1 && both.stderr.contains("--symbols records trades, --no-collect records none"), "\(both.stderr)")
-        let redis = try ImporterCLI.run(["run", "--no-collect", "--redis", "redis://127.0.0.1:1", "--db", "x.sqlite"], in: dir)
+        let redis = try await ImporterCLI.run(["run", "--no-collect", "--redis", "redis://127.0.0.1:1", "--db", "x.sqlite"], in: dir)
         #expect(redis.status == 1 && redis.stderr.contains("--no-collect records none"), "\(redis.stderr)")
-        let none = try ImporterCLI.run(["run", "--db", "x.sqlite"], in: dir)
+        let none = try await ImporterCLI.run(["run", "--db", "x.sqlite"], in: dir)
         #expect(none.status == 1 && none.stderr.contains("or --no-collect for reports and the dashboard only"), "\(none.stderr)")
     }
 }

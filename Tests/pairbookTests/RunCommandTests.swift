@@ -55,23 +55,23 @@ struct RunCommandTests {
     }
 
     @Test("a configuration error stops start-up with one clear line, before anything runs")
-    func configurationErrors() throws {
+    func configurationErrors() async throws {
         let dir = try Fixtures.temporaryDirectory(prefix: "pairbook-run-cli")
         try Data("symbols: [BTCUSDT]\nlisten: nowhere\n".utf8).write(to: dir.appendingPathComponent("bad.yaml"))
-        let badListen = try ImporterCLI.run(["run", "--config", "bad.yaml", "--db", "x.sqlite"], in: dir)
+        let badListen = try await ImporterCLI.run(["run", "--config", "bad.yaml", "--db", "x.sqlite"], in: dir)
         #expect(badListen.status == 1)
         #expect(badListen.stderr.contains("listen: expected HOST:PORT"), "\(badListen.stderr)")
 
         try Data("---\ntitle: No schedule\n---\n# Text\n".utf8).write(to: dir.appendingPathComponent("plain.md"))
-        let unscheduled = try ImporterCLI.run(["run", "--symbols", "BTCUSDT", "--report", "plain.md", "--db", "x.sqlite"], in: dir)
+        let unscheduled = try await ImporterCLI.run(["run", "--symbols", "BTCUSDT", "--report", "plain.md", "--db", "x.sqlite"], in: dir)
         #expect(unscheduled.status == 1)
         #expect(unscheduled.stderr.contains("plain.md: no `schedule:`"), "\(unscheduled.stderr)")
 
-        let keep = try ImporterCLI.run(["run", "--symbols", "BTCUSDT", "--keep-reports-for", "soon", "--db", "x.sqlite"], in: dir)
+        let keep = try await ImporterCLI.run(["run", "--symbols", "BTCUSDT", "--keep-reports-for", "soon", "--db", "x.sqlite"], in: dir)
         #expect(keep.status == 1)
         #expect(keep.stderr.contains("keep_reports_for: expected a span such as 30d or 12w, or `forever` (got soon)"), "\(keep.stderr)")
 
-        let mail = try ImporterCLI.run(["run", "--symbols", "BTCUSDT", "--email", "desk@example.com", "--db", "x.sqlite"], in: dir)
+        let mail = try await ImporterCLI.run(["run", "--symbols", "BTCUSDT", "--email", "desk@example.com", "--db", "x.sqlite"], in: dir)
         #expect(mail.status == 1)
         #expect(mail.stderr.contains("delivery.email"), "\(mail.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("x.sqlite").path), "nothing ran")
@@ -83,10 +83,10 @@ struct RunCommandTests {
         ("delivery:\n  email:\n    to: [a@example.com]\n    from: b@example.com\n    smtp: { host: mail, prot: 25 }\n",
          "delivery.email.smtp.prot: unknown key 'prot' in delivery.email.smtp"),
     ])
-    func unknownConfigurationKey(yaml: String, message: String) throws {
+    func unknownConfigurationKey(yaml: String, message: String) async throws {
         let dir = try Fixtures.temporaryDirectory(prefix: "pairbook-run-cli")
         try Data(yaml.utf8).write(to: dir.appendingPathComponent("pairbook.yaml"))
-        let result = try ImporterCLI.run(["run", "--config", "pairbook.yaml", "--db", "x.sqlite"], in: dir)
+        let result = try await ImporterCLI.run(["run", "--config", "pairbook.yaml", "--db", "x.sqlite"], in: dir)
         #expect(result.status == 1)
         #expect(result.stderr.contains("Error: --config pairbook.yaml: \(message): expected one of "), "\(result.stderr)")
         #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
@@ -94,13 +94,13 @@ struct RunCommandTests {
     }
 
     @Test("a pairbook.yaml whose aliases expand to billions of nodes is refused at once")
-    func billionLaughsConfiguration() throws {
+    func billionLaughsConfiguration() async throws {
         let dir = try Fixtures.temporaryDirectory(prefix: "pairbook-run-cli")
         try Data(("symbols: [BTCUSDT]\n" + HostileYAML.billionLaughs).utf8).write(to: dir.appendingPathComponent("pairbook.yaml"))
         let started = ContinuousClock.now
-        let result = try ImporterCLI.run(["run", "--config", "pairbook.yaml", "--db", "x.sqlite"], in: dir)
+        let result = try await ImporterCLI.run(["run", "--config", "pairbook.yaml", "--db", "x.sqlite"], in: dir)
         #expect(result.status == 1)
         #expect(result.stderr.contains("Error: --config pairbook.yaml: aliases expand to more than 100,000 nodes"), "\(result.stderr)")
-        #expect(started.duration(to: .now) < .seconds(20))
+        #expect(started.duration(to: .now) < .seconds(60))  // a billion nodes would take hours; the suite loads 2 cores
     }
 }

@@ -52,7 +52,7 @@ struct RunRestartTests {
             let first = [FakeBinanceServer.Step.waitForClients(1)] + Self.frames[..<12_000].map { .frame($0) } + [.pause(.seconds(600))]
             try await FakeBinanceServer.withServer(steps: first, framesPerSecond: 3000) { server in
                 let process = try run(endpoint: server.baseURL)
-                try await FakeBinanceServer.wait(timeout: .seconds(120)) { ((try? Store(path: db, logger: .quiet).tickCount()) ?? 0) >= 500 }
+                try await FakeBinanceServer.wait(timeout: .seconds(300)) { ((try? Store(path: db, logger: .quiet).tickCount()) ?? 0) >= 500 }
                 kill(process.processIdentifier, SIGKILL)
                 process.waitUntilExit()
                 #expect(process.terminationReason == .uncaughtSignal)
@@ -63,7 +63,7 @@ struct RunRestartTests {
             try await FakeBinanceServer.withServer(steps: second, framesPerSecond: 3000) { server in
                 let process = try run(endpoint: server.baseURL)
                 // Then the hole is found and filled from REST: every trade of the capture, each once
-                try await FakeBinanceServer.wait(timeout: .seconds(180)) {
+                try await FakeBinanceServer.wait(timeout: .seconds(300)) {
                     guard let store = try? Store(path: db, logger: .quiet), let count = try? store.tickCount(), count >= expected.count,
                           let gaps = try? store.gaps() else { return false }
                     return gaps.allSatisfy { $0.filledAt != nil }

@@ -30,13 +30,13 @@ struct ServePostgresTests {
         let files = try FileManager.default.contentsOfDirectory(atPath: klines.path).filter { $0.hasSuffix(".csv") }.sorted()
             .map { klines.appendingPathComponent($0).path }
         let root = SharedData.packageRoot
-        #expect(try ImporterCLI.run(["import", "--db", "a.sqlite"] + files, in: dir).status == 0)
-        let report = try ImporterCLI.run(["report", "--db", "a.sqlite", root.appendingPathComponent("Reports/pair-overview.md").path,
-                                          "-p", "lookback=3d", "--at", "2023-01-04", "--format", "html"], in: dir)
+        #expect(try await ImporterCLI.run(["import", "--db", "a.sqlite"] + files, in: dir).status == 0)
+        let report = try await ImporterCLI.run(["report", "--db", "a.sqlite", root.appendingPathComponent("Reports/pair-overview.md").path,
+                                                "-p", "lookback=3d", "--at", "2023-01-04", "--format", "html"], in: dir)
         #expect(report.status == 0, "\(report.stderr)")
         try await PostgresTestServer.withServer { postgres in
-            let db = try postgres.createDatabase()
-            #expect(try ImporterCLI.run(["migrate", "--from", "sqlite:a.sqlite", "--to", db], in: dir).status == 0)
+            let db = try await postgres.newDatabase()
+            #expect(try await ImporterCLI.run(["migrate", "--from", "sqlite:a.sqlite", "--to", db], in: dir).status == 0)
             let ports = [try LoopbackHTTP.freePort(), try LoopbackHTTP.freePort()]
             let servers = try zip(["a.sqlite", db], ports).map { store, port in
                 try ImporterCLI.start(["serve", "--db", store, "--listen", "127.0.0.1:\(port)", "--reports", root.appendingPathComponent("Reports").path,
@@ -55,11 +55,9 @@ struct ServePostgresTests {
             // The overview cards hold the time since the last trade, which moves between the two requests.
             let cards = try LoopbackHTTP.get(port: ports[1], path: "/api/overview?symbols=BTCUSDT,ETHUSDT")
             #expect(cards.status == 200 && cards.body.contains("\"last_price\":16667.2"), "\(cards.body)")
-            for server in servers {
-                kill(server.processIdentifier, SIGTERM)
-                server.waitUntilExit()
-                #expect(server.terminationReason == .exit && server.terminationStatus == 0)
-            }
+            for server in servers { kill(server.processIdentifier, SIGTERM) }
+            let statuses = try await onOwnThread { servers.map { server in server.waitUntilExit(); return server.terminationStatus } }
+            #expect(statuses == [0, 0])
         }
     }
 }
