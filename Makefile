@@ -3,7 +3,7 @@ SWIFT      ?= swift
 BIN        := .build/debug/pairbook
 RELEASE    := .build/release
 PYTHON     ?= python3
-BENCH_AREAS ?= import analytics charts report collector soak dashboard
+BENCH_AREAS ?= import analytics charts report collector soak postgres postgres-collectors dashboard
 
 .PHONY: all deps build demo test test-deps bench fixtures python-deps clean
 
@@ -55,11 +55,13 @@ fixtures: python-deps
 	@for f in scripts/fixtures/*.py; do echo "== $$f"; $(PYTHON) $$f || exit 1; done
 
 ## Release-build benchmarks, each against its Python equivalent in the same run (see BENCHMARKS.md).
+## `postgres` and `postgres-collectors` start their own PostgreSQL 15 (Debian's postgresql-15, installed here).
 ## `dashboard` (scripts/bench/dashboard.py): the live dashboard in headless Chromium (Debian's chromium +
 ## chromedriver, selenium from PyPI) against a Streamlit + Plotly peer page; results in output/bench/dashboard.json.
 bench: deps python-deps
 	$(SWIFT) build -c release --product pairbook-bench
 	$(SWIFT) build -c release --product pairbook
+	@if [ -n "$(filter postgres%,$(BENCH_AREAS))" ]; then bash scripts/install-deps.sh postgresql-15; fi
 	@for area in $(filter-out dashboard,$(BENCH_AREAS)); do \
 	    if $(RELEASE)/pairbook-bench help $$area >/dev/null 2>&1; then \
 	        echo "== pairbook-bench $$area"; $(RELEASE)/pairbook-bench $$area || exit 1; \

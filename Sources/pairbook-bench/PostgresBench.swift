@@ -33,10 +33,13 @@ struct PostgresBench: AsyncParsableCommand {
         let ticks = Array(simulator.ticks(in: TimeRange(start: start, end: start + .days(7))).prefix(self.ticks))
         let batches = stride(from: 0, to: ticks.count, by: batchSize).map { Array(ticks[$0..<min($0 + batchSize, ticks.count)]) }
         var postgres: [Double] = [], sqlite: [Double] = []
-        // The Overview's reads: both legs' 1 s bars of the last 24 h of the data (before the dashboard thins them).
+        // The Overview's reads: both legs' 1 s bars of the last 24 h of the data (what /api/pair reads; /api/bars thins
+        // them while reading), and both legs' closes (what /api/spread reads).
         let last = ticks.last?.timestamp ?? start
         let day = TimeRange(start: last - .days(1), end: last + .seconds(1))
         var overviewReads: (postgres: [Double], sqlite: [Double], bars: Int) = ([], [], 0)
+        var closeReads: (postgres: [Double], sqlite: [Double]) = ([], [])
+        let legs: [Symbol] = ["BTCUSDT", "ETHUSDT"]
         try await PostgresTestServer.withServer(durable: true) { server in
             for run in 0..<repetitions {
                 let store = try await PostgresStore.connect(try PostgresURL(try server.createDatabase("bench\(run)")), logger: .bench("postgres"))
@@ -50,9 +53,12 @@ struct PostgresBench: AsyncParsableCommand {
                     for _ in 0..<5 {
                         let t = clock.now
                         var bars = 0
-                        for symbol: Symbol in ["BTCUSDT", "ETHUSDT"] { bars += try await store.bars(for: symbol, timeframe: .oneSecond, in: day).count }
+                        for symbol in legs { bars += try await store.bars(for: symbol, timeframe: .oneSecond, in: day).count }
                         overviewReads.postgres.append(Self.seconds(t.duration(to: clock.now)) * 1000)
                         overviewReads.bars = bars
+                        let c = clock.now
+                        for symbol in legs { _ = try await store.closes(for: symbol, timeframe: .oneSecond, in: day) }
+                        closeReads.postgres.append(Self.seconds(c.duration(to: clock.now)) * 1000)
                     }
                 }
                 await store.close()
@@ -73,8 +79,11 @@ struct PostgresBench: AsyncParsableCommand {
             if overviewReads.sqlite.isEmpty {
                 for _ in 0..<5 {
                     let t = clock.now
-                    for symbol: Symbol in ["BTCUSDT", "ETHUSDT"] { _ = try await recorder.store.bars(for: symbol, timeframe: .oneSecond, in: day) }
+                    for symbol in legs { _ = try await recorder.store.bars(for: symbol, timeframe: .oneSecond, in: day) }
                     overviewReads.sqlite.append(Self.seconds(t.duration(to: clock.now)) * 1000)
+                    let c = clock.now
+                    for symbol in legs { _ = try recorder.store.closes(for: symbol, timeframe: .oneSecond, in: day) }
+                    closeReads.sqlite.append(Self.seconds(c.duration(to: clock.now)) * 1000)
                 }
             }
         }
@@ -91,8 +100,12 @@ struct PostgresBench: AsyncParsableCommand {
         print(row("SQLite (WAL; Recorder)", best.1, sqlite))
         func median(_ values: [Double]) -> String { String(format: "%.1f ms", values.sorted()[values.count / 2]) }
         print()
-        print("Overview reads (both legs' 1 s bars of the last 24 h, \(overviewReads.bars) bars; median of 5): PostgreSQL "
-              + "\(median(overviewReads.postgres)), SQLite \(median(overviewReads.sqlite))")
+        print("Overview reads, one leg after the other (the last 24 h of both legs' 1 s bars, \(overviewReads.bars) bars; median of 5):")
+        print()
+        print("| read | PostgreSQL 15 | SQLite |")
+        print("| --- | ---: | ---: |")
+        print("| whole bars (what /api/pair reads) | \(median(overviewReads.postgres)) | \(median(overviewReads.sqlite)) |")
+        print("| open times and closes (what /api/spread reads) | \(median(closeReads.postgres)) | \(median(closeReads.sqlite)) |")
     }
 
     static func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
