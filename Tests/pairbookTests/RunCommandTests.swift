@@ -101,6 +101,7 @@ struct RunCommandTests {
         let result = try await ImporterCLI.run(["run", "--config", "pairbook.yaml", "--db", "x.sqlite"], in: dir)
         #expect(result.status == 1)
         #expect(result.stderr.contains("Error: --config pairbook.yaml: aliases expand to more than 100,000 nodes"), "\(result.stderr)")
-        #expect(started.duration(to: .now) < .seconds(60))  // a billion nodes would take hours; the suite loads 2 cores
+        // A billion nodes would take hours; the bound is loose because the whole suite loads 2 cores at this point.
+        #expect(started.duration(to: .now) < .seconds(240))
     }
 }
