@@ -65,6 +65,13 @@ extension Store: DashboardStore {
 }
 
 extension DashboardStore {
+    /// The bars read whole, then merged ``Decimation/candles(_:bucket:)``; SQLite's `Store` merges while it steps its
+    /// cursor instead (the same candles, without the day in memory).
+    public func candles(for symbol: Symbol, timeframe: Timeframe, in range: TimeRange, bucket: (_ count: Int) -> Int) throws -> CandleSeries {
+        let bars = try self.bars(for: symbol, timeframe: timeframe, in: range).bars
+        return Decimation.candles(bars, bucket: max(1, bucket(bars.count)))
+    }
+
     /// The stored transitions of one alert before `time`, oldest first (at most the last 20).
     func alertEvents(source: String, rule: String, symbolPair: String, before time: Timestamp) throws -> [AlertEventRecord] {
         try alertEvents(source: source, rule: rule, symbolPair: symbolPair, before: time, limit: 20)

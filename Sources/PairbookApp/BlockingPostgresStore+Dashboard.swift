@@ -21,18 +21,6 @@ extension BlockingPostgresStore: DashboardStore {
         try blocking { try await store.barCount(for: symbol, timeframe: timeframe, in: range) }
     }
 
-    /// The bars read whole, then merged (SQLite merges while it steps its cursor; the candles are the same).
-    public func candles(for symbol: Symbol, timeframe: Timeframe, in range: TimeRange, bucket: (_ count: Int) -> Int) throws -> CandleSeries {
-        let bars = try self.bars(for: symbol, timeframe: timeframe, in: range).bars
-        let size = max(1, bucket(bars.count))
-        var candles: [Bar] = []
-        candles.reserveCapacity(bars.count / size + 1)
-        for (index, bar) in bars.enumerated() {
-            if index % size == 0 { candles.append(bar) } else { candles[candles.count - 1].merge(bar) }
-        }
-        return CandleSeries(count: bars.count, bucket: size, candles: candles)
-    }
-
     public func closes(for symbol: Symbol, timeframe: Timeframe, in range: TimeRange) throws -> CloseSeries {
         try blocking { try await store.closes(for: symbol, timeframe: timeframe, in: range) }
     }
