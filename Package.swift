@@ -238,7 +238,8 @@ let package = Package(
             name: "StorageTests", dependencies: ["Storage", "PairbookTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "PostgresStorageTests",
-            dependencies: ["PostgresStorage", "Storage", "Collector", "PairbookTestSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["PostgresStorage", "Storage", "Collector", "PairbookTestSupport", .product(name: "Logging", package: "swift-log"),
+                           .product(name: "PostgresNIO", package: "postgres-nio")],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "DataMigrationTests",

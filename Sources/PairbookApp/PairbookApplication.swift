@@ -38,12 +38,9 @@ public struct PairbookApplication: Sendable {
     /// Checks what can fail before anything starts (delivery credentials are read here).
     ///
     /// - Parameter say: where the start, status and stop lines go (the console).
-    /// - Throws: ``RunError`` for `keep_ticks_for` on PostgreSQL (its retention is not built).
+    /// - Throws: ``RunError`` when a delivery's credentials cannot be read.
     public init(settings: RunSettings, registry: PrometheusCollectorRegistry, logger: Logger,
                 say: @escaping @Sendable (String) -> Void = { _ in }) throws {
-        if PostgresURL.isPostgres(settings.database), settings.keepTicksFor != nil {
-            throw RunError("keep_ticks_for: trade retention works on SQLite only so far (PostgreSQL's time partitions are not built)")
-        }
         self.settings = settings
         self.registry = registry
         self.logger = logger
@@ -61,12 +58,14 @@ public struct PairbookApplication: Sendable {
         switch try StoreLocation(parsing: settings.database) {
         case .sqlite(let path):
             let store = try Store(path: path, logger: logger)
-            return try await run(RunStores(live: store, dashboard: store, sqlite: store,
+            return try await run(RunStores(live: store, dashboard: store,
+                                           retention: { TickRetention(store: store, keep: $0, clock: ContinuousClock(), logger: $1) },
                                            lastRun: { try await store.lastReportRun(script: $0) },
                                            probe: HealthMonitor<ContinuousClock>.databaseProbe(store)), signals: signals)
         case .postgres(let url):
             return try await PostgresStore.withStore(url, logger: logger) { store in
-                try await run(RunStores(live: store, dashboard: BlockingPostgresStore(store), sqlite: nil,
+                try await run(RunStores(live: store, dashboard: BlockingPostgresStore(store),
+                                        retention: { TickRetention(postgres: store, keep: $0, clock: ContinuousClock(), logger: $1) },
                                         lastRun: { try await store.lastReportRun(script: $0) },
                                         probe: { await store.probe() }), signals: signals)
             }
@@ -74,11 +73,12 @@ public struct PairbookApplication: Sendable {
     }
 
     /// What `run` works on: the store the collector records into, the same database as the reports and the dashboard
-    /// read it, and the SQLite store that trade retention needs (nil on PostgreSQL).
+    /// read it, and trade retention on it.
     private struct RunStores: Sendable {
         var live: any LiveStore
         var dashboard: any DashboardStore
-        var sqlite: Store?
+        /// Removes trades older than a span, every hour.
+        var retention: @Sendable (TimeSpan, Logger) -> TickRetention<ContinuousClock>
         /// When a script last ran to the end (the scheduler's missed-run lookup).
         var lastRun: @Sendable (String) async throws -> Timestamp?
         /// Nil when the database takes a write, else why not.
@@ -108,9 +108,7 @@ public struct PairbookApplication: Sendable {
             $0.services + [CollectorMetrics(stats: $0.stats, symbols: settings.symbols, clock: ContinuousClock())]
         } ?? []
         var retention: [any Service] = []
-        if let keep = settings.keepTicksFor, let store = stores.sqlite {
-            retention = [TickRetention(store: store, keep: keep, clock: ContinuousClock(), logger: logger)]
-        }
+        if let keep = settings.keepTicksFor { retention = [stores.retention(keep, logger)] }
         let services: [any Service] = collecting + retention + [health, scheduler, http, alerts, feed]
         var group = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: signals, logger: logger)
         group.maximumGracefulShutdownDuration = .seconds(settings.shutdownGrace)

@@ -52,6 +52,7 @@ extension PostgresStore: MigratableStore {
         var lowest: [Symbol: Int64] = [:]
         for tick in ticks { lowest[tick.symbol] = min(lowest[tick.symbol] ?? .max, tick.tradeID) }
         let logger = self.logger
+        try await ensurePartitions(for: ticks)
         return try await transaction("storing \(ticks.count) trades") { connection in
             var ids: [Symbol: Int32] = [:]
             var aboveStored = true
@@ -123,21 +124,27 @@ extension PostgresStore: MigratableStore {
         guard !bars.isEmpty else { return }
         let logger = self.logger
         try await transaction("storing \(bars.count) bars of \(symbol) \(timeframe)") { connection in
-            try await connection.query(
-                "CREATE TEMP TABLE IF NOT EXISTS migration_bars (LIKE resampled_data) ON COMMIT DELETE ROWS", logger: logger)
-            let key = "\(symbol.name)\t\(timeframe.description)\t"
-            try await Self.copy(bars, into: "migration_bars", columns: [], connection, logger) { bar, buffer in
-                // Shortest round-trip decimals, which `numeric` reads exactly (as trades are written).
-                buffer.writeString("\(key)\(bar.openTime.milliseconds)\t\(bar.open)\t\(bar.high)\t\(bar.low)\t\(bar.close)\t")
-                buffer.writeString("\(bar.volume)\t\(bar.quoteVolume)\t\(bar.trades)\t\(bar.takerBuyVolume)\n")
-            }
-            try await connection.query("""
-                INSERT INTO resampled_data SELECT * FROM migration_bars
-                ON CONFLICT (symbol, timeframe, ts) DO UPDATE SET open = excluded.open, high = excluded.high, low = excluded.low,
-                    close = excluded.close, volume = excluded.volume, quote_volume = excluded.quote_volume, trades = excluded.trades,
-                    taker_buy_volume = excluded.taker_buy_volume
-                """, logger: logger)
+            try await Self.upsertBars(bars, of: symbol, timeframe: timeframe, connection, logger)
         }
+    }
+
+    /// Inserts `bars`, replacing stored bars of the same open time, through a staging table filled with `COPY`.
+    static func upsertBars(_ bars: [Bar], of symbol: Symbol, timeframe: Timeframe, _ connection: PostgresConnection,
+                           _ logger: Logger) async throws {
+        try await connection.query(
+            "CREATE TEMP TABLE IF NOT EXISTS migration_bars (LIKE resampled_data) ON COMMIT DELETE ROWS", logger: logger)
+        let key = "\(symbol.name)\t\(timeframe.description)\t"
+        try await copy(bars, into: "migration_bars", columns: [], connection, logger) { bar, buffer in
+            // Shortest round-trip decimals, which `numeric` reads exactly (as trades are written).
+            buffer.writeString("\(key)\(bar.openTime.milliseconds)\t\(bar.open)\t\(bar.high)\t\(bar.low)\t\(bar.close)\t")
+            buffer.writeString("\(bar.volume)\t\(bar.quoteVolume)\t\(bar.trades)\t\(bar.takerBuyVolume)\n")
+        }
+        try await connection.query("""
+            INSERT INTO resampled_data SELECT * FROM migration_bars
+            ON CONFLICT (symbol, timeframe, ts) DO UPDATE SET open = excluded.open, high = excluded.high, low = excluded.low,
+                close = excluded.close, volume = excluded.volume, quote_volume = excluded.quote_volume, trades = excluded.trades,
+                taker_buy_volume = excluded.taker_buy_volume
+            """, logger: logger)
     }
 
     // MARK: - Tables with row ids
@@ -196,7 +203,7 @@ extension PostgresStore: MigratableStore {
     }
 
     /// Streams `items` into `table` with `COPY` (text format), in writes of about 1 MiB; `append` writes one row.
-    private static func copy<Item>(_ items: [Item], into table: String, columns: [String], _ connection: PostgresConnection,
+    static func copy<Item>(_ items: [Item], into table: String, columns: [String], _ connection: PostgresConnection,
                                    _ logger: Logger, append: (Item, inout ByteBuffer) -> Void) async throws {
         try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
             var buffer = ByteBuffer()

@@ -42,6 +42,7 @@ extension PostgresStore {
                        filledGaps: [(gap: StreamGap, at: Timestamp)] = [], keepingBars: Bool = false) async throws -> PostgresRecordResult {
         guard !ticks.isEmpty || !gaps.isEmpty || !filledGaps.isEmpty else { return PostgresRecordResult() }
         let frames = Array(Set(timeframes)).sorted()
+        try await ensurePartitions(for: ticks)
         let parts = SymbolTrades.partition(ticks, gaps: gaps, filledGaps: filledGaps)
         var writers: [PostgresConnection] = []
         do {
@@ -89,6 +90,7 @@ extension PostgresStore {
             var result = PostgresRecordResult(duplicates: part.received)
             if !part.trades.isEmpty {
                 let id = try await symbolID(part.symbol, locking: true, connection, logger)
+                let complete = try await completeFrames(ofSymbol: id, writing: timeframes, connection, logger)
                 let stored: (count: Int, first: Timestamp, last: Timestamp)?
                 if try await copyNew(part, id: id, connection, logger) {
                     stored = (part.trades.count, part.first, part.last)
@@ -100,7 +102,7 @@ extension PostgresStore {
                     result.duplicates = part.received - stored.count
                     (result.barsWritten, result.touched) = try await recomputeBars(
                         of: part.symbol, id: id, from: stored.first, through: stored.last, timeframes: timeframes,
-                        keepingBars: keepingBars, connection, logger)
+                        complete: complete, keepingBars: keepingBars, connection, logger)
                 }
             }
             try await recordGaps(part.gaps, filled: part.filledGaps, connection, logger)
@@ -183,6 +185,28 @@ extension PostgresStore {
         throw PostgresStoreError.query(operation: "storing a symbol", message: "\(symbol) has no id")
     }
 
+    /// The timeframes whose stored bars of the symbol hold every stored trade: those that every writer of its bars
+    /// kept, each time it wrote, `frames` included. A coarser bar is built from finer bars only of these; writers keeping
+    /// different lists (`1m,5m` and `5m`) would otherwise build a 5m bar from 1m bars that lack the other's trades.
+    ///
+    /// Kept in `symbols.bar_frames` (nil until a writer records trades: that writer's list), narrowed in the
+    /// transaction that holds the symbol's lock. A list that does not parse counts as none (bars then come from trades).
+    static func completeFrames(ofSymbol id: Int32, writing frames: [Timeframe], _ connection: PostgresConnection,
+                               _ logger: Logger) async throws -> Set<Timeframe> {
+        var stored: String??
+        for try await text in try await connection.query("SELECT bar_frames FROM symbols WHERE id = \(id)", logger: logger)
+            .decode(String?.self) { stored = .some(text) }
+        var complete = Set(frames)
+        if case .some(.some(let text)) = stored {
+            complete.formIntersection(text.isEmpty ? [] : (try? Timeframe.parseList(text)) ?? [])
+        }
+        let text = complete.sorted().map(\.description).joined(separator: ",")
+        if stored != .some(.some(text)) {
+            try await connection.query("UPDATE symbols SET bar_frames = \(text) WHERE id = \(id)", logger: logger)
+        }
+        return complete
+    }
+
     /// One `COPY` text row: `symbol_id ts trade_id price quantity t|f`, tab-separated. Prices and quantities in their
     /// shortest round-trip form (`63943.9`, `0.003`, `1e-05`), which `numeric` reads exactly.
     ///
@@ -209,12 +233,12 @@ extension PostgresStore {
     /// Recomputes the bars of `symbol` whose buckets hold trades from `first` through `last`; returns how many rows were
     /// written, and with `keepingBars` the bars themselves (one series per timeframe with any), else none.
     ///
-    /// `timeframes` ascending: each from the bars of the coarsest earlier one it is a multiple of (5m from 1m, 1m
-    /// from 1s: a few rows per bar), or from the trades. The stored bars of the span are deleted and the recomputed
+    /// `timeframes` ascending: each from the bars of the coarsest earlier one it is a multiple of whose bars are
+    /// `complete` (5m from 1m, 1m from 1s: a few rows per bar), or from the trades. The stored bars of the span are deleted and the recomputed
     /// ones inserted (a plain insert costs about half of `INSERT … ON CONFLICT DO UPDATE`); the caller holds the
     /// symbol's advisory lock, which every writer of its bars takes.
     static func recomputeBars(of symbol: Symbol, id: Int32, from first: Timestamp, through last: Timestamp, timeframes: [Timeframe],
-                              keepingBars: Bool, _ connection: PostgresConnection,
+                              complete: Set<Timeframe>, keepingBars: Bool, _ connection: PostgresConnection,
                               _ logger: Logger) async throws -> (count: Int, bars: [BarSeries]) {
         var written = 0
         var kept: [BarSeries] = []
@@ -230,19 +254,8 @@ extension PostgresStore {
                     AND ts >= \(low) AND ts < \(high)
                 """, logger: logger)
             let query: PostgresQuery
-            if let finer = timeframes[..<index].last(where: { timeframe.isMultiple(of: $0) }) {
-                query = """
-                    WITH written AS (
-                        INSERT INTO resampled_data \(unescaped: Self.barColumns)
-                        SELECT \(symbol.name), \(timeframe.description), ts - ts % \(span) AS open_time,
-                               (array_agg(open ORDER BY ts))[1], max(high), min(low), (array_agg(close ORDER BY ts DESC))[1],
-                               sum(volume), sum(quote_volume), sum(trades), sum(taker_buy_volume)
-                        FROM resampled_data
-                        WHERE symbol = \(symbol.name) AND timeframe = \(finer.description) AND ts >= \(low) AND ts < \(high)
-                        GROUP BY open_time
-                        RETURNING \(unescaped: returning))
-                    \(unescaped: result)
-                    """
+            if let finer = timeframes[..<index].last(where: { timeframe.isMultiple(of: $0) && complete.contains($0) }) {
+                query = rollUp(symbol, to: timeframe, from: finer, low: low, high: high, returning: returning, result: result)
             } else {
                 query = """
                     WITH written AS (
@@ -268,5 +281,26 @@ extension PostgresStore {
             }
         }
         return (written, kept)
+    }
+
+    /// Inserts the `timeframe` bars of `symbol` opening in `low..<high` (only those opening at `opens`, when given), each
+    /// rolled up from the stored `finer` bars inside it, and selects `result` from the rows written (`RETURNING
+    /// returning`, as the CTE `written`).
+    static func rollUp(_ symbol: Symbol, to timeframe: Timeframe, from finer: Timeframe, low: Int64, high: Int64,
+                       opens: [Int64]? = nil, returning: String, result: String) -> PostgresQuery {
+        // Integers of ours, written into the text.
+        let only = opens.map { "AND ts - ts % \(timeframe.milliseconds) IN (\($0.map(String.init).joined(separator: ",")))" } ?? ""
+        return """
+        WITH written AS (
+            INSERT INTO resampled_data \(unescaped: Self.barColumns)
+            SELECT \(symbol.name), \(timeframe.description), ts - ts % \(timeframe.milliseconds) AS open_time,
+                   (array_agg(open ORDER BY ts))[1], max(high), min(low), (array_agg(close ORDER BY ts DESC))[1],
+                   sum(volume), sum(quote_volume), sum(trades), sum(taker_buy_volume)
+            FROM resampled_data
+            WHERE symbol = \(symbol.name) AND timeframe = \(finer.description) AND ts >= \(low) AND ts < \(high) \(unescaped: only)
+            GROUP BY open_time
+            RETURNING \(unescaped: returning))
+        \(unescaped: result)
+        """
     }
 }

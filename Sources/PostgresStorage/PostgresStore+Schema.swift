@@ -63,6 +63,40 @@ extension PostgresStore {
             "ALTER TABLE report_runs ADD COLUMN slot text, ADD COLUMN claim_host text, ADD COLUMN claim_pid bigint",
             "CREATE UNIQUE INDEX report_runs_slot ON report_runs (slot) WHERE slot IS NOT NULL",
         ]),
+        // Writers keeping different timeframes: the ones every writer of a symbol's bars kept (see `completeFrames`).
+        ("v3-symbol-bar-frames", [
+            "ALTER TABLE symbols ADD COLUMN bar_frames text",
+        ]),
+        // Trades partitioned by day (`PostgresStore+Partitions`); a trade's key gains its time, which a partition key
+        // must be part of (a trade id always comes with the same time). Stored trades move into the partitions.
+        ("v4-tick-partitions", [
+            "DROP VIEW tick_data",
+            "ALTER TABLE tick_rows RENAME TO tick_rows_unpartitioned",
+            "ALTER TABLE tick_rows_unpartitioned RENAME CONSTRAINT tick_rows_pkey TO tick_rows_unpartitioned_pkey",
+            "ALTER INDEX tick_rows_symbol_ts RENAME TO tick_rows_unpartitioned_symbol_ts",
+            """
+            CREATE TABLE tick_rows (symbol_id integer NOT NULL, ts bigint NOT NULL, trade_id bigint NOT NULL,
+                price numeric NOT NULL, quantity numeric NOT NULL, is_buyer_maker boolean NOT NULL,
+                PRIMARY KEY (symbol_id, trade_id, ts)) PARTITION BY RANGE (ts)
+            """,
+            "CREATE INDEX tick_rows_symbol_ts ON tick_rows (symbol_id, ts, trade_id)",
+            """
+            DO $$ DECLARE day bigint; BEGIN
+                FOR day IN SELECT DISTINCT floor(ts / 86400000.0)::bigint FROM tick_rows_unpartitioned LOOP
+                    EXECUTE format('CREATE TABLE %I PARTITION OF tick_rows FOR VALUES FROM (%s) TO (%s)',
+                        'tick_rows_' || to_char(to_timestamp(day * 86400) AT TIME ZONE 'UTC', 'YYYY_MM_DD'),
+                        day * 86400000, (day + 1) * 86400000);
+                END LOOP;
+            END $$
+            """,
+            "INSERT INTO tick_rows SELECT symbol_id, ts, trade_id, price, quantity, is_buyer_maker FROM tick_rows_unpartitioned",
+            "DROP TABLE tick_rows_unpartitioned",
+            """
+            CREATE VIEW tick_data (symbol, trade_id, ts, price, quantity, is_buyer_maker) AS
+            SELECT symbols.name, tick_rows.trade_id, tick_rows.ts, tick_rows.price, tick_rows.quantity, tick_rows.is_buyer_maker
+            FROM tick_rows JOIN symbols ON symbols.id = tick_rows.symbol_id
+            """,
+        ]),
     ]
 
     /// Applies the migrations not applied yet, in one transaction under an advisory lock (two processes starting at

@@ -29,6 +29,8 @@ public actor PostgresStore {
     var idleWriters: [PostgresConnection] = []
     /// The id of the next connection opened (postgres-nio's, for its logs).
     var nextConnectionID = 2
+    /// The days whose trade partition this store has made sure of (``ensurePartitions(for:)``).
+    var partitionDays: Set<Int64> = []
 
     /// Symbols of one batch written at once, each on its own connection (the machine's cores are the limit that
     /// matters: PostgreSQL spends one backend per connection).
@@ -109,9 +111,13 @@ public actor PostgresStore {
         if !writer.isClosed { idleWriters.append(writer) }
     }
 
-    /// Runs `body` in one transaction on the store's connection; a failure rolls it back and is described in one line.
+    /// Runs `body` in one transaction on a writer connection of its own; a failure rolls it back and is described in
+    /// one line. (Not on the shared ``connection``: the actor is reentrant at every `await`, and another call's
+    /// statements would run inside this transaction.)
     func transaction<T: Sendable>(_ operation: String, _ body: (PostgresConnection) async throws -> T) async throws -> T {
-        try await Self.transaction(operation, on: connection, logger, body)
+        let writer = try await checkOutWriter()
+        defer { checkIn(writer) }
+        return try await Self.transaction(operation, on: writer, logger, body)
     }
 
     /// Runs `body` in one transaction on `connection`; a failure rolls it back and is described in one line.

@@ -4,6 +4,7 @@ import Logging
 import Market
 import PairbookApp
 import PairbookTestSupport
+import PostgresStorage
 import Storage
 import Testing
 
@@ -37,5 +38,29 @@ struct TickRetentionTests {
         let lines = log.entries.filter { $0.message.description == "removed old trades (bars kept)" }
         #expect(lines.count == 1)
         #expect(lines.first?.metadata["retention.removed"]?.description == "24")
+    }
+}
+
+@Suite("Trade retention on PostgreSQL", .enabled(if: PostgresTestServer.isAvailable, "\(PostgresTestServer.skipReason)"))
+struct PostgresTickRetentionTests {
+    @Test("a pass drops the days wholly older than the retention span, and says how many trades went")
+    func pass() async throws {
+        let t0 = Timestamp(milliseconds: 1_721_347_200_000)  // 2024-07-19T00:00:00Z
+        try await PostgresTestServer.withServer { server in
+            try await PostgresStore.withStore(try PostgresURL(try await server.newDatabase()), logger: .quiet) { store in
+                // A trade an hour over two days.
+                let ticks = (0..<48).map { hour in Tick.sample(id: Int64(hour + 1), at: t0 + .hours(Int64(hour))) }
+                _ = try await store.record(ticks, timeframes: [.oneMinute])
+                let (logger, log) = Logger.recording()
+                // Kept: one day before 2024-07-21T06:00Z, so the cutoff is 2024-07-20T06:00Z and the 19th goes whole.
+                let retention = TickRetention(postgres: store, keep: .days(1), clock: ManualClock(),
+                                              now: { t0 + .hours(54) }, logger: logger)
+                #expect(await retention.prune() == 24)
+                #expect(try await store.tickCount() == 24)
+                #expect(try await store.bars(for: "BTCUSDT", timeframe: .oneMinute, in: .all).count == 48)
+                #expect(log.entries.first { $0.message.description == "removed old trades (bars kept)" }?
+                    .metadata["retention.removed"]?.description == "24")
+            }
+        }
     }
 }

@@ -121,6 +121,22 @@ final class PostgresStoreTests {
         await store.close()
     }
 
+    @Test("writers keeping different timeframes (1m,5m / 5m / 1s,5m) leave 5m bars of every trade")
+    func writersWithDifferentTimeframes() async throws {
+        let (ticks, expected) = try Self.simulated()
+        let btc = ticks.filter { $0.symbol == "BTCUSDT" }
+        let store = try await connect()
+        let lists: [[Timeframe]] = [[.oneMinute, .fiveMinutes], [.fiveMinutes], [.oneSecond, .fiveMinutes]]
+        // Batches of 700 trades (a few seconds): each 5m bar gets trades from every list, and 1m bars miss some.
+        for (number, start) in stride(from: 0, to: btc.count, by: 700).enumerated() {
+            _ = try await store.record(Array(btc[start..<min(start + 700, btc.count)]), timeframes: lists[number % lists.count])
+        }
+        let got = try await store.bars(for: "BTCUSDT", timeframe: .fiveMinutes, in: .all).bars
+        let want = expected["BTCUSDT"]?[.fiveMinutes] ?? []
+        #expect(!want.isEmpty && got == want, "5m bars: \(got.count) stored, \(want.count) expected")
+        await store.close()
+    }
+
     @Test("a batch with stored trades and a trade id repeated in it stores each trade once, in its earliest version")
     func storedAndRepeatedTrades() async throws {
         let (ticks, expected) = try Self.simulated()
