@@ -202,7 +202,7 @@ let package = Package(
             name: "pairbook",
             dependencies: [
                 "Market", "Storage", "Analytics", "Charts", "Collector", "Alerts", "ReportEngine",
-                "Scheduler", "Delivery", "Monitoring", "Dashboard", "PairbookApp", "RedisClient", "DataMigration",
+                "Scheduler", "Delivery", "Monitoring", "Dashboard", "PairbookApp", "RedisClient", "DataMigration", "PostgresStorage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

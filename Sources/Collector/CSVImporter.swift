@@ -19,10 +19,10 @@ public struct ImportOptions: Sendable, Hashable {
     }
 }
 
-/// Imports Binance public-data dumps (data.binance.vision) into the store: `trades` and `aggTrades`
+/// Imports Binance public-data dumps (data.binance.vision) into a store (an ``ImportDestination``): `trades` and `aggTrades`
 /// of USD-M futures and spot, and klines of any interval; plain `.csv` or `.zip`, with or without header.
 ///
-/// Trades go through the ``Recorder`` (ticks plus bars of every configured timeframe); klines are
+/// Trades go to ``ImportDestination/record(_:)`` (ticks plus bars of every configured timeframe); klines are
 /// stored as bars of their interval and rolled up to the coarser configured timeframes.
 ///
 /// **Streaming, two threads.** The file is read in 1 MiB chunks and parsed byte by byte (no `String` per
@@ -45,28 +45,33 @@ public struct ImportOptions: Sendable, Hashable {
 public final class CSVImporter {
     /// Rows per transaction.
     public let batchSize: Int
-    private let store: Store
-    private let recorder: Recorder
+    private let destination: any ImportDestination
     private let logger: Logger
     private let wallClock: @Sendable () -> Timestamp
 
-    /// Creates an importer writing to `store`, keeping bars of `timeframes` (default 1s, 1m, 5m).
+    /// Creates an importer writing to the SQLite `store`, keeping bars of `timeframes` (default 1s, 1m, 5m).
     ///
     /// - Parameter wallClock: UTC now, read once per file: trade and kline times must lie in
     ///   ``Market/Timestamp/plausibleMarketTimes(now:)`` (2017-01-01 to now + 1 day), or the row is bad.
-    public init(store: Store, timeframes: [Timeframe] = Timeframe.defaults, batchSize: Int = 50_000,
-                logger: Logger,
+    public convenience init(store: Store, timeframes: [Timeframe] = Timeframe.defaults, batchSize: Int = 50_000,
+                            logger: Logger,
+                            wallClock: @escaping @Sendable () -> Timestamp = { Timestamp.now() }) {
+        self.init(destination: StoreImportDestination(store: store, timeframes: timeframes, logger: logger),
+                  batchSize: batchSize, logger: logger, wallClock: wallClock)
+    }
+
+    /// Creates an importer writing to `destination` (a store of either kind), `batchSize` rows per transaction.
+    public init(destination: any ImportDestination, batchSize: Int = 50_000, logger: Logger,
                 wallClock: @escaping @Sendable () -> Timestamp = { Timestamp.now() }) {
         precondition(batchSize > 0, "batch size must be positive")
-        self.store = store
+        self.destination = destination
         self.batchSize = batchSize
-        self.recorder = Recorder(store: store, timeframes: timeframes, logger: logger)
         self.logger = logger
         self.wallClock = wallClock
     }
 
     /// The bar timeframes kept, finest first.
-    public var timeframes: [Timeframe] { recorder.timeframes }
+    public var timeframes: [Timeframe] { destination.timeframes }
 
     /// Imports one dump file.
     ///
@@ -106,20 +111,17 @@ public final class CSVImporter {
             channel.waitForProducer()
         }
 
-        var klineWriter: KlineWriter?
         var recorded = RecordResult()
         var parsed: FileState?
         do {
             while let batch = channel.receive() {
                 switch batch {
                 case .ticks(let ticks, let position):
-                    recorded += try recorder.record(ticks)
+                    recorded += try destination.record(ticks)
                     progress?(ImportProgress(file: file, rows: position.rows, bytesRead: position.bytesRead,
                                              totalBytes: reader.totalBytes, elapsed: elapsed()))
                 case .bars(let bars, let interval, let position):
-                    let writer = klineWriter ?? KlineWriter(store: store, interval: interval, timeframes: recorder.timeframes)
-                    klineWriter = writer
-                    recorded.barsWritten += try writer.write(bars, of: symbol)
+                    recorded.barsWritten += try destination.writeKlines(bars, interval: interval, of: symbol)
                     recorded.inserted += bars.count
                     progress?(ImportProgress(file: file, rows: position.rows, bytesRead: position.bytesRead,
                                              totalBytes: reader.totalBytes, elapsed: elapsed()))
@@ -130,7 +132,8 @@ public final class CSVImporter {
                 }
             }
         } catch let error as ImportError {
-            logger.notice("Import stopped", metadata: ["import.file": "\(file)", "error": "\(error)"])
+            // The caller reports the error (the CLI in one `Error:` line); at the default level this would repeat it.
+            logger.info("Import stopped", metadata: ["import.file": "\(file)", "error": "\(error)"])
             throw error
         }
         guard let state = parsed else {

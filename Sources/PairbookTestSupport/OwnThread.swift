@@ -1,14 +1,9 @@
-import Dispatch
+import Market
 
 /// Runs blocking `body` (waiting for a child process, a server's start) on a thread of its own, and awaits it.
 ///
 /// Swift concurrency has as many threads as cores (two here), shared by every test running at once: a test that
-/// waits for a child process on one of them stalls the others' timers and I/O for as long. A serial dispatch queue
-/// is served by a thread outside that pool.
+/// waits for a child process on one of them stalls the others' timers and I/O for as long.
 public func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue(label: "pairbook.test.blocking").async {
-            continuation.resume(with: Result { try body() })
-        }
-    }
+    try await onThreadOfItsOwn("pairbook.test.blocking", body)
 }

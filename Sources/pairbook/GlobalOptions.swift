@@ -11,7 +11,7 @@ import Storage
 /// Options every command that touches the database accepts.
 struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        "Database: an SQLite file (or sqlite:PATH), or postgres://user@host[:port]/db for every command but import, fetch, status and demo (default: $PAIRBOOK_DB or ./pairbook.sqlite).",
+        "Database: an SQLite file (or sqlite:PATH), or postgres://user@host[:port]/db for every command but demo (default: $PAIRBOOK_DB or ./pairbook.sqlite).",
         valueName: "path|url"))
     var db: String?
 
@@ -92,7 +92,7 @@ struct UnsupportedDatabase: Error, CustomStringConvertible {
     var command: String
 
     var description: String {
-        "--db: `pairbook \(command)` works on an SQLite file only so far (the others take postgres://); "
+        "--db: `pairbook \(command)` works on an SQLite file only (every other command takes postgres://); "
             + "copy the data with `pairbook migrate --from postgres://… --to sqlite:FILE`"
     }
 }

@@ -31,15 +31,63 @@ struct CollectPostgresTests {
         #expect(!result.stderr.contains("secret") && result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
     }
 
-    @Test("the commands that read SQLite only refuse a PostgreSQL database in one line that says which take it",
-          arguments: [["status"], ["import", "x.csv"], ["fetch", "--symbols", "BTCUSDT", "--from", "2024-01-01", "--to", "2024-01-02"], ["demo"]])
-    func sqliteOnlyRefused(command: [String]) async throws {
+    @Test("pairbook demo refuses a PostgreSQL database in one line that says the others take it")
+    func demoRefused() async throws {
         let dir = try Fixtures.temporaryDirectory(prefix: "pairbook-pg-refused")
-        let result = try await ImporterCLI.run(command + ["--db", "postgres://pairbook:secret@127.0.0.1:1/pairbook"], in: dir)
+        let result = try await ImporterCLI.run(["demo", "--db", "postgres://pairbook:secret@127.0.0.1:1/pairbook"], in: dir)
         #expect(result.status == 1)
-        #expect(result.stderr.hasPrefix("Error: --db: `pairbook \(command[0])` works on an SQLite file only so far (the others take postgres://)"),
+        #expect(result.stderr.hasPrefix("Error: --db: `pairbook demo` works on an SQLite file only (every other command takes postgres://)"),
                 "\(result.stderr)")
         #expect(!result.stderr.contains("secret") && result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+    }
+
+    @Test("import, fetch and status on an unreachable PostgreSQL are one line without the password",
+          arguments: [["status"], ["import", "x.csv"], ["fetch", "--symbols", "BTCUSDT", "--from", "2024-01-01", "--to", "2024-01-02"]])
+    func unreachable(command: [String]) async throws {
+        let dir = try Fixtures.temporaryDirectory(prefix: "pairbook-pg-unreachable")
+        let result = try await ImporterCLI.run(command + ["--db", "postgres://pairbook:secret@127.0.0.1:1/pairbook"], in: dir)
+        #expect(result.status == 1)
+        #expect(result.stderr.hasPrefix("Error: cannot connect to postgres://pairbook@127.0.0.1:1/pairbook"), "\(result.stderr)")
+        #expect(!result.stderr.contains("secret") && result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+    }
+
+    @Test("pairbook import into PostgreSQL: status shows what SQLite's shows; again changes nothing; a bad row is one line",
+          .enabled(if: PostgresTestServer.isAvailable, "\(PostgresTestServer.skipReason)"),
+          .enabled(if: SharedData.isAvailable, "\(SharedData.skipReason)"))
+    func importAndStatus() async throws {
+        let dir = try Fixtures.temporaryDirectory(prefix: "pairbook-import-pg")
+        let klines = SharedData.url("binance-usdm-klines-1m-2023-01-01_03")
+        let files = try FileManager.default.contentsOfDirectory(atPath: klines.path).filter { $0.hasSuffix(".csv") }.sorted()
+            .map { klines.appendingPathComponent($0).path }
+        let trades = SharedData.url("binance-usdm-trades-2024-07-18/derived/BTCUSDT-um-trades-20240718-19.derived.csv").path
+        try await PostgresTestServer.withServer { postgres in
+            let db = try await postgres.newDatabase()
+            var tables: [String] = []
+            for store in ["a.sqlite", db] {
+                for (arguments, summary) in [(files, "1440 klines"), ([trades, "--symbol", "BTCUSDT"], "new, 0 duplicate")] {
+                    let run = try await ImporterCLI.run(["import", "--db", store] + arguments, in: dir)
+                    #expect(run.status == 0, "\(run.stderr)")
+                    #expect(run.stdout.contains(summary), "\(run.stdout)")
+                }
+                let status = try await ImporterCLI.run(["status", "--db", store], in: dir)
+                #expect(status.status == 0, "\(status.stderr)")
+                #expect(status.stdout.hasPrefix("database: \(store == db ? "postgres://" : "a.sqlite (")"), "\(status.stdout)")
+                // The table after the database line; the freshness column depends on the time of the run.
+                tables.append(status.stdout.split(separator: "\n").dropFirst().map { $0.replacingOccurrences(
+                    of: #"\d+ d ago"#, with: "", options: .regularExpression) }.joined(separator: "\n"))
+            }
+            #expect(tables[0] == tables[1] && tables[0].contains("ETHUSDT"), "\(tables)")
+            // Again: nothing new.
+            let again = try await ImporterCLI.run(["import", "--db", db, trades, "--symbol", "BTCUSDT"], in: dir)
+            #expect(again.status == 0 && again.stdout.contains(", 0 new, "), "\(again.stdout)")
+            // A bad row stops the import in one line naming file and line.
+            let bad = dir.appendingPathComponent("BTCUSDT-trades-2024-07-20.csv")
+            try "1,64000.5,0.01,640.005,1721433600000,true\n2,oops,0.01,1,1721433600001,false\n".write(to: bad, atomically: true, encoding: .utf8)
+            let refused = try await ImporterCLI.run(["import", "--db", db, bad.path], in: dir)
+            #expect(refused.status != 0)
+            #expect(refused.stderr.hasPrefix("Error: BTCUSDT-trades-2024-07-20.csv:2: bad price 'oops'"), "\(refused.stderr)")
+            #expect(refused.stderr.split(separator: "\n").count == 1, "\(refused.stderr)")
+        }
     }
 
     @Test("pairbook report, export, analyze and chart make from PostgreSQL what they make from SQLite",

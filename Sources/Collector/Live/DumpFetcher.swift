@@ -172,7 +172,10 @@ public struct DumpFetcher: Sendable {
             guard let zip = try await download(symbol: symbol, kind: kind, day: day) else {
                 return DayResult(symbol: symbol, day: day, outcome: .notPublished)
             }
-            let summary = try importer.importFile(at: zip, options: ImportOptions(symbol: symbol, kind: kind.importKind))
+            // The import blocks (on the file, on the store): off Swift concurrency's threads.
+            nonisolated(unsafe) let importer = importer
+            let options = ImportOptions(symbol: symbol, kind: kind.importKind)
+            let summary = try await onThreadOfItsOwn("pairbook.fetch.import") { try importer.importFile(at: zip, options: options) }
             try Data("\(summary)\n".utf8).write(to: marker)
             return DayResult(symbol: symbol, day: day, outcome: .imported(rows: summary.rows))
         } catch {

@@ -1,8 +1,10 @@
 import ArgumentParser
 import Collector
+import DataMigration
 import Foundation
 import Logging
 import Market
+import PairbookApp
 import Storage
 
 extension DumpFetcher.Kind: ExpressibleByArgument {}
@@ -49,11 +51,16 @@ struct FetchCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = global.makeLogger(label: "pairbook.fetch")
         let symbols = try Symbol.parseList(self.symbols)
-        let store = try global.openSQLite(for: "fetch", create: true, logger: logger)
-        let importer = CSVImporter(store: store, timeframes: try Timeframe.parseList(timeframes), logger: logger)
+        let location = try StoreLocation(parsing: global.databasePath)
         let fetcher = DumpFetcher(baseURL: baseURL, directory: URL(fileURLWithPath: downloadDirectory, isDirectory: true))
-        let results = await fetcher.run(symbols: symbols, kind: kind, from: from, to: to, importer: importer) { result, done, total in
-            Console.progress("fetch \(done)/\(total): \(result.symbol) \(result.day)")
+        let (kind, from, to) = (self.kind, self.from, self.to)
+        // The fetcher imports each day on a thread of its own.
+        let results = try await location.withImportDestination(timeframes: try Timeframe.parseList(timeframes), logger: logger) {
+            destination in
+            await fetcher.run(symbols: symbols, kind: kind, from: from, to: to,
+                              importer: CSVImporter(destination: destination, logger: logger)) { result, done, total in
+                Console.progress("fetch \(done)/\(total): \(result.symbol) \(result.day)")
+            }
         }
         Console.endProgress()
         var failures = 0

@@ -1,11 +1,13 @@
 import ArgumentParser
 import Collector
+import DataMigration
 import Foundation
 import Market
+import PairbookApp
 import Storage
 
 /// `pairbook import FILE…`: Binance public-data dumps into the database.
-struct ImportCommand: ParsableCommand {
+struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
         abstract: "Import Binance public-data dumps: trades, aggTrades and klines, .csv or .zip.",
@@ -41,11 +43,21 @@ struct ImportCommand: ParsableCommand {
         guard !files.isEmpty else { throw ValidationError("give at least one file to import") }
     }
 
-    func run() throws {
+    func run() async throws {
         let logger = global.makeLogger()
-        let store = try global.openSQLite(for: "import", create: true, logger: logger)
-        let importer = CSVImporter(store: store, timeframes: timeframes.values, logger: logger)
+        let location = try StoreLocation(parsing: global.databasePath)
         let options = ImportOptions(symbol: symbol, kind: kind.kind, skipBadRows: skipBad)
+        let files = self.files
+        try await location.withImportDestination(timeframes: timeframes.values, logger: logger) { destination in
+            nonisolated(unsafe) let destination = destination   // used on the import's thread alone
+            try await onThreadOfItsOwn("pairbook.import") {
+                try Self.importFiles(files, options: options, into: CSVImporter(destination: destination, logger: logger))
+            }
+        }
+    }
+
+    /// Imports `files` one after the other, with a progress line and a summary each, and a total after several.
+    static func importFiles(_ files: [String], options: ImportOptions, into importer: CSVImporter) throws {
         var total = RecordResult()
         var rows = 0
         var badRows = 0

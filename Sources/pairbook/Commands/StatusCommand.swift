@@ -1,28 +1,42 @@
 import ArgumentParser
 import Foundation
+import DataMigration
 import Market
+import PostgresStorage
 import Storage
 
 /// `pairbook status`: what the database holds, per symbol, and how fresh it is.
-struct StatusCommand: ParsableCommand {
+struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
         abstract: "Show per symbol: ticks, first and last trade, bars per timeframe, freshness, stream gaps; and the database size.")
 
     @OptionGroup var global: GlobalOptions
 
-    func run() throws {
+    func run() async throws {
         let logger = global.makeLogger()
-        let store = try global.openSQLite(for: "status", logger: logger)
-        Console.line(try Self.render(store, now: Self.currentTime()))
+        switch try StoreLocation(parsing: global.databasePath) {
+        case .sqlite:
+            let store = try global.openSQLite(for: "status", logger: logger)
+            Console.line(try Self.render(store, now: Self.currentTime()))
+        case .postgres(let url):
+            let (summaries, size) = try await PostgresStore.withStore(url, logger: logger) { store in
+                (try await store.summaries(), try await store.databaseSize())
+            }
+            Console.line(Self.render(database: url.description, size: Self.bytes(size), summaries: summaries, now: Self.currentTime()))
+        }
     }
 
-    /// The status text of `store` as of `now` (shared with `pairbook demo`).
+    /// The status text of the SQLite `store` as of `now` (shared with `pairbook demo`).
     static func render(_ store: Store, now: Timestamp) throws -> String {
-        let summaries = try store.summaries()
+        render(database: store.path ?? ":memory:", size: store.fileSize().map(Self.bytes) ?? "in memory",
+               summaries: try store.summaries(), now: now)
+    }
+
+    /// The status text: the database, its size, and a row per symbol.
+    static func render(database: String, size: String, summaries: [SymbolSummary], now: Timestamp) -> String {
         var lines: [String] = []
-        let size = store.fileSize().map(Self.bytes) ?? "in memory"
-        lines.append("database: \(store.path ?? ":memory:") (\(size))")
+        lines.append("database: \(database) (\(size))")
         guard !summaries.isEmpty else {
             lines.append("no data yet: run `pairbook import FILE…` or `pairbook demo`")
             return lines.joined(separator: "\n")
