@@ -233,6 +233,10 @@ extension PostgresStore {
     /// Recomputes the bars of `symbol` whose buckets hold trades from `first` through `last`; returns how many rows were
     /// written, and with `keepingBars` the bars themselves (one series per timeframe with any), else none.
     ///
+    /// A bar's open and close are the prices of its first and last trade by (time, trade id): `min` and `max` of
+    /// `ARRAY[ts, trade_id, price]` (arrays compare element by element), which need no sort per bar as
+    /// `array_agg(price ORDER BY …)` does (about a fifth of the bars' cost).
+    ///
     /// `timeframes` ascending: each from the bars of the coarsest earlier one it is a multiple of whose bars are
     /// `complete` (5m from 1m, 1m from 1s: a few rows per bar), or from the trades. The stored bars of the span are deleted and the recomputed
     /// ones inserted (a plain insert costs about half of `INSERT … ON CONFLICT DO UPDATE`); the caller holds the
@@ -261,8 +265,8 @@ extension PostgresStore {
                     WITH written AS (
                         INSERT INTO resampled_data \(unescaped: Self.barColumns)
                         SELECT \(symbol.name), \(timeframe.description), ts - ts % \(span) AS open_time,
-                               (array_agg(price ORDER BY ts, trade_id))[1], max(price), min(price),
-                               (array_agg(price ORDER BY ts DESC, trade_id DESC))[1], sum(quantity), sum(price * quantity), count(*),
+                               (min(ARRAY[ts, trade_id, price]))[3], max(price), min(price),
+                               (max(ARRAY[ts, trade_id, price]))[3], sum(quantity), sum(price * quantity), count(*),
                                coalesce(sum(quantity) FILTER (WHERE NOT is_buyer_maker), 0)
                         FROM tick_rows
                         WHERE symbol_id = \(id) AND ts >= \(low) AND ts < \(high)
@@ -294,7 +298,7 @@ extension PostgresStore {
         WITH written AS (
             INSERT INTO resampled_data \(unescaped: Self.barColumns)
             SELECT \(symbol.name), \(timeframe.description), ts - ts % \(timeframe.milliseconds) AS open_time,
-                   (array_agg(open ORDER BY ts))[1], max(high), min(low), (array_agg(close ORDER BY ts DESC))[1],
+                   (min(ARRAY[ts, open]))[2], max(high), min(low), (max(ARRAY[ts, close]))[2],
                    sum(volume), sum(quote_volume), sum(trades), sum(taker_buy_volume)
             FROM resampled_data
             WHERE symbol = \(symbol.name) AND timeframe = \(finer.description) AND ts >= \(low) AND ts < \(high) \(unescaped: only)

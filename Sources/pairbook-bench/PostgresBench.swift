@@ -27,10 +27,17 @@ struct PostgresBench: AsyncParsableCommand {
     @Option(name: .customLong("repeat"), help: "Runs of each store; the fastest counts.")
     var repetitions = 3
 
+    @Option(help: "Bar timeframes kept, comma-separated (none: trades only).")
+    var timeframes = "1s,1m,5m"
+
+    @Flag(help: "PostgreSQL alone (to look into its costs).")
+    var postgresOnly = false
+
     func run() async throws {
         let start = Timestamp(seconds: 1_704_067_200)  // 2024-01-01T00:00:00Z
         let simulator = Simulator()
         let ticks = Array(simulator.ticks(in: TimeRange(start: start, end: start + .days(7))).prefix(self.ticks))
+        let frames = timeframes == "none" ? [] : try Timeframe.parseList(timeframes)
         let batches = stride(from: 0, to: ticks.count, by: batchSize).map { Array(ticks[$0..<min($0 + batchSize, ticks.count)]) }
         var postgres: [Double] = [], sqlite: [Double] = []
         // The Overview's reads: both legs' 1 s bars of the last 24 h of the data (what /api/pair reads; /api/bars thins
@@ -46,7 +53,7 @@ struct PostgresBench: AsyncParsableCommand {
                 let clock = ContinuousClock()
                 let began = clock.now
                 var inserted = 0
-                for batch in batches { inserted += try await store.record(batch, timeframes: Timeframe.defaults).inserted }
+                for batch in batches { inserted += try await store.record(batch, timeframes: frames).inserted }
                 postgres.append(Self.seconds(began.duration(to: clock.now)))
                 precondition(inserted == ticks.count, "PostgreSQL stored \(inserted) of \(ticks.count)")
                 if run == repetitions - 1 {
@@ -64,12 +71,12 @@ struct PostgresBench: AsyncParsableCommand {
                 await store.close()
             }
         }
-        for _ in 0..<repetitions {
+        for _ in 0..<(postgresOnly ? 0 : repetitions) {
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pairbook-pgbench-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: dir) }
             let recorder = Recorder(store: try Store(path: dir.appendingPathComponent("b.sqlite").path, logger: .bench("postgres")),
-                                    logger: .bench("postgres"))
+                                    timeframes: frames, logger: .bench("postgres"))
             let clock = ContinuousClock()
             let began = clock.now
             var inserted = 0
@@ -88,7 +95,7 @@ struct PostgresBench: AsyncParsableCommand {
             }
         }
         let best = (postgres.min() ?? .nan, sqlite.min() ?? .nan)
-        print("### Trades with 1s/1m/5m bars into PostgreSQL 15 and SQLite (\(ticks.count) trades, \(batchSize) per transaction)")
+        print("### Trades with \(timeframes) bars into PostgreSQL 15 and SQLite (\(ticks.count) trades, \(batchSize) per transaction)")
         print()
         print("| store | best of \(repetitions) | ticks/s | all runs (s) |")
         print("| --- | ---: | ---: | --- |")
@@ -98,7 +105,7 @@ struct PostgresBench: AsyncParsableCommand {
         }
         print(row("PostgreSQL 15 (COPY per symbol in parallel, bars recomputed in SQL; fsync on)", best.0, postgres))
         print(row("SQLite (WAL; Recorder)", best.1, sqlite))
-        func median(_ values: [Double]) -> String { String(format: "%.1f ms", values.sorted()[values.count / 2]) }
+        func median(_ values: [Double]) -> String { values.isEmpty ? "-" : String(format: "%.1f ms", values.sorted()[values.count / 2]) }
         print()
         print("Overview reads, one leg after the other (the last 24 h of both legs' 1 s bars, \(overviewReads.bars) bars; median of 5):")
         print()

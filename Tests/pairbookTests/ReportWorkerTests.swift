@@ -119,6 +119,72 @@ struct ReportWorkerTests {
         }
     }
 
+    @Test("the deployment on one PostgreSQL: two collectors with disjoint symbols, two report workers and a dashboard",
+          .enabled(if: PostgresTestServer.isAvailable, "\(PostgresTestServer.skipReason)"), .timeLimit(.minutes(6)))
+    func deployment() async throws {
+        let dir = try Fixtures.temporaryDirectory(prefix: "pairbook-deployment-pg")
+        try Self.writeNote(in: dir)
+        let symbols: [Symbol] = ["BTCUSDT", "ETHUSDT"]
+        // 300 trades a symbol, each from its own exchange stream.
+        let trades = symbols.map { symbol in
+            (0..<300).map { i in
+                Tick.sample(symbol, id: 9_000 + Int64(i), at: Timestamp(milliseconds: 1_721_347_200_000 + Int64(i) * 300),
+                            price: 60_000 + Double(i % 17))
+            }
+        }
+        try await PostgresTestServer.withServer { postgres in
+            let db = try await postgres.newDatabase()
+            try await PostgresStore.withStore(try PostgresURL(db), logger: .quiet) { store in
+                let earlier = Timestamp.now() - .hours(3)
+                let seeded = try await store.beginReportRun(script: "note.md", params: "{}", startedAt: earlier)
+                try await store.finishReportRun(id: seeded, finishedAt: earlier + .seconds(1), status: .ok, outputs: "[]", error: nil)
+                try await FakeBinanceServer.withServer(steps: [.waitForClients(1)] + trades[0].map { .frame($0.tradeFrame) }) { btc in
+                    try await FakeBinanceServer.withServer(steps: [.waitForClients(1)] + trades[1].map { .frame($0.tradeFrame) }) { eth in
+                        // Two collectors, two report workers and a dashboard, all at once on the one database.
+                        let collectors = try zip(symbols, [btc, eth]).map { symbol, exchange in
+                            try ImporterCLI.start(["collect", "--db", db, "--symbols", symbol.name, "--endpoint", exchange.baseURL], in: dir)
+                        }
+                        let (_, workers) = try Self.startWorkers(db: db, in: dir)
+                        let port = try LoopbackHTTP.freePort()
+                        let dashboard = try ImporterCLI.start(["serve", "--db", db, "--listen", "127.0.0.1:\(port)"], in: dir)
+                        let all = collectors + workers + [dashboard]
+                        defer { for process in all where process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+                        try await btc.waitUntilFinished(timeout: .seconds(120))
+                        try await eth.waitUntilFinished(timeout: .seconds(120))
+
+                        // Every trade stored, each by its own collector
+                        var counts: [Int] = []
+                        let deadline = ContinuousClock.now + .seconds(120)
+                        repeat {
+                            try await Task.sleep(for: .milliseconds(100))
+                            counts = [try await store.tickCount(of: "BTCUSDT"), try await store.tickCount(of: "ETHUSDT")]
+                        } while counts != [300, 300] && ContinuousClock.now < deadline
+                        #expect(counts == [300, 300])
+                        // The missed slot made once
+                        var runs = try await store.reportRunSlots()
+                        while !(runs.contains { $0.id != seeded && $0.status == "ok" }), ContinuousClock.now < deadline {
+                            try await Task.sleep(for: .milliseconds(200))
+                            runs = try await store.reportRunSlots()
+                        }
+                        try await Task.sleep(for: .seconds(2))
+                        runs = try await store.reportRunSlots()
+                        #expect(runs.count == 2 && runs.compactMap(\.slot).count == 1, "\(runs)")
+                        #expect(Self.madeBy(in: dir).count == 1)
+                        // And the dashboard shows both collectors' data
+                        try await FakeBinanceServer.wait(timeout: .seconds(60)) { (try? LoopbackHTTP.get(port: port, path: "/api/symbols").status) == 200 }
+                        let listed = try LoopbackHTTP.get(port: port, path: "/api/symbols")
+                        #expect(listed.body.contains("BTCUSDT") && listed.body.contains("ETHUSDT"), "\(listed.body)")
+                        // 90 s of trades from 00:00: two 1m bars.
+                        let bars = try LoopbackHTTP.get(
+                            port: port, path: "/api/bars?symbol=ETHUSDT&timeframe=1m&from=2024-07-19T00:00:00Z&to=2024-07-19T01:00:00Z")
+                        #expect(bars.status == 200 && bars.body.contains("\"count\":2"), "\(bars.body.prefix(300))")
+                        try await onOwnThread { Self.stop(all) }
+                    }
+                }
+            }
+        }
+    }
+
     @Test("--no-collect needs no symbols; with --symbols or --redis it is one clear line")
     func flags() async throws {
         let dir = try Fixtures.temporaryDirectory(prefix: "pairbook-workers")
