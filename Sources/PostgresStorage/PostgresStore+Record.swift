@@ -89,8 +89,8 @@ extension PostgresStore {
         try await transaction("storing \(part.received) trades of \(part.symbol)", on: connection, logger) { connection in
             var result = PostgresRecordResult(duplicates: part.received)
             if !part.trades.isEmpty {
-                let id = try await symbolID(part.symbol, locking: true, connection, logger)
-                let complete = try await completeFrames(ofSymbol: id, writing: timeframes, connection, logger)
+                let (id, barFrames) = try await symbolRow(part.symbol, locking: true, connection, logger)
+                let complete = try await completeFrames(ofSymbol: id, stored: barFrames, writing: timeframes, connection, logger)
                 let stored: (count: Int, first: Timestamp, last: Timestamp)?
                 if try await copyNew(part, id: id, connection, logger) {
                     stored = (part.trades.count, part.first, part.last)
@@ -172,16 +172,24 @@ extension PostgresStore {
     /// round trip for a known symbol.
     static func symbolID(_ symbol: Symbol, locking: Bool = false, _ connection: PostgresConnection,
                          _ logger: Logger) async throws -> Int32 {
-        func stored() async throws -> Int32? {
+        try await symbolRow(symbol, locking: locking, connection, logger).id
+    }
+
+    /// ``symbolID(_:locking:_:_:)`` and the symbol's `bar_frames` (nil while no writer recorded trades), read by the
+    /// same statement: a writer's per-batch lookup, lock and timeframe check in one round trip.
+    static func symbolRow(_ symbol: Symbol, locking: Bool = false, _ connection: PostgresConnection,
+                          _ logger: Logger) async throws -> (id: Int32, barFrames: String?) {
+        func stored() async throws -> (id: Int32, barFrames: String?)? {
             // The lock's value is `void`, read as '' (the cast makes it decodable).
             let lock = locking ? "pg_advisory_xact_lock(1885496951, id)::text" : "''::text"
-            let rows = try await connection.query("SELECT id, \(unescaped: lock) FROM symbols WHERE name = \(symbol.name)", logger: logger)
-            for try await (id, _) in rows.decode((Int32, String).self) { return id }
+            let rows = try await connection.query(
+                "SELECT id, \(unescaped: lock), bar_frames FROM symbols WHERE name = \(symbol.name)", logger: logger)
+            for try await (id, _, frames) in rows.decode((Int32, String, String?).self) { return (id, frames) }
             return nil
         }
-        if let id = try await stored() { return id }
+        if let row = try await stored() { return row }
         try await connection.query("INSERT INTO symbols (name) VALUES (\(symbol.name)) ON CONFLICT (name) DO NOTHING", logger: logger)
-        if let id = try await stored() { return id }
+        if let row = try await stored() { return row }
         throw PostgresStoreError.query(operation: "storing a symbol", message: "\(symbol) has no id")
     }
 
@@ -191,17 +199,14 @@ extension PostgresStore {
     ///
     /// Kept in `symbols.bar_frames` (nil until a writer records trades: that writer's list), narrowed in the
     /// transaction that holds the symbol's lock. A list that does not parse counts as none (bars then come from trades).
-    static func completeFrames(ofSymbol id: Int32, writing frames: [Timeframe], _ connection: PostgresConnection,
+    static func completeFrames(ofSymbol id: Int32, stored: String?, writing frames: [Timeframe], _ connection: PostgresConnection,
                                _ logger: Logger) async throws -> Set<Timeframe> {
-        var stored: String??
-        for try await text in try await connection.query("SELECT bar_frames FROM symbols WHERE id = \(id)", logger: logger)
-            .decode(String?.self) { stored = .some(text) }
         var complete = Set(frames)
-        if case .some(.some(let text)) = stored {
-            complete.formIntersection(text.isEmpty ? [] : (try? Timeframe.parseList(text)) ?? [])
+        if let stored {
+            complete.formIntersection(stored.isEmpty ? [] : (try? Timeframe.parseList(stored)) ?? [])
         }
         let text = complete.sorted().map(\.description).joined(separator: ",")
-        if stored != .some(.some(text)) {
+        if stored != text {
             try await connection.query("UPDATE symbols SET bar_frames = \(text) WHERE id = \(id)", logger: logger)
         }
         return complete

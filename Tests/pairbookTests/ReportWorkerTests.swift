@@ -44,6 +44,27 @@ struct ReportWorkerTests {
         }
     }
 
+    /// A run of `note.md` on `store` that finished three hours ago: its hourly slots since are missed. Its id.
+    static func seedMissedRun(_ store: PostgresStore) async throws -> Int64 {
+        let earlier = Timestamp.now() - .hours(3)
+        let seeded = try await store.beginReportRun(script: "note.md", params: "{}", startedAt: earlier)
+        try await store.finishReportRun(id: seeded, finishedAt: earlier + .seconds(1), status: .ok, outputs: "[]", error: nil)
+        return seeded
+    }
+
+    /// The report runs on `store` once a run other than `seeded` has finished (or after `deadline`), after `settle`
+    /// more for a second worker's run to show up if it made one.
+    static func runsAfterCatchUp(_ store: PostgresStore, seeded: Int64, deadline: ContinuousClock.Instant,
+                                 settle: Duration) async throws -> [(id: Int64, status: String, slot: String?)] {
+        var runs = try await store.reportRunSlots()
+        while !(runs.contains { $0.id != seeded && $0.status == "ok" }), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(200))
+            runs = try await store.reportRunSlots()
+        }
+        try await Task.sleep(for: settle)
+        return try await store.reportRunSlots()
+    }
+
     @Test("two report workers on one database catch up the same missed slot: the report is made once", .timeLimit(.minutes(4)))
     func slotMadeOnce() async throws {
         // Given an hourly report whose last run was three hours ago, on a database no one collects into
@@ -88,23 +109,15 @@ struct ReportWorkerTests {
             let db = try await postgres.newDatabase()
             try await PostgresStore.withStore(try PostgresURL(db), logger: .quiet) { store in
                 // Given the report's last run three hours ago
-                let earlier = Timestamp.now() - .hours(3)
-                let seeded = try await store.beginReportRun(script: "note.md", params: "{}", startedAt: earlier)
-                try await store.finishReportRun(id: seeded, finishedAt: earlier + .seconds(1), status: .ok, outputs: "[]", error: nil)
+                let seeded = try await Self.seedMissedRun(store)
 
                 // When two workers start at once on the PostgreSQL database
                 let (ports, workers) = try Self.startWorkers(db: db, in: dir)
                 defer { for worker in workers where worker.isRunning { kill(worker.processIdentifier, SIGKILL) } }
-                let deadline = ContinuousClock.now + .seconds(120)
-                var runs = try await store.reportRunSlots()
-                while !(runs.contains { $0.id != seeded && $0.status == "ok" }), ContinuousClock.now < deadline {
-                    try await Task.sleep(for: .milliseconds(200))
-                    runs = try await store.reportRunSlots()
-                }
-                try await Task.sleep(for: .seconds(3))
+                let runs = try await Self.runsAfterCatchUp(store, seeded: seeded, deadline: ContinuousClock.now + .seconds(120),
+                                                           settle: .seconds(3))
 
                 // Then exactly one made the slot's report
-                runs = try await store.reportRunSlots()
                 #expect(runs.count == 2 && runs.allSatisfy { $0.status == "ok" }, "\(runs)")
                 #expect(runs.compactMap(\.slot).count == 1, "\(runs)")
                 #expect(Self.madeBy(in: dir).count == 1, "folders: \(Self.madeBy(in: dir))")
@@ -135,9 +148,7 @@ struct ReportWorkerTests {
         try await PostgresTestServer.withServer { postgres in
             let db = try await postgres.newDatabase()
             try await PostgresStore.withStore(try PostgresURL(db), logger: .quiet) { store in
-                let earlier = Timestamp.now() - .hours(3)
-                let seeded = try await store.beginReportRun(script: "note.md", params: "{}", startedAt: earlier)
-                try await store.finishReportRun(id: seeded, finishedAt: earlier + .seconds(1), status: .ok, outputs: "[]", error: nil)
+                let seeded = try await Self.seedMissedRun(store)
                 try await FakeBinanceServer.withServer(steps: [.waitForClients(1)] + trades[0].map { .frame($0.tradeFrame) }) { btc in
                     try await FakeBinanceServer.withServer(steps: [.waitForClients(1)] + trades[1].map { .frame($0.tradeFrame) }) { eth in
                         // Two collectors, two report workers and a dashboard, all at once on the one database.
@@ -161,13 +172,7 @@ struct ReportWorkerTests {
                         } while counts != [300, 300] && ContinuousClock.now < deadline
                         #expect(counts == [300, 300])
                         // The missed slot made once
-                        var runs = try await store.reportRunSlots()
-                        while !(runs.contains { $0.id != seeded && $0.status == "ok" }), ContinuousClock.now < deadline {
-                            try await Task.sleep(for: .milliseconds(200))
-                            runs = try await store.reportRunSlots()
-                        }
-                        try await Task.sleep(for: .seconds(2))
-                        runs = try await store.reportRunSlots()
+                        let runs = try await Self.runsAfterCatchUp(store, seeded: seeded, deadline: deadline, settle: .seconds(2))
                         #expect(runs.count == 2 && runs.compactMap(\.slot).count == 1, "\(runs)")
                         #expect(Self.madeBy(in: dir).count == 1)
                         // And the dashboard shows both collectors' data
