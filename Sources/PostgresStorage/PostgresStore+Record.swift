@@ -19,13 +19,15 @@ extension PostgresStore {
     /// Stores `ticks` and recomputes their bars of `timeframes`: each symbol's trades and bars in one transaction, the
     /// symbols of the batch at the same time on their own connections (at most ``maximumWriters``).
     ///
-    /// A symbol's trades go straight into `tick_rows` with `COPY`; when some are stored already (a unique violation),
-    /// that attempt is rolled back to a savepoint and they go through a temporary staging table and `INSERT … ON
-    /// CONFLICT DO NOTHING` instead (the first stored version of a trade id stays; a trade id repeated in the batch
-    /// keeps its earliest version). Then, under the symbol's advisory lock, the bars of the finest timeframe are
-    /// recomputed from the stored trades over the span the new trades cover, and each coarser timeframe from the
-    /// coarsest finer bars it is a multiple of (or from the trades): bars always hold every writer's trades, whatever
-    /// ran before or at the same time.
+    /// Everything happens under the symbol's advisory lock, so bars always hold every writer's trades, whatever ran
+    /// before or at the same time; the first stored version of a trade id stays, and a trade id repeated in the batch
+    /// keeps its earliest version. A live-sized share of a symbol (at most ``mergeLimit`` trades) is one statement:
+    /// the trades not stored yet are inserted and their bars merged into the stored ones
+    /// (``insertMerging(_:id:frames:keepingBars:_:_:)``). A larger one goes straight into `tick_rows` with `COPY`;
+    /// when some are stored already (a unique violation), that attempt is rolled back to a savepoint and they go
+    /// through a temporary staging table and `INSERT … ON CONFLICT DO NOTHING` instead. Then the bars of the finest
+    /// timeframe are recomputed from the stored trades over the span the new trades cover, and each coarser timeframe
+    /// from the coarsest finer bars it is a multiple of (or from the trades).
     ///
     /// The live collector's gap rows go into the transaction of their symbol: `gaps` are recorded (each hole once,
     /// however often the batch is recorded) and `filledGaps` marked filled at their time, so a symbol's trades after a
@@ -83,7 +85,10 @@ extension PostgresStore {
         return result
     }
 
-    /// Stores one symbol's trades, recomputes their bars and writes its gap rows, in one transaction on `connection`.
+    /// Stores one symbol's trades, brings their bars up to date and writes its gap rows, in one transaction on
+    /// `connection`: a live-sized share (at most ``mergeLimit`` trades) in one statement that merges the new trades'
+    /// bars into the stored ones (``insertMerging(_:id:frames:keepingBars:_:_:)``), a larger one copied, its bars
+    /// recomputed from the stored trades.
     static func record(_ part: SymbolTrades, timeframes: [Timeframe], keepingBars: Bool, on connection: PostgresConnection,
                        _ logger: Logger) async throws -> PostgresRecordResult {
         try await transaction("storing \(part.received) trades of \(part.symbol)", on: connection, logger) { connection in
@@ -91,23 +96,55 @@ extension PostgresStore {
             if !part.trades.isEmpty {
                 let (id, barFrames) = try await symbolRow(part.symbol, locking: true, connection, logger)
                 let complete = try await completeFrames(ofSymbol: id, stored: barFrames, writing: timeframes, connection, logger)
-                let stored: (count: Int, first: Timestamp, last: Timestamp)?
-                if try await copyNew(part, id: id, connection, logger) {
-                    stored = (part.trades.count, part.first, part.last)
-                } else {
-                    stored = try await insertSkippingStored(part, id: id, connection, logger)
-                }
-                if let stored {
-                    result.inserted = stored.count
-                    result.duplicates = part.received - stored.count
-                    (result.barsWritten, result.touched) = try await recomputeBars(
-                        of: part.symbol, id: id, from: stored.first, through: stored.last, timeframes: timeframes,
-                        complete: complete, keepingBars: keepingBars, connection, logger)
-                }
+                result = part.trades.count <= mergeLimit
+                    ? try await recordMerging(part, id: id, timeframes: timeframes, complete: complete, keepingBars: keepingBars,
+                                              connection, logger)
+                    : try await recordCopying(part, id: id, timeframes: timeframes, complete: complete, keepingBars: keepingBars,
+                                              connection, logger)
             }
             try await recordGaps(part.gaps, filled: part.filledGaps, connection, logger)
             return result
         }
+    }
+
+    /// A live-sized share: trades and the bars of `complete` timeframes in one statement; the bars of the others (some
+    /// writer did not keep them) recomputed after it.
+    static func recordMerging(_ part: SymbolTrades, id: Int32, timeframes: [Timeframe], complete: Set<Timeframe>, keepingBars: Bool,
+                              _ connection: PostgresConnection, _ logger: Logger) async throws -> PostgresRecordResult {
+        let frames = timeframes.filter(complete.contains)
+        let merged = try await insertMerging(part, id: id, frames: frames, keepingBars: keepingBars, connection, logger)
+        var result = PostgresRecordResult(inserted: merged.inserted, duplicates: part.received - merged.inserted,
+                                          barsWritten: merged.barsWritten)
+        result.touched = frames.compactMap { frame in merged.bars[frame].map { BarSeries(symbol: part.symbol, timeframe: frame, bars: $0) } }
+        if let span = merged.span, frames.count < timeframes.count {
+            let (count, bars) = try await recomputeBars(
+                of: part.symbol, id: id, from: span.first, through: span.last, timeframes: timeframes, complete: complete,
+                skipping: Set(frames), keepingBars: keepingBars, connection, logger)
+            result.barsWritten += count
+            result.touched += bars
+        }
+        return result
+    }
+
+    /// A larger share: its trades copied (or, when some are stored, inserted skipping those), its bars recomputed from
+    /// the stored trades.
+    static func recordCopying(_ part: SymbolTrades, id: Int32, timeframes: [Timeframe], complete: Set<Timeframe>, keepingBars: Bool,
+                              _ connection: PostgresConnection, _ logger: Logger) async throws -> PostgresRecordResult {
+        var result = PostgresRecordResult(duplicates: part.received)
+        let stored: (count: Int, first: Timestamp, last: Timestamp)?
+        if try await copyNew(part, id: id, connection, logger) {
+            stored = (part.trades.count, part.first, part.last)
+        } else {
+            stored = try await insertSkippingStored(part, id: id, connection, logger)
+        }
+        if let stored {
+            result.inserted = stored.count
+            result.duplicates = part.received - stored.count
+            (result.barsWritten, result.touched) = try await recomputeBars(
+                of: part.symbol, id: id, from: stored.first, through: stored.last, timeframes: timeframes,
+                complete: complete, keepingBars: keepingBars, connection, logger)
+        }
+        return result
     }
 
     /// `COPY`s the trades straight into `tick_rows`; false, with nothing stored, when one of them is there already.
@@ -243,18 +280,19 @@ extension PostgresStore {
     /// `array_agg(price ORDER BY …)` does (about a fifth of the bars' cost).
     ///
     /// `timeframes` ascending: each from the bars of the coarsest earlier one it is a multiple of whose bars are
-    /// `complete` (5m from 1m, 1m from 1s: a few rows per bar), or from the trades. The stored bars of the span are deleted and the recomputed
+    /// `complete` (5m from 1m, 1m from 1s: a few rows per bar), or from the trades. Timeframes in `merged` are left as
+    /// they are (``insertMerging(_:id:frames:keepingBars:_:_:)`` wrote them) and serve as sources. The stored bars of the span are deleted and the recomputed
     /// ones inserted (a plain insert costs about half of `INSERT … ON CONFLICT DO UPDATE`); the caller holds the
     /// symbol's advisory lock, which every writer of its bars takes.
     static func recomputeBars(of symbol: Symbol, id: Int32, from first: Timestamp, through last: Timestamp, timeframes: [Timeframe],
-                              complete: Set<Timeframe>, keepingBars: Bool, _ connection: PostgresConnection,
-                              _ logger: Logger) async throws -> (count: Int, bars: [BarSeries]) {
+                              complete: Set<Timeframe>, skipping merged: Set<Timeframe> = [], keepingBars: Bool,
+                              _ connection: PostgresConnection, _ logger: Logger) async throws -> (count: Int, bars: [BarSeries]) {
         var written = 0
         var kept: [BarSeries] = []
         // Kept bars come back as read (``barValues``); otherwise only their count.
         let returning = keepingBars ? "ts, open, high, low, close, volume, quote_volume, trades, taker_buy_volume" : "1"
         let result = keepingBars ? "SELECT \(barValues) FROM written ORDER BY ts" : "SELECT count(*) FROM written"
-        for (index, timeframe) in timeframes.enumerated() {
+        for (index, timeframe) in timeframes.enumerated() where !merged.contains(timeframe) {
             let low = timeframe.barOpen(containing: first).milliseconds
             let high = timeframe.barOpen(containing: last).milliseconds + timeframe.span.milliseconds
             let span = timeframe.span.milliseconds

@@ -69,12 +69,14 @@ final class PostgresStoreTests {
         }
     }
 
+    /// Batches of 777 trades go through the statement that merges their bars into the stored ones, of 25,000 through
+    /// `COPY` and bars recomputed from the stored trades; recording everything again, through the staging table.
     @Test("the real sample in batches gives exactly the SQLite store's bars; recording it again changes nothing",
-          .enabled(if: SharedData.isAvailable, "\(SharedData.skipReason)"))
-    func sameBarsAsSQLite() async throws {
+          .enabled(if: SharedData.isAvailable, "\(SharedData.skipReason)"), arguments: [777, 25_000])
+    func sameBarsAsSQLite(batchSize: Int) async throws {
         let (ticks, expected) = try Self.sample()
         let store = try await connect()
-        #expect(try await Self.record(ticks, inBatchesOf: 777, into: store) == ticks.count)
+        #expect(try await Self.record(ticks, inBatchesOf: batchSize, into: store) == ticks.count)
         #expect(try await store.tickCount() == ticks.count)
         try await expectSameBars(store, expected)
         let again = try await store.record(ticks, timeframes: Timeframe.defaults)
@@ -172,6 +174,26 @@ final class PostgresStoreTests {
                                    timeframes: [.oneSecond, .oneMinute])
         let bar = try #require(try await store.bars(for: "BTCUSDT", timeframe: .oneMinute, in: .all).bars.first)
         #expect(bar.volume == 0.3 && bar.quoteVolume == 30 && bar.trades == 2)
+        await store.close()
+    }
+
+    @Test("trades in a minute with a bar of imported klines make it the trades' bar; later trades merge into that")
+    func tradesAfterKlines() async throws {
+        let store = try await connect()
+        let minute = Timestamp(milliseconds: 1_721_347_200_000)
+        let kline = Bar(openTime: minute, open: 50, high: 500, low: 5, close: 60, volume: 9, quoteVolume: 900, trades: 77,
+                        takerBuyVolume: 4)
+        _ = try await store.writeKlines([kline], interval: .oneMinute, of: "BTCUSDT", timeframes: [.oneMinute])
+        // Given a 1m bar of klines and no trades in its minute, when two batches of trades of that minute are recorded
+        _ = try await store.record([.sample(id: 2, at: minute + .seconds(10), price: 101, quantity: 0.5),
+                                    .sample(id: 1, at: minute + .seconds(10), price: 100, quantity: 0.25, buyerMaker: true)],
+                                   timeframes: [.oneMinute])
+        _ = try await store.record([.sample(id: 3, at: minute + .seconds(5), price: 99, quantity: 0.125),
+                                    .sample(id: 4, at: minute + .seconds(30), price: 102, quantity: 1)], timeframes: [.oneMinute])
+        // Then the bar is that of the four trades: the klines' values are gone, open and close by time then trade id
+        let bar = try #require(try await store.bars(for: "BTCUSDT", timeframe: .oneMinute, in: .all).bars.first)
+        #expect(bar == Bar(openTime: minute, open: 99, high: 102, low: 99, close: 102, volume: 1.875,
+                           quoteVolume: 99 * 0.125 + 100 * 0.25 + 101 * 0.5 + 102, trades: 4, takerBuyVolume: 1.625))
         await store.close()
     }
 
