@@ -95,10 +95,10 @@ public struct StoreMigration: Sendable {
         let source = self.source
         return try await copySeries(
             .trades(symbol), batchSize: tradesPerBatch, budget: &budget, progress: progress,
-            count: { store, last in try await store.tradeCount(of: symbol, throughTradeID: last) },
-            newest: { store in try await store.highestTradeID(of: symbol) },
-            read: { after, limit in try await source.trades(of: symbol, afterTradeID: after, limit: limit) },
-            key: \.tradeID,
+            count: { store, last in try await store.tradeCount(of: symbol, through: last) },
+            newest: { store in try await store.newestTradeKey(of: symbol) },
+            read: { after, limit in try await source.trades(of: symbol, after: after, limit: limit) },
+            key: TickKey.init,
             write: { ticks in try await destination.insertTrades(ticks) })
     }
 
@@ -119,24 +119,24 @@ public struct StoreMigration: Sendable {
             })
     }
 
-    /// Copies one series ordered by an integer key (a symbol's trades by trade id, a bar series by open time).
+    /// Copies one series in key order (a symbol's trades by time and trade id, a bar series by open time).
     ///
     /// - Parameters:
     ///   - count: the rows of the series in a store with a key up to the given one (all when `nil`).
     ///   - newest: the highest key of the series in a store.
     ///   - read: at most `limit` source rows after a key, in key order.
     ///   - write: stores a batch in the destination; returns the rows written.
-    private func copySeries<Item: Sendable>(
+    private func copySeries<Item: Sendable, Key: Sendable>(
         _ part: MigrationProgress.Part, batchSize: Int, budget: inout BatchBudget, progress: (MigrationProgress) -> Void,
-        count: (any MigratableStore, Int64?) async throws -> Int,
-        newest: (any MigratableStore) async throws -> Int64?,
-        read: @escaping @Sendable (Int64?, Int) async throws -> [Item],
-        key: @escaping @Sendable (Item) -> Int64,
+        count: (any MigratableStore, Key?) async throws -> Int,
+        newest: (any MigratableStore) async throws -> Key?,
+        read: @escaping @Sendable (Key?, Int) async throws -> [Item],
+        key: @escaping @Sendable (Item) -> Key,
         write: ([Item]) async throws -> Int
     ) async throws -> MigrationProgress {
         let started = ContinuousClock.now
         var state = MigrationProgress(part: part, total: try await reading { try await count(source, nil) })
-        var after: Int64?
+        var after: Key?
         // Continue after the destination's newest key if everything up to it is there, as an interrupted run leaves it.
         if let last = try await writing({ try await newest(destination) }) {
             let copied = try await reading { try await count(source, last) }

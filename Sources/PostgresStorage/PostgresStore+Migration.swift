@@ -24,51 +24,50 @@ extension PostgresStore: MigratableStore {
         }
     }
 
-    public func tradeCount(of symbol: Symbol, throughTradeID lastTradeID: Int64?) async throws -> Int {
+    public func tradeCount(of symbol: Symbol, through last: TickKey?) async throws -> Int {
         try await collect("counting trades of \(symbol)", """
             SELECT count(*) FROM tick_rows
-            WHERE symbol_id = (SELECT id FROM symbols WHERE name = \(symbol.name)) AND trade_id <= \(lastTradeID ?? .max)
+            WHERE symbol_id = (SELECT id FROM symbols WHERE name = \(symbol.name))
+              AND (ts, trade_id) <= (\(last?.milliseconds ?? .max), \(last?.tradeID ?? .max))
             """) { Int(try $0.decode(Int64.self)) }.first ?? 0
     }
 
-    public func highestTradeID(of symbol: Symbol) async throws -> Int64? {
+    public func newestTradeKey(of symbol: Symbol) async throws -> TickKey? {
         try await collect("reading trades of \(symbol)", """
-            SELECT max(trade_id) FROM tick_rows WHERE symbol_id = (SELECT id FROM symbols WHERE name = \(symbol.name))
-            """) { try $0.decode(Int64?.self) }.first ?? nil
+            SELECT ts, trade_id FROM tick_rows WHERE symbol_id = (SELECT id FROM symbols WHERE name = \(symbol.name))
+            ORDER BY ts DESC, trade_id DESC LIMIT 1
+            """) { row in
+            let (ts, tradeID) = try row.decode((Int64, Int64).self)
+            return TickKey(milliseconds: ts, tradeID: tradeID)
+        }.first
     }
 
-    public func trades(of symbol: Symbol, afterTradeID tradeID: Int64?, limit: Int) async throws -> [Tick] {
+    public func trades(of symbol: Symbol, after key: TickKey?, limit: Int) async throws -> [Tick] {
         try await collect("reading trades of \(symbol)", """
             SELECT \(unescaped: Self.tradeValues) FROM tick_rows
-            WHERE symbol_id = (SELECT id FROM symbols WHERE name = \(symbol.name)) AND trade_id > \(tradeID ?? .min)
-            ORDER BY trade_id LIMIT \(limit)
+            WHERE symbol_id = (SELECT id FROM symbols WHERE name = \(symbol.name))
+              AND (ts, trade_id) > (\(key?.milliseconds ?? .min), \(key?.tradeID ?? .min))
+            ORDER BY ts, trade_id LIMIT \(limit)
             """) { try Self.tick(of: symbol, from: $0) }
     }
 
-    /// A batch above every stored trade id of its symbols goes straight into `tick_rows` with `COPY`; any other through
-    /// a staging table and `INSERT … ON CONFLICT DO NOTHING`.
+    /// The batch goes straight into `tick_rows` with `COPY`; when one of its trades is stored already (a unique
+    /// violation), that attempt is rolled back to a savepoint and the batch goes through a staging table and `INSERT …
+    /// ON CONFLICT DO NOTHING` instead.
     public func insertTrades(_ ticks: [Tick]) async throws -> Int {
         guard !ticks.isEmpty else { return 0 }
-        var lowest: [Symbol: Int64] = [:]
-        for tick in ticks { lowest[tick.symbol] = min(lowest[tick.symbol] ?? .max, tick.tradeID) }
         let logger = self.logger
         try await ensurePartitions(for: ticks)
         return try await transaction("storing \(ticks.count) trades") { connection in
             var ids: [Symbol: Int32] = [:]
-            var aboveStored = true
-            for (symbol, lowestID) in lowest.sorted(by: { $0.key < $1.key }) {
-                let id = try await Self.symbolID(symbol, connection, logger)
-                ids[symbol] = id
-                let highest = try await connection.query("SELECT max(trade_id) FROM tick_rows WHERE symbol_id = \(id)", logger: logger)
-                for try await stored in highest.decode(Int64?.self) where (stored ?? .min) >= lowestID { aboveStored = false }
-            }
+            for symbol in Set(ticks.map(\.symbol)).sorted() { ids[symbol] = try await Self.symbolID(symbol, connection, logger) }
             let columns = ["symbol_id", "ts", "trade_id", "price", "quantity", "is_buyer_maker"]
-            if aboveStored {
+            let copied = try await Self.unlessStored(connection, logger) { connection in
                 try await Self.copy(ticks, into: "tick_rows", columns: columns, connection, logger) { tick, buffer in
                     Self.appendRow(tick, symbolID: ids[tick.symbol] ?? 0, to: &buffer)
                 }
-                return ticks.count
             }
+            if copied { return ticks.count }
             try await connection.query(
                 "CREATE TEMP TABLE IF NOT EXISTS migration_ticks (LIKE tick_rows) ON COMMIT DELETE ROWS", logger: logger)
             try await Self.copy(ticks, into: "migration_ticks", columns: columns, connection, logger) { tick, buffer in

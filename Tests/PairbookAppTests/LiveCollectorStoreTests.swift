@@ -203,8 +203,8 @@ struct LiveCollectorStoreTests {
 
     static func expectStored(_ ticks: [Tick], in store: TestStore, sourceLocation: Testing.SourceLocation = #_sourceLocation) async throws {
         for symbol in Set(ticks.map(\.symbol)).sorted() {
-            let stored = try await store.trades(of: symbol, afterTradeID: nil, limit: 1_000_000)
-            let sent = ticks.filter { $0.symbol == symbol }.sorted { $0.tradeID < $1.tradeID }
+            let stored = try await store.trades(of: symbol, after: nil, limit: 1_000_000)
+            let sent = ticks.filter { $0.symbol == symbol }.sorted { TickKey($0) < TickKey($1) }
             #expect(stored == sent, "\(symbol): \(stored.count) of \(sent.count) trades stored as sent", sourceLocation: sourceLocation)
         }
     }

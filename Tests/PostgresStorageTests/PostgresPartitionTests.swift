@@ -79,7 +79,7 @@ final class PostgresPartitionTests {
 
         let store = try await PostgresStore.connect(url, logger: .quiet)
         #expect(try await store.tickPartitions().map(\.name) == ["tick_rows_2024_01_01", "tick_rows_2024_01_02"])
-        #expect(try await store.trades(of: "BTCUSDT", afterTradeID: nil, limit: 100) == ticks)
+        #expect(try await store.trades(of: "BTCUSDT", after: nil, limit: 100) == ticks)
         // Recording goes on: stored trades are skipped, new ones stored.
         let more = Self.trades(days: 3, perDay: 25)
         #expect(try await store.record(more, timeframes: [.oneMinute]).inserted == 25)
