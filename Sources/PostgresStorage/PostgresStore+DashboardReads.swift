@@ -118,11 +118,17 @@ extension PostgresStore {
 
     /// The open times and closes of `symbol`'s bars at `timeframe` opening in `range`, ascending.
     public func closes(for symbol: Symbol, timeframe: Timeframe, in range: TimeRange) async throws -> CloseSeries {
-        let rows = try await collect("reading closes of \(symbol)", """
-            SELECT ts, close::float8 FROM resampled_data WHERE symbol = \(symbol.name) AND timeframe = \(timeframe.description)
-              AND ts >= \(range.start.milliseconds) AND ts < \(range.end.milliseconds) ORDER BY ts
-            """) { try $0.decode((Int64, Double).self) }
-        return CloseSeries(symbol: symbol, timeframe: timeframe, openTimes: rows.map { Timestamp(milliseconds: $0.0) }, closes: rows.map(\.1))
+        // Two columns as arrays, as ``bars(for:timeframe:in:)`` reads (337 ms for both legs' day of 1 s closes before, 200 after).
+        let columns = try await collect("reading closes of \(symbol)", """
+            SELECT array_agg(ts), array_agg(close) FROM (
+                SELECT ts, close::float8 FROM resampled_data WHERE symbol = \(symbol.name) AND timeframe = \(timeframe.description)
+                  AND ts >= \(range.start.milliseconds) AND ts < \(range.end.milliseconds) ORDER BY ts) closes
+            """) { try $0.decode(([Int64]?, [Double]?).self) }.first
+        let (times, closes) = (columns?.0 ?? [], columns?.1 ?? [])
+        guard times.count == closes.count else {
+            throw PostgresStoreError.query(operation: "reading closes of \(symbol)", message: "columns of different lengths")
+        }
+        return CloseSeries(symbol: symbol, timeframe: timeframe, openTimes: times.map(Timestamp.init(milliseconds:)), closes: closes)
     }
 
     /// How many trades of `symbol` lie in `range`.

@@ -4,13 +4,36 @@ import PostgresNIO
 extension PostgresStore {
     /// The bars of `symbol` at `timeframe` opening in `range`, ascending; volumes as the doubles nearest to the stored
     /// exact decimals.
+    ///
+    /// Read as one row of columns (an array per field) rather than a row per bar: a day of 1 s bars is 86,400 rows,
+    /// each a protocol message and nine decoded fields (850 ms for both legs' day before, 7× SQLite's; 700 ms after).
+    /// Most of what remains is the server's `numeric` → `float8` conversion (by way of text).
     public func bars(for symbol: Symbol, timeframe: Timeframe, in range: TimeRange) async throws -> BarSeries {
-        let bars = try await barRows("reading bars of \(symbol)", """
-            SELECT \(unescaped: Self.barValues) FROM resampled_data
-            WHERE symbol = \(symbol.name) AND timeframe = \(timeframe.description)
-              AND ts >= \(range.start.milliseconds) AND ts < \(range.end.milliseconds)
-            ORDER BY ts
+        let operation = "reading bars of \(symbol)"
+        // A plain aggregate over a sorted subquery takes its rows in that order (PostgreSQL's documented behaviour).
+        let rows = try await run(operation, """
+            SELECT array_agg(ts), array_agg(open), array_agg(high), array_agg(low), array_agg(close), array_agg(volume),
+                   array_agg(quote_volume), array_agg(trades), array_agg(taker_buy_volume)
+            FROM (SELECT \(unescaped: Self.barValues) FROM resampled_data
+                  WHERE symbol = \(symbol.name) AND timeframe = \(timeframe.description)
+                    AND ts >= \(range.start.milliseconds) AND ts < \(range.end.milliseconds)
+                  ORDER BY ts) bars
             """)
+        var bars: [Bar] = []
+        do {
+            for try await (ts, open, high, low, close, volume, quote, trades, taker) in rows.decode(
+                ([Int64]?, [Double]?, [Double]?, [Double]?, [Double]?, [Double]?, [Double]?, [Int64]?, [Double]?).self) {
+                guard let ts, let open, let high, let low, let close, let volume, let quote, let trades, let taker else { continue }
+                bars.reserveCapacity(ts.count)
+                for i in ts.indices {
+                    bars.append(Bar(openTime: Timestamp(milliseconds: ts[i]), open: open[i], high: high[i], low: low[i],
+                                    close: close[i], volume: volume[i], quoteVolume: quote[i], trades: trades[i],
+                                    takerBuyVolume: taker[i]))
+                }
+            }
+        } catch {
+            throw PostgresStoreError.query(operation: operation, message: Self.message(of: error))
+        }
         return BarSeries(symbol: symbol, timeframe: timeframe, bars: bars)
     }
 
