@@ -58,7 +58,7 @@ struct ImportCommand: AsyncParsableCommand {
 
     /// Imports `files` one after the other, with a progress line and a summary each, and a total after several.
     static func importFiles(_ files: [String], options: ImportOptions, into importer: CSVImporter) throws {
-        var total = RecordResult()
+        var trades = RecordResult(), klines = 0, barsWritten = 0
         var rows = 0
         var badRows = 0
         let started = ContinuousClock.now
@@ -71,13 +71,18 @@ struct ImportCommand: AsyncParsableCommand {
             if let first = summary.firstBadRow {
                 Console.line("  skipped \(summary.badRows) bad rows; first: \(first)")
             }
-            total += summary.recorded
+            if summary.kind.isTrades { trades += summary.recorded } else { klines += summary.recorded.inserted }
+            barsWritten += summary.recorded.barsWritten
             rows += summary.rows
             badRows += summary.badRows
         }
         if files.count > 1 {
             let seconds = Self.seconds(since: started)
-            Console.line("total: \(files.count) files, \(rows) rows, \(total), \(badRows) bad rows, \(String(format: "%.2f", seconds)) s")
+            // Trades and klines counted apart (a kline is stored as a bar, not as a trade).
+            let stored = (trades == RecordResult() && klines > 0 ? [] : ["\(trades.inserted) new, \(trades.duplicates) duplicate trades"])
+                + (klines > 0 ? ["\(klines) klines"] : []) + ["\(barsWritten) bars written"]
+            Console.line("total: \(files.count) files, \(rows) rows, \(stored.joined(separator: ", ")), \(badRows) bad rows, "
+                         + "\(String(format: "%.2f", seconds)) s")
         }
     }
 
