@@ -30,11 +30,11 @@ extension PostgresStore {
     /// stored trade (``completeFrames(ofSymbol:stored:writing:_:_:)``).
     ///
     /// Every read is an index probe (the `LIMIT`s keep the planner from joining a whole table by hash: it did, for the
-    /// stored bars). The statement's parts run on one snapshot: reads of `tick_rows` see the trades stored before it (the earliest
-    /// and latest of each touched bucket, one index probe each), never the ones it inserts, which come from
-    /// `RETURNING` (a trade stored already is not returned, so a batch recorded again adds nothing to its bars). A
-    /// stored bar is merged only when its bucket held trades; otherwise (a bar of imported klines, or of trades since
-    /// dropped) it is replaced, as recomputing it from the trades would.
+    /// stored bars). The statement's parts run on one snapshot: reads of `tick_rows` see the trades stored before it
+    /// (the earliest and latest of each touched bucket), never the ones it inserts, which come from `RETURNING` (a
+    /// trade stored already is not returned, so a batch recorded again adds nothing to its bars). A stored bar is
+    /// merged only when its bucket held trades; otherwise (a bar of imported klines, or of trades since dropped) it is
+    /// replaced, as recomputing it from the trades would.
     static func insertMerging(_ part: SymbolTrades, id: Int32, frames: [Timeframe], keepingBars: Bool,
                               _ connection: PostgresConnection, _ logger: Logger) async throws -> Merged {
         let trades = part.trades
