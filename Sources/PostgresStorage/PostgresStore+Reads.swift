@@ -6,7 +6,8 @@ extension PostgresStore {
     /// exact decimals.
     ///
     /// Read as one row of columns (an array per field) rather than a row per bar: a day of 1 s bars is 86,400 rows,
-    /// each a protocol message and nine decoded fields (850 ms for both legs' day before, 7× SQLite's; 700 ms after).
+    /// each a protocol message and nine decoded fields (850–924 ms for both legs' day before, 5–7× SQLite's; 700–816 ms
+    /// after, in `pairbook-bench postgres`).
     /// Most of what remains is the server's `numeric` → `float8` conversion (by way of text).
     public func bars(for symbol: Symbol, timeframe: Timeframe, in range: TimeRange) async throws -> BarSeries {
         let operation = "reading bars of \(symbol)"

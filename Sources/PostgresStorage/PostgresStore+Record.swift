@@ -20,8 +20,8 @@ extension PostgresStore {
     /// symbols of the batch at the same time on their own connections (at most ``maximumWriters``).
     ///
     /// Everything happens under the symbol's advisory lock, so bars always hold every writer's trades, whatever ran
-    /// before or at the same time; the first stored version of a trade id stays, and a trade id repeated in the batch
-    /// keeps its earliest version. A live-sized share of a symbol (at most ``mergeLimit`` trades) is one statement:
+    /// before or at the same time; a trade stored already (same symbol, time and trade id: the key) is skipped, and a
+    /// trade id repeated in the batch keeps its earliest version. A live-sized share of a symbol (at most ``mergeLimit`` trades) is one statement:
     /// the trades not stored yet are inserted and their bars merged into the stored ones
     /// (``insertMerging(_:id:frames:keepingBars:_:_:)``). A larger one goes straight into `tick_rows` with `COPY`;
     /// when some are stored already (a unique violation), that attempt is rolled back to a savepoint and they go
@@ -290,8 +290,8 @@ extension PostgresStore {
     ///
     /// `timeframes` ascending: each from the bars of the coarsest earlier one it is a multiple of whose bars are
     /// `complete` (5m from 1m, 1m from 1s: a few rows per bar), or from the trades. Timeframes in `merged` are left as
-    /// they are (``insertMerging(_:id:frames:keepingBars:_:_:)`` wrote them) and serve as sources. The stored bars of the span are deleted and the recomputed
-    /// ones inserted (a plain insert costs about half of `INSERT … ON CONFLICT DO UPDATE`); the caller holds the
+    /// they are (``insertMerging(_:id:frames:keepingBars:_:_:)`` wrote them) and serve as sources. The stored bars of
+    /// the span are deleted and the recomputed ones inserted (a plain insert costs about half of `INSERT … ON CONFLICT DO UPDATE`); the caller holds the
     /// symbol's advisory lock, which every writer of its bars takes.
     static func recomputeBars(of symbol: Symbol, id: Int32, from first: Timestamp, through last: Timestamp, timeframes: [Timeframe],
                               complete: Set<Timeframe>, skipping merged: Set<Timeframe> = [], keepingBars: Bool,

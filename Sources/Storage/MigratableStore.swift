@@ -4,8 +4,9 @@ import Market
 /// ``Store`` and of the PostgreSQL store behind one protocol, in the units a copy needs (batches in key order,
 /// counts up to a key, writes that ignore or replace what is already there).
 ///
-/// Trades are read by (symbol, time, trade id) — ``TickKey``, the order of both stores' trade key — bars by (symbol, timeframe, open time), the rows of a ``StoredTable`` by
-/// row id; every read is one indexed range scan of at most `limit` rows (keyset pagination).
+/// Trades are read by (symbol, time, trade id) — ``TickKey``, the order of both stores' trade key — bars by (symbol,
+/// timeframe, open time), the rows of a ``StoredTable`` by row id; every read is one indexed range scan of at most
+/// `limit` rows (keyset pagination).
 public protocol MigratableStore: Sendable {
     /// The store as named in messages: `sqlite:PATH`, or `postgres://user@host:port/database` (no password).
     var location: String { get }
